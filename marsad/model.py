@@ -1,0 +1,154 @@
+"""The core contract: plain records that flow between stages.
+
+Every stage takes and returns these dataclasses only, so a stage can run in-process, in a
+worker pool or on Dask without knowing about the others.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Literal
+
+PageKind = Literal["text", "html"]
+
+
+def content_hash(text: str) -> str:
+    """Stable 16-hex id of a text: same content, same id, whatever file it came from."""
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
+
+
+@dataclass(frozen=True)
+class Page:
+    """One raw page as read from disk, decoded, before extraction."""
+
+    content: str
+    kind: PageKind
+    source_path: str
+    encoding: str = "utf-8"
+    source_id: str | None = None
+    url: str | None = None
+    outlet: str | None = None
+    published: str | None = None  # ISO 8601 as given by the record, if any
+    title: str | None = None
+
+    @property
+    def id(self) -> str:
+        return content_hash(self.content.strip())
+
+
+@dataclass(frozen=True)
+class Dropped:
+    """A line the extractor removed, and why (the debugging view lists these)."""
+
+    line_no: int  # 1-based line in the page content; 0 when not line-addressable (HTML)
+    text: str
+    reason: str
+
+
+@dataclass
+class Article:
+    """A clean article. `body` keeps the original text; normalization is for matching only."""
+
+    page_id: str
+    position: int
+    title: str
+    body: str  # paragraphs joined by a blank line
+    published: str | None = None  # ISO 8601, "YYYY-MM-DDTHH:MM" or "YYYY-MM-DD"
+    outlet: str | None = None
+    credits: list[str] = field(default_factory=list)
+    source_id: str | None = None
+    url: str | None = None
+    source_path: str | None = None
+
+    @property
+    def id(self) -> str:
+        return f"{self.page_id}-{self.position}"
+
+    @property
+    def paragraphs(self) -> list[str]:
+        return [p for p in self.body.split("\n\n") if p.strip()]
+
+    @property
+    def text(self) -> str:
+        """Title and body together, the unit that matching stages look at."""
+        return f"{self.title}\n\n{self.body}" if self.title else self.body
+
+    def to_dict(self) -> dict:
+        return {
+            "id": self.id,
+            "source_id": self.source_id,
+            "page_id": self.page_id,
+            "source_path": self.source_path,
+            "position": self.position,
+            "title": self.title,
+            "body": self.body,
+            "published": self.published,
+            "outlet": self.outlet,
+            "url": self.url,
+            "credits": list(self.credits),
+        }
+
+
+@dataclass
+class Extraction:
+    """What extraction made of one page: its articles and every line it dropped."""
+
+    page: Page
+    articles: list[Article]
+    dropped: list[Dropped] = field(default_factory=list)
+
+    def drop_counts(self) -> Counter[str]:
+        return Counter(d.reason for d in self.dropped)
+
+
+@dataclass(frozen=True)
+class Failure:
+    """A file or record that could not be read or extracted; the batch goes on."""
+
+    source_path: str
+    reason: str
+
+    def __str__(self) -> str:
+        return f"{self.source_path}: {self.reason}"
+
+
+@dataclass
+class DuplicatePair:
+    """Two articles that carry the same text (exact) or the same dispatch (near)."""
+
+    a: str  # article id of the earlier copy
+    b: str  # article id of the later copy
+    kind: Literal["exact", "near"]
+    similarity: float
+    shared: list[str] = field(default_factory=list)  # sentences both carry
+    added_a: list[str] = field(default_factory=list)  # sentences only in a
+    added_b: list[str] = field(default_factory=list)  # sentences only in b
+
+
+@dataclass
+class Story:
+    """Articles from many outlets about one happening."""
+
+    id: str
+    title: str
+    article_ids: list[str]
+    outlets: list[str]
+    start: str | None
+    end: str | None
+
+    @property
+    def size(self) -> int:
+        return len(self.article_ids)
+
+    def to_dict(self) -> dict:
+        return {
+            "id": self.id,
+            "title": self.title,
+            "size": self.size,
+            "outlets": list(self.outlets),
+            "start": self.start,
+            "end": self.end,
+            "article_ids": list(self.article_ids),
+        }

@@ -1,0 +1,83 @@
+"""The storage interface every backend implements (SQLite now, PostgreSQL next)."""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from collections import Counter
+from collections.abc import Iterable, Iterator
+
+from marsad.model import Article, DuplicatePair, Extraction, Failure, Story
+
+
+class Store(ABC):
+    """Pages, articles, drop counts, failures, duplicates, stories and stage state.
+
+    Writes of one page are atomic: a page is stored with all its articles and drops, or not
+    at all. Re-adding a page whose content hash is known is a no-op.
+    """
+
+    # --- pages and articles -------------------------------------------------------------
+    @abstractmethod
+    def has_page(self, page_id: str) -> bool: ...
+
+    @abstractmethod
+    def add_extraction(self, extraction: Extraction) -> bool:
+        """Store a page with its articles and drops; False when the page was already there."""
+
+    @abstractmethod
+    def add_failure(self, failure: Failure) -> None: ...
+
+    @abstractmethod
+    def failures(self) -> list[Failure]: ...
+
+    @abstractmethod
+    def articles(self, ids: Iterable[str] | None = None) -> Iterator[Article]:
+        """Articles in (published, id) order; only `ids` when given."""
+
+    @abstractmethod
+    def article(self, article_id: str) -> Article | None: ...
+
+    @abstractmethod
+    def counts(self) -> dict[str, int]:
+        """pages, articles, failures, stories, duplicates."""
+
+    @abstractmethod
+    def drop_counts(self) -> Counter[str]: ...
+
+    # --- duplicates and stories ---------------------------------------------------------
+    @abstractmethod
+    def add_duplicates(self, pairs: Iterable[DuplicatePair]) -> None: ...
+
+    @abstractmethod
+    def duplicates(self, article_ids: Iterable[str] | None = None) -> list[DuplicatePair]:
+        """Pairs touching any of `article_ids` (all pairs when None)."""
+
+    @abstractmethod
+    def save_stories(self, stories: Iterable[Story]) -> None:
+        """Insert or replace these stories (and their article membership)."""
+
+    @abstractmethod
+    def delete_stories(self, story_ids: Iterable[str]) -> None: ...
+
+    @abstractmethod
+    def stories(self) -> list[Story]:
+        """All stories, largest first."""
+
+    @abstractmethod
+    def story(self, story_id: str) -> Story | None: ...
+
+    # --- opaque state of stateful stages (clusterer, LSH index) -------------------------
+    @abstractmethod
+    def get_state(self, key: str) -> bytes | None: ...
+
+    @abstractmethod
+    def set_state(self, key: str, value: bytes) -> None: ...
+
+    @abstractmethod
+    def close(self) -> None: ...
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
