@@ -1,0 +1,273 @@
+"""SQLite backend: the embedded default, one file, no server."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections import Counter
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+
+from marsad import arabic
+from marsad.model import Article, DuplicatePair, Extraction, Failure, Story, content_hash
+from marsad.store.base import Store
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS pages (
+  id TEXT PRIMARY KEY, source_path TEXT, kind TEXT, encoding TEXT, source_id TEXT,
+  url TEXT, outlet TEXT, published TEXT, title TEXT, n_articles INTEGER,
+  added_at TEXT DEFAULT CURRENT_TIMESTAMP);
+CREATE TABLE IF NOT EXISTS articles (
+  id TEXT PRIMARY KEY, page_id TEXT NOT NULL REFERENCES pages(id), position INTEGER NOT NULL,
+  title TEXT, body TEXT, published TEXT, outlet TEXT, credits TEXT, source_id TEXT, url TEXT,
+  source_path TEXT, body_hash TEXT);
+CREATE INDEX IF NOT EXISTS articles_order ON articles(published, id);
+CREATE INDEX IF NOT EXISTS articles_body_hash ON articles(body_hash);
+CREATE TABLE IF NOT EXISTS drops (
+  page_id TEXT NOT NULL, reason TEXT NOT NULL, n INTEGER NOT NULL, PRIMARY KEY (page_id, reason));
+CREATE TABLE IF NOT EXISTS failures (
+  source_path TEXT PRIMARY KEY, reason TEXT NOT NULL, at TEXT DEFAULT CURRENT_TIMESTAMP);
+CREATE TABLE IF NOT EXISTS duplicates (
+  a TEXT NOT NULL, b TEXT NOT NULL, kind TEXT NOT NULL, similarity REAL,
+  shared TEXT, added_a TEXT, added_b TEXT, PRIMARY KEY (a, b));
+CREATE INDEX IF NOT EXISTS duplicates_b ON duplicates(b);
+CREATE TABLE IF NOT EXISTS stories (
+  id TEXT PRIMARY KEY, title TEXT, outlets TEXT, start TEXT, "end" TEXT, size INTEGER);
+CREATE TABLE IF NOT EXISTS story_articles (
+  article_id TEXT PRIMARY KEY, story_id TEXT NOT NULL, position INTEGER);
+CREATE INDEX IF NOT EXISTS story_articles_story ON story_articles(story_id);
+CREATE TABLE IF NOT EXISTS state (key TEXT PRIMARY KEY, value BLOB);
+"""
+
+_ARTICLE_COLUMNS = (
+    "id, page_id, position, title, body, published, outlet, credits, source_id, url, source_path"
+)
+
+
+def body_hash(body: str) -> str:
+    """Hash of the matching form of a body: the key of exact duplicates."""
+    return content_hash(arabic.normalize(body))
+
+
+class SQLiteStore(Store):
+    def __init__(self, path: str | Path = "marsad.db") -> None:
+        self.path = str(path)
+        if self.path != ":memory:":
+            Path(self.path).parent.mkdir(parents=True, exist_ok=True)
+        self.db = sqlite3.connect(self.path)
+        self.db.execute("PRAGMA journal_mode=WAL")
+        self.db.execute("PRAGMA synchronous=NORMAL")
+        self.db.executescript(SCHEMA)
+
+    # --- pages and articles -------------------------------------------------------------
+    def has_page(self, page_id: str) -> bool:
+        row = self.db.execute("SELECT 1 FROM pages WHERE id = ?", (page_id,)).fetchone()
+        return row is not None
+
+    def add_extraction(self, extraction: Extraction) -> bool:
+        page = extraction.page
+        with self.db:  # one transaction: the page with all its articles and drops, or nothing
+            cur = self.db.execute(
+                "INSERT OR IGNORE INTO pages (id, source_path, kind, encoding, source_id, url,"
+                " outlet, published, title, n_articles) VALUES (?,?,?,?,?,?,?,?,?,?)",
+                (
+                    page.id,
+                    page.source_path,
+                    page.kind,
+                    page.encoding,
+                    page.source_id,
+                    page.url,
+                    page.outlet,
+                    page.published,
+                    page.title,
+                    len(extraction.articles),
+                ),
+            )
+            if cur.rowcount == 0:
+                return False
+            self.db.executemany(
+                f"INSERT INTO articles ({_ARTICLE_COLUMNS}, body_hash)"
+                " VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
+                [
+                    (
+                        a.id,
+                        a.page_id,
+                        a.position,
+                        a.title,
+                        a.body,
+                        a.published,
+                        a.outlet,
+                        json.dumps(a.credits, ensure_ascii=False),
+                        a.source_id,
+                        a.url,
+                        a.source_path,
+                        body_hash(a.body),
+                    )
+                    for a in extraction.articles
+                ],
+            )
+            self.db.executemany(
+                "INSERT INTO drops (page_id, reason, n) VALUES (?,?,?)",
+                [(page.id, reason, n) for reason, n in extraction.drop_counts().items()],
+            )
+            self.db.execute("DELETE FROM failures WHERE source_path = ?", (page.source_path,))
+        return True
+
+    def add_failure(self, failure: Failure) -> None:
+        with self.db:
+            self.db.execute(
+                "INSERT OR REPLACE INTO failures (source_path, reason) VALUES (?, ?)",
+                (failure.source_path, failure.reason),
+            )
+
+    def failures(self) -> list[Failure]:
+        rows = self.db.execute("SELECT source_path, reason FROM failures ORDER BY source_path")
+        return [Failure(*row) for row in rows]
+
+    def articles(self, ids: Iterable[str] | None = None) -> Iterator[Article]:
+        order = " ORDER BY published IS NULL, published, id"
+        if ids is None:
+            rows = self.db.execute(f"SELECT {_ARTICLE_COLUMNS} FROM articles{order}")
+            yield from (_article(row) for row in rows)
+            return
+        wanted = list(dict.fromkeys(ids))
+        for start in range(0, len(wanted), 500):
+            chunk = wanted[start : start + 500]
+            marks = ",".join("?" * len(chunk))
+            rows = self.db.execute(
+                f"SELECT {_ARTICLE_COLUMNS} FROM articles WHERE id IN ({marks}){order}", chunk
+            )
+            yield from (_article(row) for row in rows)
+
+    def article(self, article_id: str) -> Article | None:
+        return next(self.articles([article_id]), None)
+
+    def counts(self) -> dict[str, int]:
+        tables = ("pages", "articles", "failures", "stories", "duplicates")
+        return {t: self.db.execute(f"SELECT COUNT(*) FROM {t}").fetchone()[0] for t in tables}
+
+    def drop_counts(self) -> Counter[str]:
+        rows = self.db.execute("SELECT reason, SUM(n) FROM drops GROUP BY reason")
+        return Counter(dict(rows.fetchall()))
+
+    # --- duplicates and stories ---------------------------------------------------------
+    def add_duplicates(self, pairs: Iterable[DuplicatePair]) -> None:
+        with self.db:
+            self.db.executemany(
+                "INSERT OR REPLACE INTO duplicates VALUES (?,?,?,?,?,?,?)",
+                [
+                    (
+                        p.a,
+                        p.b,
+                        p.kind,
+                        p.similarity,
+                        _dump(p.shared),
+                        _dump(p.added_a),
+                        _dump(p.added_b),
+                    )
+                    for p in pairs
+                ],
+            )
+
+    def duplicates(self, article_ids: Iterable[str] | None = None) -> list[DuplicatePair]:
+        sql = "SELECT a, b, kind, similarity, shared, added_a, added_b FROM duplicates"
+        if article_ids is None:
+            rows = self.db.execute(sql + " ORDER BY a, b").fetchall()
+        else:
+            ids = list(dict.fromkeys(article_ids))
+            rows = []
+            for start in range(0, len(ids), 400):
+                chunk = ids[start : start + 400]
+                marks = ",".join("?" * len(chunk))
+                rows += self.db.execute(
+                    f"{sql} WHERE a IN ({marks}) OR b IN ({marks})", chunk + chunk
+                ).fetchall()
+            rows = sorted(set(rows))
+        return [
+            DuplicatePair(a, b, kind, sim, json.loads(s), json.loads(aa), json.loads(ab))
+            for a, b, kind, sim, s, aa, ab in rows
+        ]
+
+    def save_stories(self, stories: Iterable[Story]) -> None:
+        with self.db:
+            for s in stories:
+                self.db.execute(
+                    'INSERT OR REPLACE INTO stories (id, title, outlets, start, "end", size)'
+                    " VALUES (?,?,?,?,?,?)",
+                    (s.id, s.title, _dump(s.outlets), s.start, s.end, s.size),
+                )
+                self.db.execute("DELETE FROM story_articles WHERE story_id = ?", (s.id,))
+                self.db.executemany(
+                    "INSERT OR REPLACE INTO story_articles VALUES (?,?,?)",
+                    [(aid, s.id, i) for i, aid in enumerate(s.article_ids)],
+                )
+
+    def delete_stories(self, story_ids: Iterable[str]) -> None:
+        with self.db:
+            for sid in story_ids:
+                self.db.execute("DELETE FROM stories WHERE id = ?", (sid,))
+                self.db.execute("DELETE FROM story_articles WHERE story_id = ?", (sid,))
+
+    def stories(self) -> list[Story]:
+        return self._stories("")
+
+    def story(self, story_id: str) -> Story | None:
+        found = self._stories(" WHERE id = ?", (story_id,))
+        return found[0] if found else None
+
+    def _stories(self, where: str, args: tuple = ()) -> list[Story]:
+        rows = self.db.execute(
+            f'SELECT id, title, outlets, start, "end" FROM stories{where}'
+            " ORDER BY size DESC, start, id",
+            args,
+        ).fetchall()
+        members: dict[str, list[str]] = {row[0]: [] for row in rows}
+        if where:
+            links = self.db.execute(
+                "SELECT story_id, article_id FROM story_articles WHERE story_id = ?"
+                " ORDER BY position",
+                args,
+            )
+        else:
+            links = self.db.execute(
+                "SELECT story_id, article_id FROM story_articles ORDER BY story_id, position"
+            )
+        for sid, aid in links:
+            if sid in members:
+                members[sid].append(aid)
+        return [
+            Story(sid, title, members[sid], json.loads(outlets), start, end)
+            for sid, title, outlets, start, end in rows
+        ]
+
+    # --- state --------------------------------------------------------------------------
+    def get_state(self, key: str) -> bytes | None:
+        row = self.db.execute("SELECT value FROM state WHERE key = ?", (key,)).fetchone()
+        return None if row is None else bytes(row[0])
+
+    def set_state(self, key: str, value: bytes) -> None:
+        with self.db:
+            self.db.execute("INSERT OR REPLACE INTO state VALUES (?, ?)", (key, value))
+
+    def close(self) -> None:
+        self.db.close()
+
+
+def _dump(value: list[str]) -> str:
+    return json.dumps(value, ensure_ascii=False)
+
+
+def _article(row: tuple) -> Article:
+    aid, page_id, position, title, body, published, outlet, credits, source_id, url, path = row
+    return Article(
+        page_id=page_id,
+        position=position,
+        title=title or "",
+        body=body or "",
+        published=published,
+        outlet=outlet,
+        credits=json.loads(credits or "[]"),
+        source_id=source_id,
+        url=url,
+        source_path=path,
+    )
