@@ -54,6 +54,7 @@ class ReadError(Exception):
 
 _ARABIC_LETTER = re.compile("[\u0621-\u064a]")
 _AL = re.compile("(?:^|\\s)\u0627\u0644")  # the article "ال" at a word start
+_WORDISH = re.compile(r"[\w\s.,;:!?'\"()«»<>/=&%#@+-]")
 _CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
@@ -65,6 +66,11 @@ def _arabic_score(text: str) -> float:
     return (len(_ARABIC_LETTER.findall(sample)) + 20 * len(_AL.findall(sample))) / len(sample)
 
 
+def _looks_textual(text: str) -> bool:
+    sample = text[:4096]
+    return not _CONTROL.search(sample) and len(_WORDISH.findall(sample)) > 0.8 * len(sample)
+
+
 def decode(data: bytes) -> tuple[str, str]:
     """Decode page bytes; return (text, encoding name). Raises ReadError when not text."""
     if not data.strip():
@@ -74,13 +80,14 @@ def decode(data: bytes) -> tuple[str, str]:
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
         return data.decode("utf-16", errors="replace").lstrip("\ufeff"), "utf-16"
     head = data[:4096]
-    if head.count(0) > len(head) // 4:  # UTF-16 without a BOM: every other byte is NUL
-        le = head[1::2].count(0) > head[0::2].count(0)
-        enc = "utf-16-le" if le else "utf-16-be"
-        text = data.decode(enc, errors="replace")
-        if not _CONTROL.search(text[:4096]):
-            return text, enc
-    if b"\x00" in head:
+    if b"\x00" in head:  # UTF-16 without a BOM, or binary
+        for enc in ("utf-16-le", "utf-16-be"):
+            try:
+                text = data.decode(enc)
+            except UnicodeDecodeError:
+                continue
+            if _looks_textual(text):
+                return text, enc
         raise ReadError("binary file (NUL bytes), not a text, HTML or JSON Lines page")
     try:
         return data.decode("utf-8"), "utf-8"
