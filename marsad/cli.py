@@ -1,0 +1,206 @@
+"""The `marsad` command: a thin layer over the library (every command is a library call)."""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Iterable
+from pathlib import Path
+
+import click
+
+from marsad.config import ConfigError, load_config
+from marsad.model import Article, Failure, Story
+from marsad.pipeline import IngestReport, extract_page, ingest
+from marsad.read import read
+from marsad.store import DEFAULT_DB, Store, open_store
+
+db_option = click.option(
+    "--db",
+    default=DEFAULT_DB,
+    show_default=True,
+    envvar="MARSAD_DB",
+    help="SQLite database file (env MARSAD_DB).",
+)
+json_option = click.option("--json", "as_json", is_flag=True, help="Machine-readable JSON output.")
+
+
+def _dump(obj: object) -> None:
+    click.echo(json.dumps(obj, ensure_ascii=False))
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="marsad")
+def main() -> None:
+    """marsad (مرصد): messy Arabic news pages in; clean articles and stories out.
+
+    Typical use: `marsad ingest pages/` then `marsad stories`.
+    """
+
+
+def _run_ingest(paths: Iterable[str | Path], db: str, config_path: str | None) -> Store:
+    try:
+        config = load_config(config_path)
+    except ConfigError as exc:
+        raise click.ClickException(str(exc)) from None
+    store = open_store(db)
+    report = ingest(paths, store, config, progress=sys.stderr.isatty())
+    _print_report(report, db)
+    return store
+
+
+def _print_report(r: IngestReport, db: str) -> None:
+    click.echo(
+        f"pages: {r.pages} read, {r.new_pages} new, {r.known_pages} already stored"
+        f" | articles: {r.articles} | duplicate pairs: {r.duplicates}"
+        f" | stories updated: {r.stories_touched} | db: {db}"
+    )
+    if r.dropped:
+        reasons = ", ".join(f"{k}={v}" for k, v in r.dropped.most_common())
+        click.echo(f"dropped lines: {sum(r.dropped.values())} ({reasons})")
+    if r.failures:
+        click.echo(f"failed: {len(r.failures)}", err=True)
+        for f in r.failures:
+            click.echo(f"  {f}", err=True)
+
+
+@main.command("ingest")
+@click.argument("paths", nargs=-1, required=True)
+@db_option
+@click.option("--config", "config_path", type=click.Path(), help="TOML config file.")
+def ingest_cmd(paths: tuple[str, ...], db: str, config_path: str | None) -> None:
+    """Read pages (files, folders, globs; .txt/.html/.jsonl, optionally .gz), extract their
+    articles, and update duplicates and stories in the store.
+
+    Pages already stored (same content) are skipped. A file that fails is reported with its
+    reason and changes nothing; the rest of the batch is stored.
+    """
+    _run_ingest(paths, db, config_path).close()
+
+
+@main.command("demo")
+@db_option
+def demo_cmd(db: str) -> None:
+    """Ingest the demo corpus that ships with marsad and show its stories."""
+    from marsad.demo import DEMO_DIR
+
+    with _run_ingest([DEMO_DIR], db, None) as store:
+        click.echo("")
+        _print_stories(store.stories())
+
+
+@main.command("extract")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False))
+@json_option
+def extract_cmd(file: str, as_json: bool) -> None:
+    """Show one file's articles and every dropped line with its reason (debugging view).
+
+    Nothing is stored.
+    """
+    for page in read([file]):
+        result = page if isinstance(page, Failure) else extract_page(page)
+        if isinstance(result, Failure):
+            click.echo(f"error: {result}", err=True)
+            continue
+        if as_json:
+            _dump(
+                {
+                    "page_id": result.page.id,
+                    "source_path": result.page.source_path,
+                    "encoding": result.page.encoding,
+                    "articles": [a.to_dict() for a in result.articles],
+                    "dropped": [vars(d) for d in result.dropped],
+                }
+            )
+            continue
+        click.echo(f"# {result.page.source_path} ({result.page.kind}, {result.page.encoding})")
+        for a in result.articles:
+            _print_article(a)
+        click.echo(f"--- dropped {len(result.dropped)} lines")
+        for d in result.dropped:
+            click.echo(f"  {d.line_no:>4} [{d.reason}] {d.text}")
+
+
+def _print_article(a: Article) -> None:
+    click.echo(f"=== article {a.position}: {a.title or '(no title)'}")
+    meta = {"published": a.published, "outlet": a.outlet, "credits": ", ".join(a.credits)}
+    click.echo("    " + " | ".join(f"{k}: {v}" for k, v in meta.items() if v))
+    for para in a.paragraphs:
+        click.echo(f"  {para}")
+
+
+@main.command("articles")
+@db_option
+@json_option
+@click.option("--limit", type=int, default=None, help="Show at most this many.")
+def articles_cmd(db: str, as_json: bool, limit: int | None) -> None:
+    """List stored articles in publish-time order; --json exports JSON Lines (docs/schema.md)."""
+    with open_store(db) as store:
+        for i, a in enumerate(store.articles()):
+            if limit is not None and i >= limit:
+                break
+            if as_json:
+                _dump(a.to_dict())
+            else:
+                click.echo(f"{a.id}  {a.published or '-':16}  {a.outlet or '-':14}  {a.title}")
+
+
+def _print_stories(stories: list[Story]) -> None:
+    for s in stories:
+        span = f"{s.start or '?'} → {s.end or '?'}"
+        click.echo(f"{s.id}  [{s.size}] {', '.join(s.outlets)}  {span}\n    {s.title}")
+
+
+@main.command("stories")
+@db_option
+@json_option
+def stories_cmd(db: str, as_json: bool) -> None:
+    """List stories, largest first: size, outlets, time span, title, article ids."""
+    with open_store(db) as store:
+        stories = store.stories()
+        if not as_json:
+            _print_stories(stories)
+            return
+        source_ids = {a.id: a.source_id for a in store.articles()}
+        for s in stories:
+            _dump({**s.to_dict(), "source_ids": [source_ids.get(i) for i in s.article_ids]})
+
+
+@main.command("story")
+@click.argument("story_id")
+@db_option
+@json_option
+def story_cmd(story_id: str, db: str, as_json: bool) -> None:
+    """One story: its articles, duplicate groups and the passages copies share."""
+    from marsad.dedup import duplicate_groups
+
+    with open_store(db) as store:
+        story = store.story(story_id)
+        if story is None:
+            raise click.ClickException(f"no story {story_id!r} in {db}")
+        articles = list(store.articles(story.article_ids))
+        members = set(story.article_ids)
+        pairs = [p for p in store.duplicates(story.article_ids) if p.a in members and p.b in members]
+        groups = duplicate_groups(pairs)
+        if as_json:
+            _dump(
+                {
+                    **story.to_dict(),
+                    "articles": [a.to_dict() for a in articles],
+                    "duplicate_groups": groups,
+                    "duplicates": [vars(p) for p in pairs],
+                }
+            )
+            return
+        _print_stories([story])
+        for a in articles:
+            click.echo(f"  {a.id}  {a.published or '-':16}  {a.outlet or '-':14}  {a.title}")
+        for group in groups:
+            click.echo(f"duplicates: {', '.join(group)}")
+        for p in pairs:
+            click.echo(f"  {p.kind} {p.a} → {p.b} (similarity {p.similarity:.2f}):"
+                       f" {len(p.shared)} shared sentences")
+            for s in p.added_b:
+                click.echo(f"    + {p.b} adds: {s}")
+            for s in p.added_a:
+                click.echo(f"    - only in {p.a}: {s}")
