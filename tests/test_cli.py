@@ -1,0 +1,101 @@
+import gzip
+import json
+
+import pytest
+from click.testing import CliRunner
+
+from marsad.cli import main
+from marsad.store import open_store
+
+PAGE = """\
+افتتاح معرض الكتاب في الدوحة بمشاركة واسعة
+
+زوار يتجولون بين أجنحة المعرض (أ.ف.ب)
+زوار يتجولون بين أجنحة المعرض (أ.ف.ب)
+TT
+
+افتتح وزير الثقافة صباح السبت الدورة الجديدة من معرض الكتاب بمشاركة أكثر من خمسمئة دار نشر من ثلاثين دولة.
+
+وقال الوزير في كلمة الافتتاح إن المعرض أصبح موعداً سنوياً ينتظره القراء والناشرون على حد سواء.
+
+وتتضمن الدورة الحالية برنامجاً ثقافياً يضم ندوات وأمسيات شعرية وورش عمل للأطفال تستمر عشرة أيام.
+
+كلمات دلالية: معرض الكتاب الدوحة الثقافة
+"""
+
+EMPTY_HTML = "<html><head><title>x</title></head><body><nav>الرئيسية</nav></body></html>"
+
+
+@pytest.fixture
+def batch(tmp_path):
+    d = tmp_path / "in"
+    d.mkdir()
+    (d / "good.txt").write_text(PAGE, encoding="utf-8")
+    (d / "legacy.txt").write_bytes(PAGE.replace("الدوحة", "عمّان").encode("cp1256"))
+    (d / "empty.txt").write_bytes(b"")
+    (d / "binary.dat").write_bytes(bytes(range(256)) * 100)
+    full = gzip.compress(PAGE.encode() * 50)
+    (d / "cut.txt.gz").write_bytes(full[:200])
+    (d / "nothing.html").write_text(EMPTY_HTML)
+    (d / "huge.txt").write_bytes(b"x" * (11 * 1024 * 1024))
+    return d
+
+
+def run(*args):
+    result = CliRunner().invoke(main, [str(a) for a in args], catch_exceptions=False)
+    return result
+
+
+def test_ingest_bad_input_batch_goes_on(batch, tmp_path):
+    db = tmp_path / "m.db"
+    result = run("ingest", batch, "--db", db)
+    assert result.exit_code == 0, result.output
+    out = result.output
+    assert "empty.txt: empty file" in out
+    assert "binary.dat: binary file" in out
+    assert "cut.txt.gz: truncated or corrupt gzip" in out
+    assert "huge.txt: 11.0 MB is too large for one page" in out
+    with open_store(db) as store:
+        articles = list(store.articles())
+        assert len(articles) == 2  # good.txt and the cp1256 page; the empty HTML yields none
+        assert all("كلمات دلالية" not in a.body and "(أ.ف.ب)" not in a.body for a in articles)
+        assert {a.title for a in articles} == {
+            "افتتاح معرض الكتاب في الدوحة بمشاركة واسعة",
+            "افتتاح معرض الكتاب في عمّان بمشاركة واسعة",
+        }
+        assert len(store.failures()) == 4
+
+    again = run("ingest", batch, "--db", db)
+    assert "0 new, 3 already stored" in again.output
+    with open_store(db) as store:
+        assert store.counts()["articles"] == 2
+
+
+def test_extract_shows_dropped_lines_with_reasons(batch):
+    result = run("extract", batch / "good.txt")
+    assert result.exit_code == 0
+    assert "=== article 0: افتتاح معرض الكتاب" in result.output
+    assert "[" in result.output.split("--- dropped", 1)[1]
+    as_json = json.loads(run("extract", batch / "good.txt", "--json").output)
+    assert {d["reason"] for d in as_json["dropped"]}  # every dropped line has a reason
+    assert "TT" in {d["text"] for d in as_json["dropped"]}
+
+
+def test_articles_json_export_schema(batch, tmp_path):
+    db = tmp_path / "m.db"
+    run("ingest", batch, "--db", db)
+    lines = run("articles", "--db", db, "--json").output.splitlines()
+    records = [json.loads(line) for line in lines]
+    assert len(records) == 2
+    required = {"id", "source_id", "page_id", "source_path", "position", "title", "body",
+                "published", "outlet", "credits"}
+    assert all(required <= set(r) for r in records)
+    assert all("أ.ف.ب" in r["credits"] for r in records)
+
+
+def test_bad_config_is_a_clear_error(batch, tmp_path):
+    cfg = tmp_path / "c.toml"
+    cfg.write_text("[read]\nmax_page_megabytes = 3\n")
+    result = run("ingest", batch, "--db", tmp_path / "m.db", "--config", cfg)
+    assert result.exit_code != 0
+    assert "unknown key(s) in [read]: max_page_megabytes" in result.output
