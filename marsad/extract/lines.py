@@ -1,0 +1,192 @@
+"""The line classifier: what one line of a news page is, judged from the line alone.
+
+Shared by the plain-text and HTML paths. Patterns run on the `arabic.normalize`d line, so
+spelling variants (إقرأ أيضاً / اقرأ ايضا, tatweel, Arabic-Indic digits) need no extra cases.
+Context (repetition, position, what follows) is the segmenter's job, not this module's.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from marsad.arabic import normalize
+from marsad.extract.dates import parse_date_line
+
+# Line kinds.
+PARA = "para"  # a body paragraph: sentence-like or long
+HEAD = "head"  # a short non-sentence line: title, dek, subhead, teaser headline, nav item
+CAPTION = "caption"  # ends in a photo/wire agency credit
+MARKER = "marker"  # a stray token such as a lone `TT`
+ROLE = "role"  # a masthead role (رئيس التحرير ...)
+DATE = "date"  # only a date/time
+SOURCE = "source"  # المصدر: ...
+TAGS = "tags"  # كلمات دلالية: ...
+AD = "ad"  # إعلان
+SHARE = "share"  # share buttons, follow us, copyright
+RELATED = "related"  # a "related / read also" header alone on its line
+RELATED_INLINE = "related_inline"  # "read also: <headline>" on one line
+BULLET = "bullet"  # a bulleted headline (• ...)
+CREDIT = "credit"  # a byline or teaser credit: «Outlet» (City), Name (City), كتب: Name
+NAV = "nav"  # breadcrumbs: الرئيسية > أخبار > سياسة
+
+
+def _alternation(phrases: str) -> str:
+    """A regex alternation of `|`-separated phrases, normalized like the lines they match."""
+    words = {normalize(p) for p in phrases.split("|")}
+    return "(?:" + "|".join(sorted(map(re.escape, words), key=len, reverse=True)) + ")"
+
+
+_AGENCIES = _alternation(
+    "رويترز|أسوشيتد برس|أسوشيتيد برس|أسوشييتد برس|الأناضول|غيتي|جيتي|غيتي إيميجز|واس|وام|"
+    "سانا|قنا|كونا|بترا|شينخوا|سبوتنيك|أرشيفية|صورة أرشيفية|أرشيف|متداولة|مواقع التواصل|"
+    "وسائل التواصل|وسائل التواصل الاجتماعي|مواقع التواصل الاجتماعي|منصة إكس|"
+    "reuters|afp|ap|epa|ap photo|getty|getty images|anadolu|file photo|afp via getty images"
+)
+# (إ.ب.أ) (أ.ف.ب) (أ.ب) (د.ب.أ) (أ ف ب), a named agency, or (صورة: ...)/(تصوير ...).
+_CAPTION_END = re.compile(
+    r"\(\s*(?P<credit>(?:[\u0621-\u064a]\s?[.\s]\s?){1,3}[\u0621-\u064a]\.?"
+    rf"|{_AGENCIES}|(?:صوره|تصوير|الصوره|photo|image|credit)\s*:?\s*[^()]{{1,40}})\s*\)\s*\.?$"
+)
+_MARKER = re.compile(r"^(?:[a-z]{1,3}|[^\w\s]{1,5}|\d{1,2})$")
+_ROLE = re.compile(
+    "^"
+    + _alternation(
+        "رئيس مجلس الإدارة|رئيس مجلس الإدارة ورئيس التحرير|رئيس التحرير|نائب رئيس التحرير|"
+        "رئيس التحرير التنفيذي|مدير التحرير|مدير عام التحرير|مدير التحرير التنفيذي|"
+        "سكرتير التحرير|المدير العام|المدير التنفيذي|المشرف العام|المدير المسؤول|"
+        "مؤسس|المؤسس|editor in chief|editor-in-chief|managing editor|publisher"
+    )
+    + r"(?:\s*:.{0,40})?$"
+)
+_SOURCE = re.compile(r"^(?:المصدر|مصدر الخبر|مصدر|source|sources)\s*:\s*(?P<value>.{1,80})$")
+_TAGS = re.compile(
+    "^"
+    + _alternation(
+        "كلمات دلالية|الكلمات الدلالية|كلمات مفتاحية|الكلمات المفتاحية|الوسوم|وسوم|"
+        "الموضوعات|مواضيع|tags|topics|keywords"
+    )
+    + r"\s*(?::\s*(?P<rest>.*))?$"
+)
+_AD = re.compile(
+    "^"
+    + _alternation(
+        "إعلان|إعلانات|مساحة إعلانية|محتوى مدفوع|محتوى برعاية|advertisement|advertising|"
+        "ad|ads|sponsored|sponsored content"
+    )
+    + r"$"
+)
+_SOCIAL = _alternation(
+    "فيسبوك|فيس بوك|تويتر|إكس|واتساب|واتس اب|تلغرام|تيليجرام|تليجرام|إنستغرام|إنستجرام|"
+    "يوتيوب|لينكدإن|لينكد إن|بريد إلكتروني|البريد الإلكتروني|نسخ الرابط|طباعة|مشاركة|"
+    "facebook|twitter|x|whatsapp|telegram|instagram|youtube|linkedin|email|e-mail|print|"
+    "copy link|share|pinterest|reddit|messenger"
+)
+# Whole-line phrases; "شارك"/"تابعوا" alone are verbs too, so only fixed phrases count.
+_SHARE = re.compile(
+    "^(?:©.*|"
+    + _alternation(
+        "شارك الخبر|شارك المقال|شارك هذا المقال|شارك هذا الخبر|شارك على|شاركها|"
+        "تابعنا على|تابعونا على|تابعوا آخر الأخبار|تابعونا عبر|تابعنا عبر|تابعوا صفحتنا|"
+        "اشترك الآن|اشترك في النشرة|اشترك في نشرتنا|جميع الحقوق محفوظة|كل الحقوق محفوظة|"
+        "حقوق النشر محفوظة|share this|share on|follow us|subscribe|sign up for|"
+        "all rights reserved|copyright"
+    )
+    + rf"(?:\W.{{0,80}})?|{_SOCIAL}(?:[\s,|/·•\-]+{_SOCIAL})*[\s,|/·•\-]*)$"
+)
+_RELATED = re.compile(
+    "^(?P<head>"
+    + _alternation(
+        "مقالات ذات صلة|أخبار ذات صلة|مواضيع ذات صلة|موضوعات ذات صلة|ذات صلة|اقرأ أيضا|"
+        "اقرأ أيضاً|إقرأ أيضا|اقرأ كذلك|اقرأ المزيد|اقرأ ايضا|طالع أيضا|شاهد أيضا|"
+        "مقالات مشابهة|أخبار مشابهة|مواضيع مشابهة|قد يهمك|قد يهمك أيضا|قد يعجبك|"
+        "قد يعجبك أيضا|ننصحك بقراءة|الأكثر قراءة|الأكثر مشاهدة|الأكثر تداولا|المزيد من الأخبار|"
+        "أخبار متعلقة|مقالات متعلقة|المزيد|أخبار أخرى|related|related articles|related stories|"
+        "related news|read more|read also|see also|more stories|recommended|you may also like|"
+        "most read|most popular|more from"
+    )
+    + r")\s*(?:[:：]\s*(?P<rest>.*))?$"
+)
+_BULLET = re.compile(r"^[•●▪◦·▸►■□➤✓\-*–—]+\s*")
+# «Outlet» (City) | Name Name (City) | كتب: Name | By Name
+_CREDIT = re.compile(
+    r'^(?:(?:"[^"]{1,40}"|[^\W\d][^()"\d.!?؟:،,]{0,40}?)\s*\([^()\d]{2,30}\)'
+    r"|(?:كتب|كتبت|بقلم|اعداد|تحرير|ترجمه|متابعه|by)\s*:?\s+[^.!?؟:]{2,40})$"
+)
+_NAV = re.compile(r"^[^.!?؟]{1,40}(?:\s[>›»/|]\s[^.!?؟]{1,40}){2,}$")
+_SENTENCE_END = re.compile(r"[.!?؟…:]['\"»”’)\]]*$")
+_TATWEEL_NAME = re.compile("\u0640{2,}")
+
+# A paragraph: sentence-like with at least this many words, or this long in any case.
+PARA_MIN_WORDS = 8
+PARA_ANY_WORDS = 30
+# Lines longer than this (in characters) are never one of the short boilerplate kinds.
+_SHORT_CHARS = 240
+
+
+@dataclass(slots=True)
+class Line:
+    """One non-blank line with its kind and the context the segmenter needs."""
+
+    no: int  # 1-based line number in the page (0 when not line-addressable)
+    text: str  # original text, stripped
+    kind: str
+    key: str  # normalized text ("" for long paragraphs, which are never compared)
+    words: int
+    gap: int = 0  # blank lines right before this one
+    value: str = ""  # parsed date, credit or the text after a bullet
+    tatweel: bool = False  # a stretched name (masthead style)
+
+
+def classify(text: str, no: int = 0, gap: int = 0) -> Line:
+    """Kind of one stripped, non-blank line, judged from the line alone."""
+    words = len(text.split())
+    sentence = _SENTENCE_END.search(text) is not None
+    if len(text) > _SHORT_CHARS and (sentence or words >= PARA_ANY_WORDS):
+        caption = not sentence and words < 60 and _CAPTION_END.search(normalize(text[-60:]))
+        if caption:
+            return Line(no, text, CAPTION, normalize(text), words, gap, _credit_text(text))
+        return Line(no, text, PARA, "", words, gap)
+    key = normalize(text)
+    line = Line(no, text, HEAD, key, words, gap, tatweel=_TATWEEL_NAME.search(text) is not None)
+    if (m := _CAPTION_END.search(key)) is not None and m.start() > 0:
+        line.kind, line.value = CAPTION, _credit_text(text)
+    elif _MARKER.match(key):
+        line.kind = MARKER
+    elif (iso := parse_date_line(key)) is not None:
+        line.kind, line.value = DATE, iso
+    elif _ROLE.match(key):
+        line.kind = ROLE
+    elif (m := _SOURCE.match(key)) is not None:
+        line.kind, line.value = SOURCE, text.split(":", 1)[-1].strip()
+    elif (m := _TAGS.match(key)) is not None:
+        line.kind = TAGS
+        line.value = text.split(":", 1)[1].strip() if m["rest"] else ""
+    elif _AD.match(key):
+        line.kind = AD
+    elif words <= 16 and _SHARE.match(key):
+        line.kind = SHARE
+    elif (m := _RELATED.match(key)) is not None:
+        line.kind = RELATED_INLINE if m["rest"] else RELATED
+    elif (m := _BULLET.match(text)) is not None and words > 1:
+        rest = classify(text[m.end() :], no, gap)
+        if rest.kind != HEAD:
+            rest.text = text
+            return rest
+        line.kind = BULLET
+    elif words <= 7 and _CREDIT.match(key):
+        line.kind, line.value = CREDIT, text
+    elif _NAV.match(key):
+        line.kind = NAV
+    elif (sentence and words >= PARA_MIN_WORDS) or words >= PARA_ANY_WORDS:
+        line.kind = PARA
+    return line
+
+
+_PAREN_TAIL = re.compile(r"\(([^()]+)\)\s*\.?\s*$")
+
+
+def _credit_text(text: str) -> str:
+    """The credit as printed, without its parentheses: (إ.ب.أ) → إ.ب.أ."""
+    m = _PAREN_TAIL.search(text)
+    return m.group(1).strip() if m else ""

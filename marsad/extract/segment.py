@@ -1,0 +1,281 @@
+"""The segmenter: classified lines → article drafts + every dropped line with its reason.
+
+Page structure decides, not vocabulary. An article is a header (title, maybe a dek, photo
+captions, a stray marker, the title printed again, a date) followed by body paragraphs. A
+later heading starts a new article only with structural evidence: its header carries a marker
+or repeats the heading, or it comes after a related block and has a full body (two paragraphs
+or more) whose lead restates it. A heading with one teaser sentence and an outlet credit is a
+teaser item, never an article. Everything else short between paragraphs is a subhead and
+stays in the body.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from marsad.arabic import stems
+from marsad.extract.lines import (
+    AD,
+    BULLET,
+    CAPTION,
+    CREDIT,
+    DATE,
+    HEAD,
+    MARKER,
+    NAV,
+    PARA,
+    RELATED,
+    RELATED_INLINE,
+    ROLE,
+    SHARE,
+    SOURCE,
+    TAGS,
+    Line,
+)
+from marsad.model import Dropped
+
+DUPLICATE = "duplicate"  # a body paragraph printed twice in a row (set by the segmenter)
+
+# Drop reasons for kinds that are always dropped, whatever the context.
+_ALWAYS = {
+    MARKER: "marker",
+    AD: "ad",
+    SHARE: "share_footer",
+    NAV: "nav",
+    ROLE: "masthead",
+    DUPLICATE: "duplicate",
+    RELATED_INLINE: "related_block",
+}
+# Kinds that end a header zone: after them no body can belong to the heading.
+_ZONE_BREAK = frozenset({RELATED, RELATED_INLINE, BULLET, TAGS, SOURCE, ROLE, NAV})
+# Kinds a body run may step over (still one uninterrupted body).
+_BODY_SKIP = frozenset({AD, MARKER, SHARE, DUPLICATE})
+# Share of a heading's content stems its lead paragraph must repeat to make it a new article.
+LEAD_OVERLAP = 0.3
+# Menu items before the title are at most this many words.
+NAV_WORDS = 2
+# Masthead name lines (after a role line) are at most this many words.
+NAME_WORDS = 4
+
+
+@dataclass
+class Draft:
+    """An article being assembled: its lines stay `Line`s until the page is done."""
+
+    title: str = ""
+    title_key: str = ""
+    paras: list[Line] = field(default_factory=list)
+    credits: list[str] = field(default_factory=list)
+    published: str | None = None
+
+    def credit(self, value: str) -> None:
+        if value and value not in self.credits:
+            self.credits.append(value)
+
+
+@dataclass
+class Segmented:
+    drafts: list[Draft]
+    dropped: list[Dropped]
+
+
+def segment(lines: list[Line], title: str = "") -> Segmented:
+    """Split a page's classified lines into article drafts; `title` is a known title (HTML)."""
+    return _Segmenter(lines, title).run()
+
+
+def _mark_doubles(lines: list[Line]) -> None:
+    """A line printed twice in a row is a caption; a doubled paragraph is a duplicate."""
+    for prev, line in zip(lines, lines[1:], strict=False):
+        if line.gap == 0 and line.text == prev.text:
+            if line.kind == PARA:
+                line.kind = DUPLICATE
+            elif line.kind in (HEAD, CAPTION):
+                prev.kind = line.kind = CAPTION
+
+
+class _Segmenter:
+    def __init__(self, lines: list[Line], title: str) -> None:
+        _mark_doubles(lines)
+        self.lines = lines
+        self.drafts: list[Draft] = []
+        self.dropped: list[Dropped] = []
+        self.cur: Draft | None = None
+        self.mode: str | None = None  # None, or the drop reason inside a related/tags block
+        self.pending = Draft()  # metadata seen before the first article
+        if title:
+            self._open(title, "")
+
+    # --- bookkeeping -----------------------------------------------------------------------
+    def _drop(self, line: Line, reason: str) -> None:
+        self.dropped.append(Dropped(line.no, line.text, reason))
+
+    def _open(self, title: str, key: str) -> Draft:
+        self._close()
+        draft = Draft(title, key, credits=list(self.pending.credits))
+        draft.published = self.pending.published
+        self.pending = Draft()
+        self.cur, self.mode = draft, None
+        return draft
+
+    def _close(self) -> None:
+        if self.cur is None:
+            return
+        if self.cur.paras:
+            self.drafts.append(self.cur)
+        elif self.cur.title:
+            self.dropped.append(Dropped(0, self.cur.title, "no_body"))
+        self.cur = None
+
+    def _meta(self) -> Draft | None:
+        """Where metadata goes: the current article, the next one, or nowhere (in a block)."""
+        if self.mode is not None:
+            return None
+        return self.cur if self.cur is not None else self.pending
+
+    # --- look-ahead ------------------------------------------------------------------------
+    def _body_run(self, j: int) -> tuple[int, int]:
+        """(paragraphs in the uninterrupted body starting at j, index after it)."""
+        run, n = 0, len(self.lines)
+        while j < n and (self.lines[j].kind == PARA or self.lines[j].kind in _BODY_SKIP):
+            run += self.lines[j].kind == PARA
+            j += 1
+        return run, j
+
+    def _starts_article(self, i: int) -> bool | None:
+        """Does the heading at i open a new article? None: it heads a teaser item."""
+        lines, head = self.lines, self.lines[i]
+        strong, weak, other_head = False, int(head.gap >= 2), False
+        j = i + 1
+        while j < len(lines) and lines[j].kind != PARA and lines[j].kind not in _ZONE_BREAK:
+            line = lines[j]
+            if line.kind == HEAD:
+                strong |= line.key == head.key
+                other_head |= line.key != head.key
+            elif line.kind == MARKER and not other_head:
+                strong = True
+            elif line.kind in (CAPTION, DATE, CREDIT):
+                weak += 1
+            j += 1
+        run, end = self._body_run(j)
+        if run == 0:
+            return False
+        if run <= 2 and end < len(lines) and lines[end].kind == CREDIT:
+            return None
+        if self.cur is None:
+            return True
+        if not self.cur.paras:
+            return False  # still in the current header: a dek, not a new article
+        if strong:
+            return True
+        if self.mode is not None:
+            return run >= 2 and _restates(head.text, lines[j].text)
+        return weak >= 2
+
+    def _bullets_in_body(self, i: int) -> bool:
+        """A bullet list followed by more body is part of the article, not a related list."""
+        j = i
+        while j < len(self.lines) and self.lines[j].kind == BULLET:
+            j += 1
+        return self._body_run(j)[0] > 0
+
+    # --- the walk --------------------------------------------------------------------------
+    def run(self) -> Segmented:
+        lines = self.lines
+        after_role = False
+        for i, line in enumerate(lines):
+            kind = line.kind
+            if after_role and kind == HEAD and (line.words <= NAME_WORDS or line.tatweel):
+                self._drop(line, "masthead")
+                after_role = False
+                continue
+            after_role = kind == ROLE
+            if kind in _ALWAYS:
+                self._drop(line, _ALWAYS[kind])
+            elif kind == HEAD:
+                self._heading(i, line)
+            elif kind == PARA:
+                self._paragraph(i, line)
+            else:
+                self._meta_line(i, line)
+        self._close()
+        return Segmented(self.drafts, self.dropped)
+
+    def _heading(self, i: int, line: Line) -> None:
+        cur = self.cur
+        if cur is not None and line.key == cur.title_key and self.mode is None:
+            self._drop(line, "repeated_title")
+            return
+        if cur is None and self.mode is None:
+            if self._is_nav(i):
+                self._drop(line, "nav")
+            else:
+                self._open(line.text, line.key)
+            return
+        start = self._starts_article(i)
+        if start:
+            self._open(line.text, line.key)
+        elif start is None:
+            self.mode = "teaser"
+            self._drop(line, "teaser")
+        elif self.mode is not None or cur is None:
+            self._drop(line, self.mode or "teaser")
+        else:
+            cur.paras.append(line)  # a dek or an in-article subhead
+
+    def _is_nav(self, i: int) -> bool:
+        nxt = self.lines[i + 1] if i + 1 < len(self.lines) else None
+        return (
+            self.lines[i].words <= NAV_WORDS
+            and nxt is not None
+            and nxt.kind in (HEAD, NAV)
+            and nxt.gap == 0
+        )
+
+    def _paragraph(self, i: int, line: Line) -> None:
+        if self.mode is not None:
+            if self._body_run(i)[0] < 2:
+                self._drop(line, "teaser")
+                return
+            self.mode = None  # the page goes on after an inserted block
+        if self.cur is None:
+            self._open("", "")
+        assert self.cur is not None
+        self.cur.paras.append(line)
+
+    def _meta_line(self, i: int, line: Line) -> None:
+        kind, meta = line.kind, self._meta()
+        if kind == CAPTION:
+            self._drop(line, "caption")
+            if meta is not None:
+                meta.credit(line.value)
+        elif kind == DATE:
+            self._drop(line, "date_line")
+            if meta is not None and meta.published is None:
+                meta.published = line.value
+        elif kind == SOURCE:
+            self._drop(line, "source_credit")
+            if meta is not None:
+                meta.credit(line.value)
+        elif kind == CREDIT:
+            self._drop(line, "credit")
+            if meta is not None:
+                meta.credit(line.value)
+        elif kind == TAGS:
+            self._drop(line, "tags")
+            if not line.value:
+                self.mode = "tags"
+        elif kind == RELATED:
+            self._drop(line, "related_block")
+            self.mode = "teaser"
+        elif kind == BULLET:
+            if self.mode is None and self.cur is not None and self._bullets_in_body(i):
+                self.cur.paras.append(line)
+            else:
+                self._drop(line, "related_block")
+
+
+def _restates(title: str, lead: str) -> bool:
+    """A news lead repeats its own headline's content words; an unrelated paragraph does not."""
+    head = set(stems(title))
+    return bool(head) and len(head & set(stems(lead))) >= LEAD_OVERLAP * len(head)

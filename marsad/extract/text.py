@@ -1,0 +1,53 @@
+"""Plain-text dumps → articles: classify every line, segment, attach page metadata."""
+
+from __future__ import annotations
+
+from marsad.extract.lines import Line, classify
+from marsad.extract.segment import Draft, Segmented, segment
+from marsad.model import Article, Extraction, Page
+
+
+def page_lines(content: str) -> list[Line]:
+    """Non-blank lines, classified, with their 1-based line numbers and blank gaps before."""
+    out: list[Line] = []
+    gap = 0
+    for no, raw in enumerate(content.splitlines(), 1):
+        text = raw.strip()
+        if text:
+            out.append(classify(text, no, gap))
+            gap = 0
+        else:
+            gap += 1
+    return out
+
+
+def build_articles(
+    page: Page, drafts: list[Draft], *, outlet: str | None = None, published: str | None = None
+) -> list[Article]:
+    """Drafts → Articles carrying the page's metadata; the page title only fills a first
+    article that has none of its own."""
+    page_id = page.id
+    articles = []
+    for position, draft in enumerate(drafts):
+        title = draft.title or (page.title or "" if position == 0 else "")
+        articles.append(
+            Article(
+                page_id=page_id,
+                position=position,
+                title=title.strip(),
+                body="\n\n".join(line.text for line in draft.paras),
+                published=draft.published or page.published or published,
+                outlet=page.outlet or outlet,
+                credits=list(draft.credits),
+                source_id=page.source_id,
+                url=page.url,
+                source_path=page.source_path,
+            )
+        )
+    return articles
+
+
+def extract_text(page: Page) -> Extraction:
+    """A plain-text page → one article per article printed on it, and the dropped lines."""
+    result: Segmented = segment(page_lines(page.content))
+    return Extraction(page, build_articles(page, result.drafts), result.dropped)
