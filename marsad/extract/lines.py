@@ -29,6 +29,7 @@ RELATED_INLINE = "related_inline"  # "read also: <headline>" on one line
 BULLET = "bullet"  # a bulleted headline (• ...)
 CREDIT = "credit"  # a byline or teaser credit: «Outlet» (City), Name (City), كتب: Name
 NAV = "nav"  # breadcrumbs: الرئيسية > أخبار > سياسة
+TABLE = "table"  # a table row as trafilatura prints it: | a | b |
 
 
 def _alternation(phrases: str) -> str:
@@ -108,12 +109,13 @@ _RELATED = re.compile(
     + r")\s*(?:[:：]\s*(?P<rest>.*))?$"
 )
 _BULLET = re.compile(r"^[•●▪◦·▸►■□➤✓\-*–—]+\s*")
-# «Outlet» (City) | Name Name (City) | كتب: Name | By Name
+# «Outlet» (City) | اسم المراسل (المدينة) | كتب: Name | By Name
 _CREDIT = re.compile(
-    r'^(?:(?:"[^"]{1,40}"|[^\W\d][^()"\d.!?؟:،,]{0,40}?)\s*\([^()\d]{2,30}\)'
+    r'^(?:"[^"]{1,40}"\s*\([^()\d]{2,30}\)'
+    r"|[\u0621-\u064a][\u0621-\u064a ]{1,40}\([\u0621-\u064a ]{2,30}\)"
     r"|(?:كتب|كتبت|بقلم|اعداد|تحرير|ترجمه|متابعه|by)\s*:?\s+[^.!?؟:]{2,40})$"
 )
-_NAV = re.compile(r"^[^.!?؟]{1,40}(?:\s[>›»/|]\s[^.!?؟]{1,40}){2,}$")
+_NAV = re.compile(r"^[^.!?؟|]{1,40}(?:\s[>›»/|]\s[^.!?؟]{1,40}){2,}$")
 _SENTENCE_END = re.compile(r"[.!?؟…:]['\"»”’)\]]*$")
 _TATWEEL_NAME = re.compile("\u0640{2,}")
 
@@ -147,6 +149,8 @@ def classify(text: str, no: int = 0, gap: int = 0) -> Line:
         if caption:
             return Line(no, text, CAPTION, normalize(text), words, gap, _credit_text(text))
         return Line(no, text, PARA, "", words, gap)
+    if text[0] == "|" and text[-1] == "|" and words > 2:
+        return Line(no, text, TABLE, "", words, gap)
     key = normalize(text)
     line = Line(no, text, HEAD, key, words, gap, tatweel=_TATWEEL_NAME.search(text) is not None)
     if (m := _CAPTION_END.search(key)) is not None and m.start() > 0:
@@ -170,10 +174,7 @@ def classify(text: str, no: int = 0, gap: int = 0) -> Line:
         line.kind = RELATED_INLINE if m["rest"] else RELATED
     elif (m := _BULLET.match(text)) is not None and words > 1:
         rest = classify(text[m.end() :], no, gap)
-        if rest.kind != HEAD:
-            rest.text = text
-            return rest
-        line.kind = BULLET
+        line.kind = PARA if rest.kind == PARA else BULLET
     elif words <= 7 and _CREDIT.match(key):
         line.kind, line.value = CREDIT, text
     elif _NAV.match(key):

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from marsad.arabic import stems
+from marsad.arabic import normalize, stems
 from marsad.extract.lines import (
     AD,
     BULLET,
@@ -29,6 +29,7 @@ from marsad.extract.lines import (
     ROLE,
     SHARE,
     SOURCE,
+    TABLE,
     TAGS,
     Line,
 )
@@ -46,14 +47,24 @@ _ALWAYS = {
     DUPLICATE: "duplicate",
     RELATED_INLINE: "related_block",
 }
+_META_REASON = {
+    CAPTION: "caption",
+    DATE: "date_line",
+    SOURCE: "source_credit",
+    CREDIT: "credit",
+    TAGS: "tags",
+    RELATED: "related_block",
+}
 # Kinds that end a header zone: after them no body can belong to the heading.
 _ZONE_BREAK = frozenset({RELATED, RELATED_INLINE, BULLET, TAGS, SOURCE, ROLE, NAV})
 # Kinds a body run may step over (still one uninterrupted body).
-_BODY_SKIP = frozenset({AD, MARKER, SHARE, DUPLICATE})
+_BODY_SKIP = frozenset({AD, MARKER, SHARE, DUPLICATE, TABLE})
 # Share of a heading's content stems its lead paragraph must repeat to make it a new article.
 LEAD_OVERLAP = 0.3
 # Menu items before the title are at most this many words.
 NAV_WORDS = 2
+# A header (title → captions → marker → title again → date) spans at most this many lines.
+ZONE_LINES = 8
 # Masthead name lines (after a role line) are at most this many words.
 NAME_WORDS = 4
 
@@ -79,9 +90,14 @@ class Segmented:
     dropped: list[Dropped]
 
 
-def segment(lines: list[Line], title: str = "") -> Segmented:
-    """Split a page's classified lines into article drafts; `title` is a known title (HTML)."""
-    return _Segmenter(lines, title).run()
+def segment(lines: list[Line], title: str = "", *, lists_are_body: bool = False) -> Segmented:
+    """Split a page's classified lines into article drafts.
+
+    `title` is a title known from elsewhere (HTML metadata). `lists_are_body`: bullet lists
+    outside a related block are article content (HTML lists that survived trafilatura's
+    link-density filter); otherwise a list that ends the article is a related-headlines list.
+    """
+    return _Segmenter(lines, title, lists_are_body).run()
 
 
 def _mark_doubles(lines: list[Line]) -> None:
@@ -95,16 +111,17 @@ def _mark_doubles(lines: list[Line]) -> None:
 
 
 class _Segmenter:
-    def __init__(self, lines: list[Line], title: str) -> None:
+    def __init__(self, lines: list[Line], title: str, lists_are_body: bool) -> None:
         _mark_doubles(lines)
         self.lines = lines
+        self.lists_are_body = lists_are_body
         self.drafts: list[Draft] = []
         self.dropped: list[Dropped] = []
         self.cur: Draft | None = None
         self.mode: str | None = None  # None, or the drop reason inside a related/tags block
         self.pending = Draft()  # metadata seen before the first article
         if title:
-            self._open(title, "")
+            self._open(title, normalize(title))
 
     # --- bookkeeping -----------------------------------------------------------------------
     def _drop(self, line: Line, reason: str) -> None:
@@ -143,34 +160,37 @@ class _Segmenter:
         return run, j
 
     def _starts_article(self, i: int) -> bool | None:
-        """Does the heading at i open a new article? None: it heads a teaser item."""
+        """Does the heading at i open a new article? None: it heads a teaser item.
+
+        Evidence in its header zone (the lines before its first paragraph): a stray letter
+        marker (TT) counts 2; the heading printed again, photo captions, a date, a byline and
+        a wide blank gap before it count 1 each. Two points make a new article.
+        """
         lines, head = self.lines, self.lines[i]
-        strong, weak, other_head = False, int(head.gap >= 2), False
-        j = i + 1
-        while j < len(lines) and lines[j].kind != PARA and lines[j].kind not in _ZONE_BREAK:
+        seen: set[str] = {"gap"} if head.gap >= 2 else set()
+        other_head = False
+        j, zone_end = i + 1, min(len(lines), i + 1 + ZONE_LINES)
+        while j < zone_end and lines[j].kind != PARA and lines[j].kind not in _ZONE_BREAK:
             line = lines[j]
             if line.kind == HEAD:
-                strong |= line.key == head.key
+                if line.key == head.key:
+                    seen.add("repeat")
                 other_head |= line.key != head.key
-            elif line.kind == MARKER and not other_head:
-                strong = True
+            elif line.kind == MARKER and line.key.isalpha() and not other_head:
+                seen.add("marker")
             elif line.kind in (CAPTION, DATE, CREDIT):
-                weak += 1
+                seen.add(line.kind)
             j += 1
         run, end = self._body_run(j)
         if run == 0:
             return False
         if run <= 2 and end < len(lines) and lines[end].kind == CREDIT:
             return None
-        if self.cur is None:
-            return True
-        if not self.cur.paras:
+        if not self.cur or not self.cur.paras:
             return False  # still in the current header: a dek, not a new article
-        if strong:
-            return True
         if self.mode is not None:
-            return run >= 2 and _restates(head.text, lines[j].text)
-        return weak >= 2
+            return run >= 2 and ("marker" in seen or _restates(head.text, lines[j].text))
+        return len(seen) + ("marker" in seen) >= 2
 
     def _bullets_in_body(self, i: int) -> bool:
         """A bullet list followed by more body is part of the article, not a related list."""
@@ -194,7 +214,7 @@ class _Segmenter:
                 self._drop(line, _ALWAYS[kind])
             elif kind == HEAD:
                 self._heading(i, line)
-            elif kind == PARA:
+            elif kind in (PARA, TABLE):
                 self._paragraph(i, line)
             else:
                 self._meta_line(i, line)
@@ -203,7 +223,7 @@ class _Segmenter:
 
     def _heading(self, i: int, line: Line) -> None:
         cur = self.cur
-        if cur is not None and line.key == cur.title_key and self.mode is None:
+        if cur is not None and self.mode is None and _same_title(line, cur):
             self._drop(line, "repeated_title")
             return
         if cur is None and self.mode is None:
@@ -244,35 +264,37 @@ class _Segmenter:
         self.cur.paras.append(line)
 
     def _meta_line(self, i: int, line: Line) -> None:
+        """Captions, dates, credits, tags, related headers and bullets: dropped, their
+        metadata kept; a bullet list inside the body stays."""
         kind, meta = line.kind, self._meta()
-        if kind == CAPTION:
-            self._drop(line, "caption")
-            if meta is not None:
-                meta.credit(line.value)
-        elif kind == DATE:
-            self._drop(line, "date_line")
-            if meta is not None and meta.published is None:
-                meta.published = line.value
-        elif kind == SOURCE:
-            self._drop(line, "source_credit")
-            if meta is not None:
-                meta.credit(line.value)
-        elif kind == CREDIT:
-            self._drop(line, "credit")
-            if meta is not None:
-                meta.credit(line.value)
-        elif kind == TAGS:
-            self._drop(line, "tags")
-            if not line.value:
-                self.mode = "tags"
-        elif kind == RELATED:
-            self._drop(line, "related_block")
-            self.mode = "teaser"
-        elif kind == BULLET:
-            if self.mode is None and self.cur is not None and self._bullets_in_body(i):
+        if kind == BULLET:
+            in_body = self.lists_are_body or self._bullets_in_body(i)
+            if self.mode is None and self.cur is not None and in_body:
                 self.cur.paras.append(line)
             else:
                 self._drop(line, "related_block")
+            return
+        self._drop(line, _META_REASON[kind])
+        if kind == DATE:
+            if meta is not None and meta.published is None:
+                meta.published = line.value
+        elif kind in (CAPTION, SOURCE, CREDIT):
+            if meta is not None:
+                meta.credit(line.value)
+        elif kind == RELATED or (kind == TAGS and not line.value):
+            self.mode = "teaser" if kind == RELATED else "tags"
+
+
+def _same_title(line: Line, draft: Draft) -> bool:
+    """The title printed again; before the body also the title without a site-name suffix
+    (`Headline | Site`), which then becomes the cleaner title."""
+    if line.key == draft.title_key:
+        return True
+    key, title = line.key, draft.title_key
+    if draft.paras or not key or 2 * len(key) < len(title) or key not in title:
+        return False
+    draft.title, draft.title_key = line.text, key
+    return True
 
 
 def _restates(title: str, lead: str) -> bool:
