@@ -78,10 +78,10 @@ _AD = re.compile(
     + r"$"
 )
 _SOCIAL = _alternation(
-    "فيسبوك|فيس بوك|تويتر|إكس|واتساب|واتس اب|تلغرام|تيليجرام|تليجرام|إنستغرام|إنستجرام|"
+    "شارك|فيسبوك|فيس بوك|تويتر|إكس|واتساب|واتس اب|تلغرام|تيليجرام|تليجرام|إنستغرام|إنستجرام|"
     "يوتيوب|لينكدإن|لينكد إن|بريد إلكتروني|البريد الإلكتروني|نسخ الرابط|طباعة|مشاركة|"
     "facebook|twitter|x|whatsapp|telegram|instagram|youtube|linkedin|email|e-mail|print|"
-    "copy link|share|pinterest|reddit|messenger"
+    "copy link|share|pinterest|reddit|messenger|تيليغرام"
 )
 # Whole-line phrases; "شارك"/"تابعوا" alone are verbs too, so only fixed phrases count.
 _SHARE = re.compile(
@@ -90,10 +90,11 @@ _SHARE = re.compile(
         "شارك الخبر|شارك المقال|شارك هذا المقال|شارك هذا الخبر|شارك على|شاركها|"
         "تابعنا على|تابعونا على|تابعوا آخر الأخبار|تابعونا عبر|تابعنا عبر|تابعوا صفحتنا|"
         "اشترك الآن|اشترك في النشرة|اشترك في نشرتنا|جميع الحقوق محفوظة|كل الحقوق محفوظة|"
-        "حقوق النشر محفوظة|share this|share on|follow us|subscribe|sign up for|"
+        "حقوق النشر محفوظة|حمل تطبيق|حملوا تطبيق|نزل تطبيق|download our app|"
+        "download the app|share this|share on|follow us|subscribe|sign up for|"
         "all rights reserved|copyright"
     )
-    + rf"(?:\W.{{0,80}})?|{_SOCIAL}(?:[\s,|/·•\-]+{_SOCIAL})*[\s,|/·•\-]*)$"
+    + rf"(?:\W.{{0,80}})?|{_SOCIAL}(?:[\s,|/·•\-]+{_SOCIAL})*[\s,|/·•:\-]*)$"
 )
 _RELATED = re.compile(
     "^(?P<head>"
@@ -115,13 +116,16 @@ _CREDIT = re.compile(
     r"|[\u0621-\u064a][\u0621-\u064a ]{1,40}\([\u0621-\u064a ]{2,30}\)"
     r"|(?:كتب|كتبت|بقلم|اعداد|تحرير|ترجمه|متابعه|by)\s*:?\s+[^.!?؟:]{2,40})$"
 )
-_NAV = re.compile(r"^[^.!?؟|]{1,40}(?:\s[>›»/|]\s[^.!?؟]{1,40}){2,}$")
+_NAV = re.compile(r"^[^.!?؟|]{1,40}(?:(?:\s[>›»/|]\s[^.!?؟]{1,40}){2,}|\s[>›»]\s[^.!?؟>›»]{1,30})$")
 _SENTENCE_END = re.compile(r"[.!?؟…:]['\"»”’)\]]*$")
+_ASKS = re.compile(r"[!?؟]['\"»”’)\]]*$")
 _TATWEEL_NAME = re.compile("\u0640{2,}")
 
 # A paragraph: sentence-like with at least this many words, or this long in any case.
 PARA_MIN_WORDS = 8
 PARA_ANY_WORDS = 30
+# A line ending in ? or ! needs this many words to be a paragraph: headlines ask questions.
+QUESTION_PARA_WORDS = 16
 # Lines longer than this (in characters) are never one of the short boilerplate kinds.
 _SHORT_CHARS = 240
 
@@ -177,9 +181,11 @@ def classify(text: str, no: int = 0, gap: int = 0) -> Line:
         line.kind = PARA if rest.kind == PARA else BULLET
     elif words <= 7 and _CREDIT.match(key):
         line.kind, line.value = CREDIT, text
-    elif _NAV.match(key):
+    elif _NAV.match(text):
         line.kind = NAV
-    elif (sentence and words >= PARA_MIN_WORDS) or words >= PARA_ANY_WORDS:
+    elif words >= PARA_ANY_WORDS or (
+        sentence and words >= (QUESTION_PARA_WORDS if _ASKS.search(text) else PARA_MIN_WORDS)
+    ):
         line.kind = PARA
     return line
 

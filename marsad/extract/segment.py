@@ -35,7 +35,9 @@ from marsad.extract.lines import (
 )
 from marsad.model import Dropped
 
-DUPLICATE = "duplicate"  # a body paragraph printed twice in a row (set by the segmenter)
+# Kinds the segmenter assigns from context.
+DUPLICATE = "duplicate"  # a body paragraph printed twice in a row
+MASTHEAD = "masthead"  # outlet name, slogan and staff names around masthead role lines
 
 # Drop reasons for kinds that are always dropped, whatever the context.
 _ALWAYS = {
@@ -44,6 +46,7 @@ _ALWAYS = {
     SHARE: "share_footer",
     NAV: "nav",
     ROLE: "masthead",
+    MASTHEAD: "masthead",
     DUPLICATE: "duplicate",
     RELATED_INLINE: "related_block",
 }
@@ -75,9 +78,13 @@ class Draft:
 
     title: str = ""
     title_key: str = ""
+    title_no: int = 0  # the title's line number (0: none, or not from this text)
     paras: list[Line] = field(default_factory=list)
     credits: list[str] = field(default_factory=list)
     published: str | None = None
+    # The header is past its dek: a date, caption or marker came, so a short line before the
+    # first paragraph is now a photo caption, not a standfirst.
+    past_dek: bool = False
 
     def credit(self, value: str) -> None:
         if value and value not in self.credits:
@@ -110,9 +117,38 @@ def _mark_doubles(lines: list[Line]) -> None:
                 prev.kind = line.kind = CAPTION
 
 
+def _mark_mastheads(lines: list[Line]) -> None:
+    """Role lines (رئيس التحرير) take the name line after them and the outlet name/slogan
+    lines printed right above them (no blank line between)."""
+    for i, line in enumerate(lines):
+        if line.kind != ROLE:
+            continue
+        j = i
+        while j > 0 and lines[j].gap == 0 and lines[j - 1].kind == HEAD:
+            lines[j - 1].kind = MASTHEAD
+            j -= 1
+        name = lines[i + 1] if i + 1 < len(lines) else None
+        if name is not None and name.kind == HEAD and (name.words <= NAME_WORDS or name.tatweel):
+            name.kind = MASTHEAD
+
+
+def _mark_kickers(lines: list[Line], title_key: str) -> None:
+    """With a known title, short lines printed above it (section label, breadcrumbs) are
+    navigation, not a dek."""
+    for k, line in enumerate(lines[:ZONE_LINES]):
+        if line.kind == HEAD and _title_match(line.key, title_key):
+            for above in lines[:k]:
+                if above.kind == HEAD:
+                    above.kind = NAV
+            return
+
+
 class _Segmenter:
     def __init__(self, lines: list[Line], title: str, lists_are_body: bool) -> None:
         _mark_doubles(lines)
+        _mark_mastheads(lines)
+        if title:
+            _mark_kickers(lines, normalize(title))
         self.lines = lines
         self.lists_are_body = lists_are_body
         self.drafts: list[Draft] = []
@@ -127,9 +163,9 @@ class _Segmenter:
     def _drop(self, line: Line, reason: str) -> None:
         self.dropped.append(Dropped(line.no, line.text, reason))
 
-    def _open(self, title: str, key: str) -> Draft:
+    def _open(self, title: str, key: str, no: int = 0) -> Draft:
         self._close()
-        draft = Draft(title, key, credits=list(self.pending.credits))
+        draft = Draft(title, key, no, credits=list(self.pending.credits))
         draft.published = self.pending.published
         self.pending = Draft()
         self.cur, self.mode = draft, None
@@ -201,15 +237,10 @@ class _Segmenter:
 
     # --- the walk --------------------------------------------------------------------------
     def run(self) -> Segmented:
-        lines = self.lines
-        after_role = False
-        for i, line in enumerate(lines):
+        for i, line in enumerate(self.lines):
             kind = line.kind
-            if after_role and kind == HEAD and (line.words <= NAME_WORDS or line.tatweel):
-                self._drop(line, "masthead")
-                after_role = False
-                continue
-            after_role = kind == ROLE
+            if kind in (DATE, CAPTION, MARKER) and self.cur is not None and not self.cur.paras:
+                self.cur.past_dek = True
             if kind in _ALWAYS:
                 self._drop(line, _ALWAYS[kind])
             elif kind == HEAD:
@@ -230,16 +261,18 @@ class _Segmenter:
             if self._is_nav(i):
                 self._drop(line, "nav")
             else:
-                self._open(line.text, line.key)
+                self._open(line.text, line.key, line.no)
             return
         start = self._starts_article(i)
         if start:
-            self._open(line.text, line.key)
+            self._open(line.text, line.key, line.no)
         elif start is None:
             self.mode = "teaser"
             self._drop(line, "teaser")
         elif self.mode is not None or cur is None:
             self._drop(line, self.mode or "teaser")
+        elif cur.past_dek and not cur.paras:
+            self._drop(line, "caption")  # an uncredited photo caption under the date line
         else:
             cur.paras.append(line)  # a dek or an in-article subhead
 
@@ -285,15 +318,19 @@ class _Segmenter:
             self.mode = "teaser" if kind == RELATED else "tags"
 
 
+def _title_match(key: str, title_key: str) -> bool:
+    """The same title, or the title without a site-name suffix (`Headline | Site`)."""
+    return key == title_key or (bool(key) and 2 * len(key) >= len(title_key) and key in title_key)
+
+
 def _same_title(line: Line, draft: Draft) -> bool:
-    """The title printed again; before the body also the title without a site-name suffix
-    (`Headline | Site`), which then becomes the cleaner title."""
+    """The title printed again. Before the body a suffix-free match also counts, and its
+    text becomes the (cleaner) title."""
     if line.key == draft.title_key:
         return True
-    key, title = line.key, draft.title_key
-    if draft.paras or not key or 2 * len(key) < len(title) or key not in title:
+    if draft.paras or not _title_match(line.key, draft.title_key):
         return False
-    draft.title, draft.title_key = line.text, key
+    draft.title, draft.title_key = line.text, line.key
     return True
 
 
