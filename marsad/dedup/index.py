@@ -1,0 +1,200 @@
+"""Incremental duplicate index: exact bodies by hash, wire copies by MinHash LSH.
+
+Exact duplicates share the normalized word sequence of their bodies (punctuation, spacing,
+diacritics and letter variants ignored). Near duplicates share word 3-shingles: LSH finds
+candidates, and a candidate is a copy when most shingles of the shorter body occur in the
+longer one (containment, not Jaccard: a short dispatch inside a longer article with an added
+paragraph is a copy). Only the first body of an exact group enters the LSH, so a filed-twice
+article does not multiply its near pairs.
+
+Measured on SaudiNewsNet (eval/dedup.py): containment separates copies better than Jaccard
+at every shingle size, and its separation stops improving at 3 words.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import pickle
+import zlib
+from collections.abc import Callable, Iterable
+from dataclasses import asdict, dataclass
+from functools import cached_property, lru_cache
+from typing import Literal, NamedTuple
+
+import numpy as np
+from datasketch import MinHash
+
+from marsad import arabic
+from marsad.dedup.align import align
+from marsad.dedup.lsh import BandIndex, optimal_bands
+from marsad.model import Article, DuplicatePair
+
+Fetch = Callable[[list[str]], Iterable[Article]]
+_STATE_VERSION = 1
+
+
+@dataclass(frozen=True)
+class DedupConfig:
+    """What counts as a copy; the LSH parameters are derived from it.
+
+    A pair is a near duplicate when at least `threshold` of the shorter body's shingles occur
+    in the longer one and the shorter has at least `min_ratio` of the longer's shingles.
+    """
+
+    threshold: float = 0.6
+    min_ratio: float = 0.2
+    shingle: int = 3  # words per shingle
+    num_perm: int = 128
+    min_tokens: int = 10  # shorter bodies (empty, a byline) are never duplicates
+    fuzzy: float = 0.8  # share of a sentence's word pairs the other copy must carry
+
+    @property
+    def lsh_threshold(self) -> float:
+        """Lowest Jaccard a copy can have: containment `threshold` at size ratio `min_ratio`.
+
+        With |S| = r|L| and |S & L| = t|S|, Jaccard = tr / (1 + r - tr).
+        """
+        t, r = self.threshold, self.min_ratio
+        return t * r / (1 + r - t * r)
+
+    @cached_property
+    def bands_rows(self) -> tuple[int, int]:
+        return optimal_bands(self.lsh_threshold, self.num_perm)
+
+
+@lru_cache(maxsize=1 << 18)
+def _word_hash(word: str) -> int:
+    return zlib.crc32(word.encode())
+
+
+_MIX = np.uint64(0x9E3779B97F4A7C15)  # odd 64-bit multiplier: order-sensitive combination
+
+
+def shingle_hashes(toks: list[str], k: int) -> np.ndarray:
+    """Sorted distinct 32-bit hashes of the k-word shingles.
+
+    Built from crc32 of each word (stable across runs, unlike hash()), combined with numpy.
+    """
+    n = len(toks) - k + 1
+    if n <= 0:
+        return np.empty(0, dtype=np.uint32)
+    words = np.fromiter(map(_word_hash, toks), dtype=np.uint64, count=len(toks))
+    acc = np.zeros(n, dtype=np.uint64)
+    for j in range(k):
+        acc = acc * _MIX + words[j : j + n]  # wraps modulo 2**64
+    return np.unique((acc >> np.uint64(32)) ^ (acc & np.uint64(0xFFFFFFFF))).astype(np.uint32)
+
+
+def chronological(article: Article) -> tuple[bool, str, str]:
+    """Earlier copy first: by published (undated last), then id."""
+    return (article.published is None, article.published or "", article.id)
+
+
+class _Doc(NamedTuple):
+    article: Article
+    shingles: np.ndarray
+
+
+class DuplicateIndex:
+    """Finds the copies of each added article among all articles added before it.
+
+    `fetch(ids)` supplies earlier articles that are not in memory (those indexed in an
+    earlier run); without it, the index only compares articles added to this instance.
+    """
+
+    def __init__(self, config: DedupConfig | None = None, fetch: Fetch | None = None) -> None:
+        self.config = config or DedupConfig()
+        self._fetch = fetch
+        self._seen: set[str] = set()
+        self._exact: dict[bytes, str] = {}  # body hash -> first article with that body
+        self._lsh = BandIndex(*self.config.bands_rows)
+        self._docs: dict[str, _Doc] = {}  # articles met in this process, for verification
+        self._blank = MinHash(num_perm=self.config.num_perm, hashfunc=int)
+
+    def __len__(self) -> int:
+        return len(self._seen)
+
+    def add(self, article: Article) -> list[DuplicatePair]:
+        """Index one article; its pairs with earlier articles (none if seen before)."""
+        if article.id in self._seen:
+            return []
+        self._seen.add(article.id)
+        toks = arabic.tokens(article.body)
+        if len(toks) < self.config.min_tokens:
+            return []
+        key = hashlib.blake2b(" ".join(toks).encode(), digest_size=8).digest()
+        doc = _Doc(article, shingle_hashes(toks, self.config.shingle))
+        first = self._exact.setdefault(key, article.id)
+        if first != article.id:
+            return [self._pair(other, doc, "exact", 1.0) for other in self._load([first])]
+        self._docs[article.id] = doc
+        minhash = self._blank.copy()
+        minhash.update_batch(doc.shingles.tolist())
+        keys = self._lsh.band_keys(minhash.hashvalues)
+        pairs = []
+        for other in self._load(sorted(self._lsh.query(keys))):
+            similarity = self._containment(doc.shingles, other.shingles)
+            if similarity is not None:
+                pairs.append(self._pair(other, doc, "near", similarity))
+        self._lsh.insert(article.id, keys)
+        return pairs
+
+    def _containment(self, x: np.ndarray, y: np.ndarray) -> float | None:
+        """Share of the shorter's shingles in the longer, when it makes the pair a copy."""
+        small, large = sorted((x.size, y.size))
+        if small == 0 or small < self.config.min_ratio * large:
+            return None
+        share = np.intersect1d(x, y, assume_unique=True).size / small
+        return share if share >= self.config.threshold else None
+
+    def _load(self, ids: Iterable[str]) -> list[_Doc]:
+        """Docs of these ids, fetching (and caching) the ones from earlier runs."""
+        ids = list(ids)
+        missing = [i for i in ids if i not in self._docs]
+        if missing and self._fetch is not None:
+            for article in self._fetch(missing):
+                toks = arabic.tokens(article.body)
+                self._docs[article.id] = _Doc(article, shingle_hashes(toks, self.config.shingle))
+        return [self._docs[i] for i in ids if i in self._docs]
+
+    def _pair(
+        self, x: _Doc, y: _Doc, kind: Literal["exact", "near"], similarity: float
+    ) -> DuplicatePair:
+        a, b = sorted((x.article, y.article), key=chronological)
+        alignment = align(a.body, b.body, self.config.fuzzy)
+        return DuplicatePair(
+            a.id,
+            b.id,
+            kind,
+            round(similarity, 4),
+            shared=alignment.shared,
+            added_a=alignment.added_a,
+            added_b=alignment.added_b,
+        )
+
+    # --- persistence -------------------------------------------------------------------
+    def state(self) -> bytes:
+        """Everything needed to continue later; article texts stay in the store."""
+        data = {
+            "version": _STATE_VERSION,
+            "config": asdict(self.config),
+            "seen": self._seen,
+            "exact": self._exact,
+            "lsh": self._lsh.state(),
+        }
+        return pickle.dumps(data, protocol=pickle.HIGHEST_PROTOCOL)
+
+    @classmethod
+    def from_state(
+        cls, data: bytes, config: DedupConfig | None = None, fetch: Fetch | None = None
+    ) -> DuplicateIndex:
+        saved = pickle.loads(data)
+        if saved.get("version") != _STATE_VERSION:
+            raise ValueError(f"dedup state version {saved.get('version')} is not supported")
+        stored = DedupConfig(**saved["config"])
+        if config is not None and config != stored:
+            raise ValueError(f"dedup state was built with {stored}, not {config}")
+        index = cls(stored, fetch)
+        index._seen, index._exact = saved["seen"], saved["exact"]
+        index._lsh = BandIndex.from_state(saved["lsh"])
+        return index
