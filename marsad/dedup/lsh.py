@@ -19,13 +19,12 @@ def optimal_bands(threshold: float, num_perm: int) -> tuple[int, int]:
     curve right of the threshold plus the area under it left of the threshold, equally
     weighted (datasketch's rule, computed on a grid instead of with scipy quad).
     """
-    grid = np.linspace(0.0, 1.0, 1001)
-    below, above = grid[grid <= threshold], grid[grid > threshold]
+    below, above = np.linspace(0.0, threshold, 501), np.linspace(threshold, 1.0, 501)
     best, best_error = (1, 1), np.inf
     for b in range(1, num_perm + 1):
         for r in range(1, num_perm // b + 1):
-            false_pos = np.trapezoid(1 - (1 - below**r) ** b, below) if below.size > 1 else 0.0
-            false_neg = np.trapezoid((1 - above**r) ** b, above) if above.size > 1 else 0.0
+            false_pos = np.trapezoid(1 - (1 - below**r) ** b, below)
+            false_neg = np.trapezoid((1 - above**r) ** b, above)
             if false_pos + false_neg < best_error:
                 best, best_error = (b, r), false_pos + false_neg
     return best
