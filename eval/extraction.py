@@ -102,8 +102,8 @@ def _line_labels(content: str) -> dict[int, tuple[str, int | None]]:
     result = segment(page_lines(content))
     out: dict[int, tuple[str, int | None]] = {d.line_no: ("removed", None) for d in result.dropped}
     for index, draft in enumerate(result.drafts):
-        if draft.title_no:
-            out[draft.title_no] = ("title", index)
+        if draft.title_line is not None:
+            out[draft.title_line.no] = ("title", index)
         for line in draft.paras:
             out[line.no] = ("body", index)
     return out

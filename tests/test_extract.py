@@ -170,12 +170,17 @@ def test_teaser_items_are_not_articles() -> None:
     assert ex.articles[0].paragraphs == [LEAD, BODY[0]]
 
 
-def test_bullets_inside_body_stay_trailing_headline_list_goes() -> None:
+def test_bullets_are_body_except_in_a_related_block() -> None:
     bullets = ["• زيادة عدد الرحلات اليومية", "• خفض أسعار الاشتراكات الشهرية"]
-    page = "\n".join([TITLE, LEAD, *bullets, BODY[0], *bullets])
+    page = "\n".join([TITLE, LEAD, *bullets, BODY[0], *bullets, "اقرأ أيضا", *bullets])
     ex = extract(text_page(page))
-    assert ex.articles[0].paragraphs == [LEAD, *bullets, BODY[0]]
-    assert ex.drop_counts()["related_block"] == 2
+    assert ex.articles[0].paragraphs == [LEAD, *bullets, BODY[0], *bullets]
+    assert ex.drop_counts()["related_block"] == 3
+
+
+def test_one_line_page_is_body_not_a_title() -> None:
+    (art,) = extract(text_page("هل تنجح خطة الحكومة في خفض الأسعار؟", title="عنوان")).articles
+    assert (art.title, art.body) == ("عنوان", "هل تنجح خطة الحكومة في خفض الأسعار؟")
 
 
 def test_untitled_page_takes_record_title_and_never_invents_one() -> None:

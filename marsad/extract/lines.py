@@ -47,7 +47,7 @@ _AGENCIES = _alternation(
 # (إ.ب.أ) (أ.ف.ب) (أ.ب) (د.ب.أ) (أ ف ب), a named agency, or (صورة: ...)/(تصوير ...).
 _CAPTION_END = re.compile(
     r"\(\s*(?P<credit>(?:[\u0621-\u064a]\s?[.\s]\s?){1,3}[\u0621-\u064a]\.?"
-    rf"|{_AGENCIES}|(?:صوره|تصوير|الصوره|photo|image|credit)\s*:?\s*[^()]{{1,40}})\s*\)\s*\.?$"
+    rf"|{_AGENCIES}|(?:صوره|تصوير|الصوره|photo|image|credit)\s*:?\s*[^()]{{1,40}})\s*\)$"
 )
 _MARKER = re.compile(r"^(?:[a-z]{1,3}|[^\w\s]{1,5}|\d{1,2})$")
 _ROLE = re.compile(
@@ -60,7 +60,10 @@ _ROLE = re.compile(
     )
     + r"(?:\s*:.{0,40})?$"
 )
-_SOURCE = re.compile(r"^(?:المصدر|مصدر الخبر|مصدر|source|sources)\s*:\s*(?P<value>.{1,80})$")
+_SOURCE = re.compile(
+    r"^\W{0,3}(?:(?:المصدر|مصدر الخبر|مصدر|source|sources)\s*:|نقلا عن|منقول عن)\s*.{1,80}$"
+)
+_SOURCE_LEAD = re.compile(r"^\W{0,3}(?:[^:\s]+(?:\s[^:\s]+)?\s*:|\S+\s+\S+)\s*")
 _TAGS = re.compile(
     "^"
     + _alternation(
@@ -90,7 +93,8 @@ _SHARE = re.compile(
         "شارك الخبر|شارك المقال|شارك هذا المقال|شارك هذا الخبر|شارك على|شاركها|"
         "تابعنا على|تابعونا على|تابعوا آخر الأخبار|تابعونا عبر|تابعنا عبر|تابعوا صفحتنا|"
         "اشترك الآن|اشترك في النشرة|اشترك في نشرتنا|جميع الحقوق محفوظة|كل الحقوق محفوظة|"
-        "حقوق النشر محفوظة|حمل تطبيق|حملوا تطبيق|نزل تطبيق|download our app|"
+        "حقوق النشر محفوظة|جميع المقالات المنشورة تمثل رأي|المقالات المنشورة تعبر عن رأي|"
+        "الآراء الواردة تعبر عن|حمل تطبيق|حملوا تطبيق|نزل تطبيق|download our app|"
         "download the app|share this|share on|follow us|subscribe|sign up for|"
         "all rights reserved|copyright"
     )
@@ -114,7 +118,7 @@ _BULLET = re.compile(r"^[•●▪◦·▸►■□➤✓\-*–—]+\s*")
 _CREDIT = re.compile(
     r'^(?:"[^"]{1,40}"\s*\([^()\d]{2,30}\)'
     r"|[\u0621-\u064a][\u0621-\u064a ]{1,40}\([\u0621-\u064a ]{2,30}\)"
-    r"|(?:كتب|كتبت|بقلم|اعداد|تحرير|ترجمه|متابعه|by)\s*:?\s+[^.!?؟:]{2,40})$"
+    r"|(?:(?:كتب|كتبت|اعداد|تحرير|ترجمه|متابعه)\s*:|(?:بقلم|by)\s*:?)\s*[^.!?؟:]{2,40})$"
 )
 _NAV = re.compile(r"^[^.!?؟|]{1,40}(?:(?:\s[>›»/|]\s[^.!?؟]{1,40}){2,}|\s[>›»]\s[^.!?؟>›»]{1,30})$")
 _SENTENCE_END = re.compile(r"[.!?؟…:]['\"»”’)\]]*$")
@@ -165,8 +169,8 @@ def classify(text: str, no: int = 0, gap: int = 0) -> Line:
         line.kind, line.value = DATE, iso
     elif _ROLE.match(key):
         line.kind = ROLE
-    elif (m := _SOURCE.match(key)) is not None:
-        line.kind, line.value = SOURCE, text.split(":", 1)[-1].strip()
+    elif _SOURCE.match(key):
+        line.kind, line.value = SOURCE, _SOURCE_LEAD.sub("", text, count=1)
     elif (m := _TAGS.match(key)) is not None:
         line.kind = TAGS
         line.value = text.split(":", 1)[1].strip() if m["rest"] else ""
@@ -178,7 +182,10 @@ def classify(text: str, no: int = 0, gap: int = 0) -> Line:
         line.kind = RELATED_INLINE if m["rest"] else RELATED
     elif (m := _BULLET.match(text)) is not None and words > 1:
         rest = classify(text[m.end() :], no, gap)
-        line.kind = PARA if rest.kind == PARA else BULLET
+        if rest.kind != HEAD:
+            rest.text = text
+            return rest
+        line.kind = BULLET
     elif words <= 7 and _CREDIT.match(key):
         line.kind, line.value = CREDIT, text
     elif _NAV.match(text):

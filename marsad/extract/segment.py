@@ -78,7 +78,7 @@ class Draft:
 
     title: str = ""
     title_key: str = ""
-    title_no: int = 0  # the title's line number (0: none, or not from this text)
+    title_line: Line | None = None  # where the title was printed (None: not in this text)
     paras: list[Line] = field(default_factory=list)
     credits: list[str] = field(default_factory=list)
     published: str | None = None
@@ -97,14 +97,10 @@ class Segmented:
     dropped: list[Dropped]
 
 
-def segment(lines: list[Line], title: str = "", *, lists_are_body: bool = False) -> Segmented:
-    """Split a page's classified lines into article drafts.
-
-    `title` is a title known from elsewhere (HTML metadata). `lists_are_body`: bullet lists
-    outside a related block are article content (HTML lists that survived trafilatura's
-    link-density filter); otherwise a list that ends the article is a related-headlines list.
-    """
-    return _Segmenter(lines, title, lists_are_body).run()
+def segment(lines: list[Line], title: str = "") -> Segmented:
+    """Split a page's classified lines into article drafts; `title` is a title known from
+    elsewhere (HTML metadata)."""
+    return _Segmenter(lines, title).run()
 
 
 def _mark_doubles(lines: list[Line]) -> None:
@@ -144,13 +140,12 @@ def _mark_kickers(lines: list[Line], title_key: str) -> None:
 
 
 class _Segmenter:
-    def __init__(self, lines: list[Line], title: str, lists_are_body: bool) -> None:
+    def __init__(self, lines: list[Line], title: str) -> None:
         _mark_doubles(lines)
         _mark_mastheads(lines)
         if title:
             _mark_kickers(lines, normalize(title))
         self.lines = lines
-        self.lists_are_body = lists_are_body
         self.drafts: list[Draft] = []
         self.dropped: list[Dropped] = []
         self.cur: Draft | None = None
@@ -163,9 +158,9 @@ class _Segmenter:
     def _drop(self, line: Line, reason: str) -> None:
         self.dropped.append(Dropped(line.no, line.text, reason))
 
-    def _open(self, title: str, key: str, no: int = 0) -> Draft:
+    def _open(self, title: str, key: str, line: Line | None = None) -> Draft:
         self._close()
-        draft = Draft(title, key, no, credits=list(self.pending.credits))
+        draft = Draft(title, key, line, credits=list(self.pending.credits))
         draft.published = self.pending.published
         self.pending = Draft()
         self.cur, self.mode = draft, None
@@ -177,7 +172,8 @@ class _Segmenter:
         if self.cur.paras:
             self.drafts.append(self.cur)
         elif self.cur.title:
-            self.dropped.append(Dropped(0, self.cur.title, "no_body"))
+            no = self.cur.title_line.no if self.cur.title_line else 0
+            self.dropped.append(Dropped(no, self.cur.title, "no_body"))
         self.cur = None
 
     def _meta(self) -> Draft | None:
@@ -228,13 +224,6 @@ class _Segmenter:
             return run >= 2 and ("marker" in seen or _restates(head.text, lines[j].text))
         return len(seen) + ("marker" in seen) >= 2
 
-    def _bullets_in_body(self, i: int) -> bool:
-        """A bullet list followed by more body is part of the article, not a related list."""
-        j = i
-        while j < len(self.lines) and self.lines[j].kind == BULLET:
-            j += 1
-        return self._body_run(j)[0] > 0
-
     # --- the walk --------------------------------------------------------------------------
     def run(self) -> Segmented:
         for i, line in enumerate(self.lines):
@@ -249,6 +238,10 @@ class _Segmenter:
                 self._paragraph(i, line)
             else:
                 self._meta_line(i, line)
+        cur = self.cur
+        if not self.drafts and cur is not None and not cur.paras and cur.title_line is not None:
+            # the whole text is one headline-like line: it is the text, not a title
+            cur.paras, cur.title, cur.title_line = [cur.title_line], "", None
         self._close()
         return Segmented(self.drafts, self.dropped)
 
@@ -261,11 +254,11 @@ class _Segmenter:
             if self._is_nav(i):
                 self._drop(line, "nav")
             else:
-                self._open(line.text, line.key, line.no)
+                self._open(line.text, line.key, line)
             return
         start = self._starts_article(i)
         if start:
-            self._open(line.text, line.key, line.no)
+            self._open(line.text, line.key, line)
         elif start is None:
             self.mode = "teaser"
             self._drop(line, "teaser")
@@ -297,13 +290,12 @@ class _Segmenter:
         self.cur.paras.append(line)
 
     def _meta_line(self, i: int, line: Line) -> None:
-        """Captions, dates, credits, tags, related headers and bullets: dropped, their
-        metadata kept; a bullet list inside the body stays."""
+        """Captions, dates, credits, tags, related headers: dropped, their metadata kept.
+        Bulleted lines are headlines inside a related block, body anywhere else."""
         kind, meta = line.kind, self._meta()
         if kind == BULLET:
-            in_body = self.lists_are_body or self._bullets_in_body(i)
-            if self.mode is None and self.cur is not None and in_body:
-                self.cur.paras.append(line)
+            if self.mode is None:
+                self._paragraph(i, line)
             else:
                 self._drop(line, "related_block")
             return
