@@ -11,12 +11,17 @@
     as its evaluate.py does (\\w+ tokens, 4-token shingles with counts, per-page TP/FP/FN
     normalised to sum 1, precision and recall averaged over pages, F1 of the two averages),
     for marsad and for plain `trafilatura.extract` run in the same process.
+(c) ANT (real Arabic news, already clean): the same shingle scores of our articles against
+    the record text, as text pages and rendered into a plain news page (nav, article, related
+    list, footer). Recall under 1 is real text we wrongly removed.
 """
 
 from __future__ import annotations
 
 import argparse
 import gzip
+import html as htmllib
+import itertools
 import json
 import re
 import statistics
@@ -37,6 +42,7 @@ from marsad.read import read  # noqa: E402
 
 DEMO = ROOT / "marsad" / "demo"
 SCRAPINGHUB = ROOT.parent / "shared" / "data" / "extraction" / "scrapinghub"
+ANT = ROOT.parent / "shared" / "data" / "ant" / "ant_v2.1.jsonl.gz"
 TRAFILATURA_PUBLISHED_F1 = 0.958  # the benchmark README's number for trafilatura
 
 # --- (b) scrapinghub ---------------------------------------------------------------------
@@ -90,6 +96,50 @@ def scrapinghub_scores(path: Path = SCRAPINGHUB, *, plain: bool = True) -> dict[
     if plain:
         scores["trafilatura"] = prf(theirs)
     return scores
+
+
+# --- (c) ANT ------------------------------------------------------------------------------
+
+
+def ant_records(n: int, path: Path = ANT) -> list[dict]:
+    """n records spread evenly over the corpus (every outlet and month)."""
+    with gzip.open(path, "rt", encoding="utf-8") as f:
+        lines = f.readlines()
+    step = max(1, len(lines) // n)
+    return [json.loads(line) for line in itertools.islice(lines, 0, None, step)][:n]
+
+
+def render_html(record: dict) -> str:
+    """A plain news page around one ANT record: menu, article, related list, footer."""
+    esc = htmllib.escape
+    paras = "".join(f"<p>{esc(p)}</p>" for p in record["text"].split("\n") if p.strip())
+    return (
+        f'<html lang="ar" dir="rtl"><head><meta charset="utf-8"><title>{esc(record["title"])}'
+        f" | {esc(record['source'])}</title></head><body>"
+        "<nav><ul><li><a href='/'>الرئيسية</a></li><li><a href='/w'>العالم</a></li>"
+        "<li><a href='/e'>اقتصاد</a></li><li><a href='/s'>رياضة</a></li></ul></nav>"
+        f"<main><article><h1>{esc(record['title'])}</h1>{paras}</article>"
+        "<aside><h3>اقرأ أيضا</h3><ul><li><a href='/1'>عنوان خبر آخر عن الاقتصاد</a></li>"
+        "<li><a href='/2'>عنوان خبر ثان عن الرياضة</a></li></ul></aside></main>"
+        "<footer><p>جميع الحقوق محفوظة</p></footer></body></html>"
+    )
+
+
+def ant_scores(n_text: int = 2000, n_html: int = 200) -> dict[str, dict]:
+    """Kept text vs the clean record text: text pages, and HTML for marsad and trafilatura."""
+    records = ant_records(max(n_text, n_html))
+    text, ours, theirs = [], [], []
+    for i, r in enumerate(records):
+        if i < n_text:
+            ex = extract(Page(r["text"], "text", "ant", title=r["title"]))
+            text.append(shingle_match(r["text"], "\n\n".join(a.body for a in ex.articles)))
+        if i < n_html:
+            page = render_html(r)
+            ex = extract(Page(page, "html", "ant"))
+            ours.append(shingle_match(r["text"], ex.articles[0].body if ex.articles else ""))
+            plain = trafilatura.extract(page, include_comments=False)
+            theirs.append(shingle_match(r["text"], plain))
+    return {"marsad text": prf(text), "marsad html": prf(ours), "trafilatura html": prf(theirs)}
 
 
 # --- (a) demo pages ----------------------------------------------------------------------
@@ -202,6 +252,8 @@ def main(argv: list[str] | None = None) -> None:
     if (SCRAPINGHUB / "ground-truth.json").is_file():
         report["scrapinghub"] = scrapinghub_scores()
         report["scrapinghub"]["trafilatura (published)"] = {"f1": TRAFILATURA_PUBLISHED_F1}
+    if ANT.is_file():
+        report["ant"] = ant_scores()
     if args.json:
         print(json.dumps(report, indent=2, ensure_ascii=False))
         return
@@ -210,10 +262,15 @@ def main(argv: list[str] | None = None) -> None:
         for key, value in report["demo"].items():
             cell = f"{value:.3f}" if isinstance(value, float) else str(value)
             print(f"  {key:<26} {cell}")
-    if "scrapinghub" in report:
-        print("\nscrapinghub article-extraction-benchmark (shingle P/R/F1 vs articleBody)")
+    for key, heading in (
+        ("scrapinghub", "scrapinghub article-extraction-benchmark (shingle P/R/F1 vs articleBody)"),
+        ("ant", "ANT records, real Arabic news (shingle P/R/F1 vs the record text)"),
+    ):
+        if key not in report:
+            continue
+        print(f"\n{heading}")
         print(f"  {'extractor':<26} {'precision':>9} {'recall':>9} {'F1':>9}")
-        for name, s in report["scrapinghub"].items():
+        for name, s in report[key].items():
             cells = [f"{s[k]:.3f}" if k in s else "" for k in ("precision", "recall", "f1")]
             print(f"  {name:<26} {cells[0]:>9} {cells[1]:>9} {cells[2]:>9}")
     if not report:

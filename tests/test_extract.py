@@ -347,3 +347,13 @@ def test_demo_quality_floor() -> None:
     assert scores["published_accuracy"] >= 0.96
     assert scores["credits_accuracy"] >= 0.95
     assert scores["containment_accuracy"] >= 0.96
+
+
+def test_ant_real_arabic_text_is_kept() -> None:
+    ev = load_eval()
+    if not ev.ANT.is_file():
+        pytest.skip("ANT corpus not available")
+    scores = ev.ant_scores(n_text=600, n_html=60)
+    assert scores["marsad text"]["recall"] >= 0.995
+    assert scores["marsad text"]["precision"] >= 0.999
+    assert scores["marsad html"]["f1"] >= 0.99
