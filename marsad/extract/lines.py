@@ -130,8 +130,13 @@ PARA_MIN_WORDS = 8
 PARA_ANY_WORDS = 30
 # A line ending in ? or ! needs this many words to be a paragraph: headlines ask questions.
 QUESTION_PARA_WORDS = 16
-# Lines longer than this (in characters) are never one of the short boilerplate kinds.
-_SHORT_CHARS = 240
+# Sentence lines with more words than this are never one of the short boilerplate kinds
+# (share lines, bylines, dates, markers, mastheads); only their lead and end are examined.
+SHORT_WORDS = 16
+# How much of a long line's start is normalized to find a lead (المصدر:, كلمات دلالية: ...).
+_LEAD_CHARS = 48
+# A caption is shorter than this.
+CAPTION_MAX_WORDS = 60
 
 
 @dataclass(slots=True)
@@ -152,13 +157,10 @@ def classify(text: str, no: int = 0, gap: int = 0) -> Line:
     """Kind of one stripped, non-blank line, judged from the line alone."""
     words = len(text.split())
     sentence = _SENTENCE_END.search(text) is not None
-    if len(text) > _SHORT_CHARS and (sentence or words >= PARA_ANY_WORDS):
-        caption = not sentence and words < 60 and _CAPTION_END.search(normalize(text[-60:]))
-        if caption:
-            return Line(no, text, CAPTION, normalize(text), words, gap, _credit_text(text))
-        return Line(no, text, PARA, "", words, gap)
     if text[0] == "|" and text[-1] == "|" and words > 2:
         return Line(no, text, TABLE, "", words, gap)
+    if (sentence and words > SHORT_WORDS) or words >= PARA_ANY_WORDS:
+        return _long(text, no, gap, words, sentence)
     key = normalize(text)
     line = Line(no, text, HEAD, key, words, gap, tatweel=_TATWEEL_NAME.search(text) is not None)
     if (m := _CAPTION_END.search(key)) is not None and m.start() > 0:
@@ -169,17 +171,12 @@ def classify(text: str, no: int = 0, gap: int = 0) -> Line:
         line.kind, line.value = DATE, iso
     elif _ROLE.match(key):
         line.kind = ROLE
-    elif _SOURCE.match(key):
-        line.kind, line.value = SOURCE, _SOURCE_LEAD.sub("", text, count=1)
-    elif (m := _TAGS.match(key)) is not None:
-        line.kind = TAGS
-        line.value = text.split(":", 1)[1].strip() if m["rest"] else ""
     elif _AD.match(key):
         line.kind = AD
-    elif words <= 16 and _SHARE.match(key):
+    elif _SHARE.match(key):
         line.kind = SHARE
-    elif (m := _RELATED.match(key)) is not None:
-        line.kind = RELATED_INLINE if m["rest"] else RELATED
+    elif _lead(line, key):
+        pass
     elif (m := _BULLET.match(text)) is not None and words > 1:
         rest = classify(text[m.end() :], no, gap)
         if rest.kind != HEAD:
@@ -190,11 +187,34 @@ def classify(text: str, no: int = 0, gap: int = 0) -> Line:
         line.kind, line.value = CREDIT, text
     elif _NAV.match(text):
         line.kind = NAV
-    elif words >= PARA_ANY_WORDS or (
-        sentence and words >= (QUESTION_PARA_WORDS if _ASKS.search(text) else PARA_MIN_WORDS)
-    ):
+    elif sentence and words >= (QUESTION_PARA_WORDS if _ASKS.search(text) else PARA_MIN_WORDS):
         line.kind = PARA
     return line
+
+
+def _long(text: str, no: int, gap: int, words: int, sentence: bool) -> Line:
+    """A long line is a paragraph unless its first words or its end say otherwise; only
+    those ends are normalized (most of a page is long paragraphs)."""
+    line = Line(no, text, PARA, "", words, gap)
+    if _lead(line, normalize(text[:_LEAD_CHARS])):
+        return line
+    if not sentence and words < CAPTION_MAX_WORDS and _CAPTION_END.search(normalize(text[-60:])):
+        line.kind, line.key, line.value = CAPTION, normalize(text), _credit_text(text)
+    return line
+
+
+def _lead(line: Line, key: str) -> bool:
+    """Kinds announced by the line's first words: source credit, tags, related header."""
+    if _SOURCE.match(key):
+        line.kind, line.value = SOURCE, _SOURCE_LEAD.sub("", line.text, count=1)
+    elif (m := _TAGS.match(key)) is not None:
+        line.kind = TAGS
+        line.value = line.text.split(":", 1)[1].strip() if m["rest"] else ""
+    elif (m := _RELATED.match(key)) is not None:
+        line.kind = RELATED_INLINE if m["rest"] else RELATED
+    else:
+        return False
+    return True
 
 
 _PAREN_TAIL = re.compile(r"\(([^()]+)\)\s*\.?\s*$")
