@@ -93,6 +93,8 @@ class Draft:
 
 @dataclass
 class Segmented:
+    """A page's article drafts, in page order, and every line dropped on the way."""
+
     drafts: list[Draft]
     dropped: list[Dropped]
 
@@ -104,13 +106,15 @@ def segment(lines: list[Line], title: str = "") -> Segmented:
 
 
 def _mark_doubles(lines: list[Line]) -> None:
-    """A line printed twice in a row is a caption; a doubled paragraph is a duplicate."""
+    """A short line printed twice in a row is a photo caption; a paragraph printed again
+    right after itself is a duplicate."""
     for prev, line in zip(lines, lines[1:], strict=False):
-        if line.gap == 0 and line.text == prev.text:
-            if line.kind == PARA:
-                line.kind = DUPLICATE
-            elif line.kind in (HEAD, CAPTION):
-                prev.kind = line.kind = CAPTION
+        if line.text != prev.text:
+            continue
+        if line.kind == PARA:
+            line.kind = DUPLICATE
+        elif line.gap == 0 and line.kind in (HEAD, CAPTION):
+            prev.kind = line.kind = CAPTION
 
 
 def _mark_mastheads(lines: list[Line]) -> None:
@@ -270,6 +274,7 @@ class _Segmenter:
             cur.paras.append(line)  # a dek or an in-article subhead
 
     def _is_nav(self, i: int) -> bool:
+        """Before the title, a one- or two-word line run into the next short line is a menu."""
         nxt = self.lines[i + 1] if i + 1 < len(self.lines) else None
         return (
             self.lines[i].words <= NAV_WORDS
