@@ -136,6 +136,20 @@ def test_glued_article_after_marker_header_is_split() -> None:
     assert arts[1].credits == ["إ.ب.أ"]
 
 
+def test_subhead_over_a_photo_stays_in_the_article() -> None:
+    page = "\n\n".join([TITLE, LEAD, BODY[0], "\n\nالمحطات", CAPTION, BODY[1], BODY[2]])
+    ex = extract(text_page(page))
+    assert len(ex.articles) == 1
+    assert ex.articles[0].paragraphs == [LEAD, BODY[0], "المحطات", BODY[1], BODY[2]]
+
+
+def test_byline_and_dated_header() -> None:
+    page = "\n".join([TITLE, "كتب: سارة أحمد", "الأحد، 18 أغسطس 2024 - 10:30 م", LEAD, BODY[0]])
+    (art,) = extract(text_page(page)).articles
+    assert (art.title, art.published) == (TITLE, "2024-08-18T22:30")
+    assert art.credits == ["سارة أحمد"] and art.paragraphs == [LEAD, BODY[0]]
+
+
 def test_full_article_after_read_also_header_is_split() -> None:
     page = "\n\n".join([LEAD, *BODY, "اقرأ أيضا:", SECOND_TITLE, *SECOND])
     arts = extract(text_page(page)).articles

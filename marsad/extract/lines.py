@@ -184,7 +184,7 @@ def classify(text: str, no: int = 0, gap: int = 0) -> Line:
             return rest
         line.kind = BULLET
     elif words <= 7 and _CREDIT.match(key):
-        line.kind, line.value = CREDIT, text
+        line.kind, line.value = CREDIT, _byline_name(text)
     elif _NAV.match(text):
         line.kind = NAV
     elif sentence and words >= (QUESTION_PARA_WORDS if _ASKS.search(text) else PARA_MIN_WORDS):
@@ -215,6 +215,18 @@ def _lead(line: Line, key: str) -> bool:
     else:
         return False
     return True
+
+
+_CITY_TAIL = re.compile(r"\s*\([^()]*\)\s*$")
+_BYLINE_LEAD = re.compile(r"^(?:[^:\s]+\s*:|\S+\s)\s*")
+_QUOTES = '«»"“”'
+
+
+def _byline_name(text: str) -> str:
+    """Who is credited: «الشرق الأوسط» (موسكو) → الشرق الأوسط; كتب: سارة أحمد → سارة أحمد."""
+    if text.rstrip().endswith(")"):
+        return _CITY_TAIL.sub("", text).strip(_QUOTES + " ")
+    return _BYLINE_LEAD.sub("", text, count=1).strip()
 
 
 _PAREN_TAIL = re.compile(r"\(([^()]+)\)\s*\.?\s*$")

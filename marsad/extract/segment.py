@@ -199,11 +199,11 @@ class _Segmenter:
         """Does the heading at i open a new article? None: it heads a teaser item.
 
         Evidence in its header zone (the lines before its first paragraph): a stray letter
-        marker (TT) counts 2; the heading printed again, photo captions, a date, a byline and
-        a wide blank gap before it count 1 each. Two points make a new article.
+        marker (TT) counts 2; the heading printed again, photo captions, a date and a byline
+        count 1 each. Two points make a new article; a subhead over a photo has one.
         """
         lines, head = self.lines, self.lines[i]
-        seen: set[str] = {"gap"} if head.gap >= 2 else set()
+        seen: set[str] = set()
         other_head = False
         j, zone_end = i + 1, min(len(lines), i + 1 + ZONE_LINES)
         while j < zone_end and lines[j].kind != PARA and lines[j].kind not in _ZONE_BREAK:
