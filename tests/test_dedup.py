@@ -98,6 +98,17 @@ def test_direction_follows_publication_not_arrival():
     assert pair.added_a == ADDED and pair.added_b == []
 
 
+def test_copies_weeks_apart_are_templates_not_copies():
+    dispatch, copy, _ = wire_copy_articles()
+    copy.published = "2025-06-20T11:30"
+    index = DuplicateIndex()
+    index.add(dispatch)
+    assert index.add(copy) == []
+    index = DuplicateIndex(DedupConfig(max_days=None))
+    index.add(dispatch)
+    assert len(index.add(copy)) == 1
+
+
 def test_short_or_empty_bodies_are_never_duplicates():
     index = DuplicateIndex()
     for page in ("x", "y"):
@@ -231,7 +242,8 @@ def test_saudinewsnet_sample_matches_brute_force():
     found = duplicate_groups(p for a in articles for p in index.add(a))
     group_of = {x: i for i, g in enumerate(found) for x in g}
 
-    # Brute force over all pairs (a same token sequence is a containment of 1 too).
+    # Brute force over all pairs (a same token sequence is a containment of 1 too; the
+    # sample spans one morning, so max_days does not apply).
     toks = [arabic.tokens(a.body) for a in articles]
     keep = [i for i, t in enumerate(toks) if len(t) >= config.min_tokens]
     shingles = [shingle_hashes(toks[i], config.shingle) for i in keep]

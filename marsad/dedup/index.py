@@ -18,6 +18,7 @@ import pickle
 import zlib
 from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass
+from datetime import UTC, datetime
 from functools import cached_property, lru_cache
 from typing import Literal, NamedTuple
 
@@ -47,6 +48,9 @@ class DedupConfig:
     num_perm: int = 128
     min_tokens: int = 10  # shorter bodies (empty, a byline) are never duplicates
     fuzzy: float = 0.8  # share of a sentence's word pairs the other copy must carry
+    # Copies appear within days; templates (weather, royal cables, court notices) recur for
+    # weeks with other names in the same text. Dated near pairs further apart are dropped.
+    max_days: float | None = 3.0
 
     @property
     def lsh_threshold(self) -> float:
@@ -90,9 +94,23 @@ def chronological(article: Article) -> tuple[bool, str, str]:
     return (article.published is None, article.published or "", article.id)
 
 
+def epoch_seconds(published: str | None) -> float | None:
+    """Seconds since the epoch of an ISO date (naive = UTC); None when absent or unparsable."""
+    try:
+        moment = datetime.fromisoformat(published or "")
+    except ValueError:
+        return None
+    return (moment if moment.tzinfo else moment.replace(tzinfo=UTC)).timestamp()
+
+
 class _Doc(NamedTuple):
     article: Article
     shingles: np.ndarray
+    when: float | None
+
+    @classmethod
+    def of(cls, article: Article, toks: list[str], k: int) -> _Doc:
+        return cls(article, shingle_hashes(toks, k), epoch_seconds(article.published))
 
 
 class DuplicateIndex:
@@ -123,7 +141,7 @@ class DuplicateIndex:
         if len(toks) < self.config.min_tokens:
             return []
         key = hashlib.blake2b(" ".join(toks).encode(), digest_size=8).digest()
-        doc = _Doc(article, shingle_hashes(toks, self.config.shingle))
+        doc = _Doc.of(article, toks, self.config.shingle)
         first = self._exact.setdefault(key, article.id)
         if first != article.id:
             return [self._pair(other, doc, "exact", 1.0) for other in self._load([first])]
@@ -133,6 +151,8 @@ class DuplicateIndex:
         keys = self._lsh.band_keys(minhash.hashvalues)
         pairs = []
         for other in self._load(sorted(self._lsh.query(keys))):
+            if not self._near_in_time(doc, other):
+                continue
             similarity = self._containment(doc.shingles, other.shingles)
             if similarity is not None:
                 pairs.append(self._pair(other, doc, "near", similarity))
@@ -147,6 +167,12 @@ class DuplicateIndex:
         share = np.intersect1d(x, y, assume_unique=True).size / small
         return share if share >= self.config.threshold else None
 
+    def _near_in_time(self, x: _Doc, y: _Doc) -> bool:
+        days = self.config.max_days
+        if days is None or x.when is None or y.when is None:
+            return True
+        return abs(x.when - y.when) <= days * 86400
+
     def _load(self, ids: Iterable[str]) -> list[_Doc]:
         """Docs of these ids, fetching (and caching) the ones from earlier runs."""
         ids = list(ids)
@@ -154,7 +180,7 @@ class DuplicateIndex:
         if missing and self._fetch is not None:
             for article in self._fetch(missing):
                 toks = arabic.tokens(article.body)
-                self._docs[article.id] = _Doc(article, shingle_hashes(toks, self.config.shingle))
+                self._docs[article.id] = _Doc.of(article, toks, self.config.shingle)
         return [self._docs[i] for i in ids if i in self._docs]
 
     def _pair(
