@@ -214,6 +214,13 @@ def test_doubled_caption_without_credit_and_empty_page() -> None:
     assert extract(text_page("   \n\n")).articles == []
 
 
+def test_signed_paragraph_is_not_a_caption_and_invisible_lines_are_blank() -> None:
+    signed = f"{BODY[0]} (أ ف ب)"
+    ex = extract(text_page(f"{LEAD}\n\u200f\u202b\n{signed}\r\n{BODY[1]}"))
+    assert ex.articles[0].paragraphs == [LEAD, signed, BODY[1]]
+    assert ex.dropped == []
+
+
 def test_extract_is_pure() -> None:
     page = text_page(PAGE)
     a, b = extract(page), extract(page)

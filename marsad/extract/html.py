@@ -11,7 +11,7 @@ import trafilatura
 
 from marsad.extract.lines import CAPTION, classify
 from marsad.extract.segment import segment
-from marsad.extract.text import build_articles
+from marsad.extract.text import build_articles, page_lines
 from marsad.model import Dropped, Extraction, Page
 
 # Measured on the scrapinghub benchmark (eval/extraction.py): precision mode is the best
@@ -49,7 +49,7 @@ def extract_html(page: Page) -> Extraction:
     text = getattr(doc, "text", None) if doc is not None else None
     if not text or not text.strip():
         return Extraction(page, [], [Dropped(0, "", "no_article")])
-    lines = [classify(t.strip()) for t in text.splitlines() if t.strip()]
+    lines = page_lines(text, numbered=False)
     title = (page.title or doc.title or "").strip()
     result = segment(lines, title)
     published = _published_time(page.content, doc.date)

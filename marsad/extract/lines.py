@@ -163,7 +163,7 @@ def classify(text: str, no: int = 0, gap: int = 0) -> Line:
         return _long(text, no, gap, words, sentence)
     key = normalize(text)
     line = Line(no, text, HEAD, key, words, gap, tatweel=_TATWEEL_NAME.search(text) is not None)
-    if (m := _CAPTION_END.search(key)) is not None and m.start() > 0:
+    if _is_caption(key):
         line.kind, line.value = CAPTION, _credit_text(text)
     elif _MARKER.match(key):
         line.kind = MARKER
@@ -198,9 +198,16 @@ def _long(text: str, no: int, gap: int, words: int, sentence: bool) -> Line:
     line = Line(no, text, PARA, "", words, gap)
     if _lead(line, normalize(text[:_LEAD_CHARS])):
         return line
-    if not sentence and words < CAPTION_MAX_WORDS and _CAPTION_END.search(normalize(text[-60:])):
+    if not sentence and words < CAPTION_MAX_WORDS and _is_caption(normalize(text[-80:])):
         line.kind, line.key, line.value = CAPTION, normalize(text), _credit_text(text)
     return line
+
+
+def _is_caption(key: str) -> bool:
+    """Text ending in an agency credit; a finished sentence before the credit makes it a
+    paragraph signed by the wire, not a caption."""
+    m = _CAPTION_END.search(key)
+    return m is not None and m.start() > 0 and not _SENTENCE_END.search(key[: m.start()].rstrip())
 
 
 def _lead(line: Line, key: str) -> bool:

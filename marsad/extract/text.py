@@ -6,15 +6,21 @@ from marsad.extract.lines import Line, classify
 from marsad.extract.segment import Draft, Segmented, segment
 from marsad.model import Article, Extraction, Page
 
+# Whitespace plus the invisible marks (bidi controls, zero-width) a line may be made of.
+_BLANK = " \t\r\n\v\f\u00a0\u200b\u200c\u200d\u200e\u200f\u202a\u202b\u202c\u202d\u202e" + (
+    "\u2066\u2067\u2068\u2069\ufeff"
+)
 
-def page_lines(content: str) -> list[Line]:
-    """Non-blank lines, classified, with their 1-based line numbers and blank gaps before."""
+
+def page_lines(content: str, *, numbered: bool = True) -> list[Line]:
+    """Non-blank lines, classified, with their 1-based line numbers (0 when not `numbered`,
+    as for text trafilatura made) and the blank lines before each."""
     out: list[Line] = []
     gap = 0
     for no, raw in enumerate(content.splitlines(), 1):
-        text = raw.strip()
+        text = raw.strip(_BLANK)
         if text:
-            out.append(classify(text, no, gap))
+            out.append(classify(text, no if numbered else 0, gap))
             gap = 0
         else:
             gap += 1
