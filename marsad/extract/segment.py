@@ -24,6 +24,7 @@ from marsad.extract.lines import (
     MARKER,
     NAV,
     PARA,
+    PARA_MIN_WORDS,
     RELATED,
     RELATED_INLINE,
     ROLE,
@@ -171,14 +172,20 @@ class _Segmenter:
         return draft
 
     def _close(self) -> None:
-        if self.cur is None:
+        """An article needs a body: a line that is not a heading, or headings (a list of
+        short lines) with a paragraph's worth of words; a stray menu word is not one."""
+        cur, self.cur = self.cur, None
+        if cur is None:
             return
-        if self.cur.paras:
-            self.drafts.append(self.cur)
-        elif self.cur.title:
-            no = self.cur.title_line.no if self.cur.title_line else 0
-            self.dropped.append(Dropped(no, self.cur.title, "no_body"))
-        self.cur = None
+        words = sum(line.words for line in cur.paras)
+        if words >= PARA_MIN_WORDS or any(line.kind != HEAD for line in cur.paras):
+            self.drafts.append(cur)
+            return
+        if cur.title:
+            no = cur.title_line.no if cur.title_line else 0
+            self.dropped.append(Dropped(no, cur.title, "no_body"))
+        for line in cur.paras:
+            self._drop(line, "no_body")
 
     def _meta(self) -> Draft | None:
         """Where metadata goes: the current article, the next one, or nowhere (in a block)."""
@@ -245,6 +252,7 @@ class _Segmenter:
         cur = self.cur
         if not self.drafts and cur is not None and not cur.paras and cur.title_line is not None:
             # the whole text is one headline-like line: it is the text, not a title
+            cur.title_line.kind = PARA
             cur.paras, cur.title, cur.title_line = [cur.title_line], "", None
         self._close()
         return Segmented(self.drafts, self.dropped)
