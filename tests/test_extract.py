@@ -202,8 +202,11 @@ def test_untitled_page_takes_record_title_and_never_invents_one() -> None:
     assert extract(text_page(body)).articles[0].title == ""
     art = extract(text_page(body, title="عنوان من السجل", published="2024-01-02")).articles[0]
     assert (art.title, art.published) == ("عنوان من السجل", "2024-01-02")
-    titled = extract(text_page(f"{TITLE}\n{body}", title="عنوان من السجل")).articles[0]
-    assert titled.title == TITLE
+    titled = extract(text_page(f"{TITLE}\n{body}", title=f"{TITLE} | الصحيفة")).articles[0]
+    assert (titled.title, titled.paragraphs) == (TITLE, [LEAD, *BODY])
+    short_lead = "هزت ثلاثة انفجارات وسط العاصمة."
+    record = extract(text_page(f"{short_lead}\n{body}", title="انفجارات تهز العاصمة")).articles[0]
+    assert (record.title, record.paragraphs[0]) == ("انفجارات تهز العاصمة", short_lead)
 
 
 def test_doubled_caption_without_credit_and_empty_page() -> None:

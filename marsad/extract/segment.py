@@ -24,7 +24,6 @@ from marsad.extract.lines import (
     MARKER,
     NAV,
     PARA,
-    PARA_MIN_WORDS,
     RELATED,
     RELATED_INLINE,
     ROLE,
@@ -67,6 +66,8 @@ _BODY_SKIP = frozenset({AD, MARKER, SHARE, DUPLICATE, TABLE})
 LEAD_OVERLAP = 0.3
 # Menu items before the title are at most this many words.
 NAV_WORDS = 2
+# A body made of short lines only needs more words than a menu item.
+MIN_BODY_WORDS = NAV_WORDS + 1
 # A header (title → captions → marker → title again → date) spans at most this many lines.
 ZONE_LINES = 8
 # Masthead name lines (after a role line) are at most this many words.
@@ -172,13 +173,13 @@ class _Segmenter:
         return draft
 
     def _close(self) -> None:
-        """An article needs a body: a line that is not a heading, or headings (a list of
-        short lines) with a paragraph's worth of words; a stray menu word is not one."""
+        """An article needs a body: a line that is not a heading, or short lines with a few
+        words between them; a stray menu word is not one."""
         cur, self.cur = self.cur, None
         if cur is None:
             return
         words = sum(line.words for line in cur.paras)
-        if words >= PARA_MIN_WORDS or any(line.kind != HEAD for line in cur.paras):
+        if words >= MIN_BODY_WORDS or any(line.kind != HEAD for line in cur.paras):
             self.drafts.append(cur)
             return
         if cur.title:

@@ -54,6 +54,10 @@ def build_articles(
 
 
 def extract_text(page: Page) -> Extraction:
-    """A plain-text page → one article per article printed on it, and the dropped lines."""
-    result: Segmented = segment(page_lines(page.content))
+    """A plain-text page → one article per article printed on it, and the dropped lines.
+
+    A record's title (JSON Lines) is the first article's title: the text's first line is
+    taken as the title only when it is that title (or the page has none); otherwise a
+    short first line is a lead or a dek, and stays in the body."""
+    result: Segmented = segment(page_lines(page.content), page.title or "")
     return Extraction(page, build_articles(page, result.drafts), result.dropped)
