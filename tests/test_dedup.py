@@ -220,12 +220,15 @@ def test_find_duplicates_is_incremental_and_persistent():
         assert len(store.duplicates()) == 2
 
 
-def test_state_refuses_another_config():
+def test_state_refuses_a_config_that_changes_the_keys():
     index = DuplicateIndex()
     index.add(article("wire", DISPATCH))
-    with pytest.raises(ValueError, match="built with"):
-        DuplicateIndex.from_state(index.state(), DedupConfig(threshold=0.9))
+    for changed in (DedupConfig(threshold=0.9), DedupConfig(shingle=4)):
+        with pytest.raises(ValueError, match="built with"):
+            DuplicateIndex.from_state(index.state(), changed)
     assert len(DuplicateIndex.from_state(index.state())) == 1
+    lenient = DedupConfig(threshold=0.59, fuzzy=0.7, max_days=None)  # same bands
+    assert DuplicateIndex.from_state(index.state(), lenient).config == lenient
 
 
 # --- real data: a bounded SaudiNewsNet sample ----------------------------------------------

@@ -7,8 +7,10 @@ longer one (containment, not Jaccard: a short dispatch inside a longer article w
 paragraph is a copy). Only the first body of an exact group enters the LSH, so a filed-twice
 article does not multiply its near pairs.
 
-Measured on SaudiNewsNet (eval/dedup.py): containment separates copies better than Jaccard
-at every shingle size, and its separation stops improving at 3 words.
+Measured on SaudiNewsNet (eval/dedup.py): containment ranks pairs that reuse sentences above
+pairs that do not better than Jaccard at every shingle size (ROC AUC 0.953 vs 0.921 at 3
+words); 3 words gain 0.011 over single words, longer shingles gain < 0.004 while every
+edited word breaks more of them.
 """
 
 from __future__ import annotations
@@ -133,7 +135,10 @@ class DuplicateIndex:
         return len(self._seen)
 
     def add(self, article: Article) -> list[DuplicatePair]:
-        """Index one article; its pairs with earlier articles (none if seen before)."""
+        """Index one article; its pairs with earlier articles (none if seen before).
+
+        Exact duplicates are paired whatever their dates; near ones within `max_days`.
+        """
         if article.id in self._seen:
             return []
         self._seen.add(article.id)
@@ -199,11 +204,22 @@ class DuplicateIndex:
         )
 
     # --- persistence -------------------------------------------------------------------
+    def _hashing(self) -> dict:
+        """What stored keys depend on: a change here makes old and new keys incomparable."""
+        probe = shingle_hashes(["ا", "ب", "ج"], 3).tobytes() + self._blank.permutations.tobytes()
+        return {
+            "shingle": self.config.shingle,
+            "min_tokens": self.config.min_tokens,
+            "bands_rows": self.config.bands_rows,
+            "hashes": hashlib.blake2b(probe, digest_size=8).hexdigest(),
+        }
+
     def state(self) -> bytes:
         """Everything needed to continue later; article texts stay in the store."""
         data = {
             "version": _STATE_VERSION,
             "config": asdict(self.config),
+            "hashing": self._hashing(),
             "seen": self._seen,
             "exact": self._exact,
             "lsh": self._lsh.state(),
@@ -214,13 +230,20 @@ class DuplicateIndex:
     def from_state(
         cls, data: bytes, config: DedupConfig | None = None, fetch: Fetch | None = None
     ) -> DuplicateIndex:
+        """Continue a saved index, with `config` (default: the saved one) for new pairs.
+
+        Thresholds, `fuzzy` and `max_days` may change between runs as long as the shingles
+        and the derived LSH bands stay the same; otherwise the saved keys are meaningless.
+        """
         saved = pickle.loads(data)
         if saved.get("version") != _STATE_VERSION:
             raise ValueError(f"dedup state version {saved.get('version')} is not supported")
-        stored = DedupConfig(**saved["config"])
-        if config is not None and config != stored:
-            raise ValueError(f"dedup state was built with {stored}, not {config}")
-        index = cls(stored, fetch)
+        index = cls(config or DedupConfig(**saved["config"]), fetch)
+        if index._hashing() != saved["hashing"]:
+            raise ValueError(
+                f"dedup state was built with {saved['hashing']}, not {index._hashing()}:"
+                " keep those [dedup] settings or start a new store"
+            )
         index._seen, index._exact = saved["seen"], saved["exact"]
         index._lsh = BandIndex.from_state(saved["lsh"])
         return index

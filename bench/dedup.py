@@ -1,0 +1,154 @@
+"""Duplicate index throughput on SaudiNewsNet, next to plain datasketch and brute force.
+
+    python bench/dedup.py [--limit 31030] [--brute 2000]
+
+marsad: `DuplicateIndex.add` on every article in date order (exact hash, MinHash, LSH
+query and insert, containment check, sentence alignment of each pair). datasketch: the
+textbook use, MinHash (default sha1 hashing) of the same word 3-shingles and MinHashLSH
+query + insert with its defaults (threshold 0.9), candidates neither checked nor aligned.
+LSH alone: the same signatures through datasketch's MinHashLSH and marsad's BandIndex with
+marsad's bands x rows, and their pickled sizes. Brute force:
+exact containment of every pair on the first `--brute` articles (quadratic, so its
+articles/s falls as the collection grows). Also the size and load time of the saved index.
+One core; numbers and ratios are printed, nothing is asserted.
+"""
+
+from __future__ import annotations
+
+import argparse
+import pickle
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from datasketch import MinHash, MinHashLSH  # noqa: E402
+
+from eval.dedup import SAUDINEWSNET, saudinewsnet_articles  # noqa: E402
+from marsad import arabic  # noqa: E402
+from marsad.dedup import DedupConfig, DuplicateIndex  # noqa: E402
+from marsad.dedup.index import chronological, shingle_hashes  # noqa: E402
+from marsad.dedup.lsh import BandIndex  # noqa: E402
+from marsad.model import Article  # noqa: E402
+
+
+def timed(fn, *args) -> tuple[float, object]:
+    start = time.perf_counter()
+    result = fn(*args)
+    return time.perf_counter() - start, result
+
+
+def marsad_index(articles: list[Article]) -> tuple[DuplicateIndex, int]:
+    index = DuplicateIndex(DedupConfig())
+    return index, sum(len(index.add(a)) for a in articles)
+
+
+def tokens_only(articles: list[Article]) -> int:
+    return sum(len(arabic.tokens(a.body)) for a in articles)
+
+
+def datasketch_lsh(articles: list[Article], lsh: MinHashLSH) -> tuple[MinHashLSH, int]:
+    """The textbook pipeline: sha1 MinHash of shingle bytes, query, insert."""
+    candidates = 0
+    for a in articles:
+        toks = arabic.tokens(a.body)
+        if len(toks) < 3:
+            continue
+        minhash = MinHash(num_perm=128)
+        minhash.update_batch({" ".join(toks[i : i + 3]).encode() for i in range(len(toks) - 2)})
+        candidates += len(lsh.query(minhash))
+        lsh.insert(a.id, minhash)
+    return lsh, candidates
+
+
+def signatures(articles: list[Article]) -> list[tuple[str, MinHash]]:
+    """marsad's MinHash of each body, computed once for the LSH-only comparison."""
+    blank = MinHash(num_perm=128, hashfunc=int)
+    out = []
+    for a in articles:
+        minhash = blank.copy()
+        minhash.update_batch(shingle_hashes(arabic.tokens(a.body), 3).tolist())
+        out.append((a.id, minhash))
+    return out
+
+
+def lsh_only(signatures: list[tuple[str, MinHash]], bands_rows: tuple[int, int]) -> dict:
+    """Query + insert of the same signatures: datasketch's MinHashLSH vs marsad's BandIndex."""
+    lsh = MinHashLSH(num_perm=128, params=bands_rows)
+    start = time.perf_counter()
+    for key, minhash in signatures:
+        lsh.query(minhash)
+        lsh.insert(key, minhash)
+    t_datasketch = time.perf_counter() - start
+    bands = BandIndex(*bands_rows)
+    start = time.perf_counter()
+    for key, minhash in signatures:
+        keys = bands.band_keys(minhash.hashvalues)
+        bands.query(keys)
+        bands.insert(key, keys)
+    t_marsad = time.perf_counter() - start
+    return {
+        "datasketch_s": t_datasketch,
+        "marsad_s": t_marsad,
+        "datasketch_mb": len(pickle.dumps(lsh)) / 1e6,
+        "marsad_mb": len(pickle.dumps(bands.state())) / 1e6,
+    }
+
+
+def brute_force(articles: list[Article], threshold: float) -> int:
+    sets = []
+    for a in articles:
+        toks = arabic.tokens(a.body)
+        sets.append({" ".join(toks[i : i + 3]) for i in range(len(toks) - 2)})
+    copies = 0
+    for j, later in enumerate(sets):
+        for earlier in sets[:j]:
+            small = min(len(later), len(earlier))
+            if small and len(later & earlier) >= threshold * small:
+                copies += 1
+    return copies
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--limit", type=int, default=None, help="first N articles by date")
+    parser.add_argument("--brute", type=int, default=2000, help="articles for brute force")
+    args = parser.parse_args()
+    if not SAUDINEWSNET.is_file():
+        sys.exit(f"missing {SAUDINEWSNET}")
+    articles = sorted(saudinewsnet_articles(), key=chronological)[: args.limit]
+    n = len(articles)
+
+    def rate(seconds: float, count: int = n) -> str:
+        return f"{count / seconds:8.0f} articles/s  ({seconds:6.1f} s)"
+
+    config = DedupConfig()
+    t_tok, _ = timed(tokens_only, articles)
+    t_ours, (index, pairs) = timed(marsad_index, articles)
+    t_ds, (_, candidates) = timed(datasketch_lsh, articles, MinHashLSH(num_perm=128))
+    lsh = lsh_only(signatures(articles), config.bands_rows)
+    brute = articles[: args.brute]
+    t_brute, copies = timed(brute_force, brute, config.threshold)
+    state = index.state()
+    t_save, _ = timed(index.state)
+    t_load, _ = timed(DuplicateIndex.from_state, state)
+
+    print(f"SaudiNewsNet, {n} articles in date order, one core")
+    print(f"  arabic.tokens alone             {rate(t_tok)}")
+    print(f"  marsad DuplicateIndex           {rate(t_ours)}  {pairs} pairs")
+    print(f"  datasketch textbook (0.9)       {rate(t_ds)}  {candidates} candidates")
+    print(f"  brute force, first {len(brute):<6}       {rate(t_brute, len(brute))}  {copies} pairs")
+    print(f"  marsad vs datasketch textbook   {t_ds / t_ours:8.2f}x  (marsad also checks, aligns)")
+    print(f"  marsad vs brute force           {(n / t_ours) / (len(brute) / t_brute):8.2f}x")
+    bands, rows = config.bands_rows
+    print(f"LSH alone, same signatures, {bands} bands x {rows} rows (query + insert, pickled)")
+    for name in ("datasketch", "marsad"):
+        print(f"  {name:<32}{rate(lsh[name + '_s'])}  {lsh[name + '_mb']:.1f} MB")
+    print(f"  marsad vs datasketch            {lsh['datasketch_s'] / lsh['marsad_s']:8.2f}x")
+    print(f"saved index: {len(state) / 1e6:.1f} MB, save {t_save:.2f} s, load {t_load:.2f} s")
+
+
+if __name__ == "__main__":
+    main()
