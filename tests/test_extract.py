@@ -166,6 +166,11 @@ def test_read_also_insert_inside_an_article_does_not_split_it() -> None:
     assert ex.articles[0].paragraphs == [LEAD, *BODY]
     page = "\n\n".join([TITLE, LEAD, f"اقرأ أيضا: {teaser}", *BODY])
     assert extract(text_page(page)).articles[0].paragraphs == [LEAD, *BODY]
+    headlines = [teaser, "تأجيل افتتاح المطار الجديد", "القطار السريع يصل إلى المدينة"]
+    page = "\n".join([TITLE, LEAD, "اقرأ أيضاً:", *headlines, *BODY])
+    ex = extract(text_page(page))
+    assert [a.paragraphs for a in ex.articles] == [[LEAD, *BODY]]
+    assert ex.drop_counts() == {"related_block": 1, "teaser": 3}
 
 
 def test_teaser_items_are_not_articles() -> None:

@@ -62,8 +62,9 @@ _META_REASON = {
 _ZONE_BREAK = frozenset({RELATED, RELATED_INLINE, BULLET, TAGS, SOURCE, ROLE, NAV})
 # Kinds a body run may step over (still one uninterrupted body).
 _BODY_SKIP = frozenset({AD, MARKER, SHARE, DUPLICATE, TABLE})
-# Share of a heading's content stems its lead paragraph must repeat to make it a new article.
-LEAD_OVERLAP = 0.3
+# Share of a heading's content stems its lead paragraph must repeat to make it a new article
+# after a related block (a news lead restates its headline; a teaser's neighbour does not).
+LEAD_OVERLAP = 0.5
 # Menu items before the title are at most this many words.
 NAV_WORDS = 2
 # A body made of short lines only needs more words than a menu item.
@@ -232,8 +233,9 @@ class _Segmenter:
             return None
         if not self.cur or not self.cur.paras:
             return False  # still in the current header: a dek, not a new article
-        if self.mode is not None:
-            return run >= 2 and ("marker" in seen or _restates(head.text, lines[j].text))
+        if self.mode is not None:  # a headline in a list of headlines is a teaser
+            full = run >= 2 and not other_head
+            return full and ("marker" in seen or _restates(head.text, lines[j].text))
         return len(seen) + ("marker" in seen) >= 2
 
     # --- the walk --------------------------------------------------------------------------
