@@ -258,7 +258,7 @@ def main(argv: list[str] | None = None) -> None:
         print(json.dumps(report, indent=2, ensure_ascii=False))
         return
     if "demo" in report:
-        print("demo pages (line level)")
+        print("demo pages (labelled lines and articles)")
         for key, value in report["demo"].items():
             cell = f"{value:.3f}" if isinstance(value, float) else str(value)
             print(f"  {key:<26} {cell}")
