@@ -82,9 +82,9 @@ def ingest_cmd(paths: tuple[str, ...], db: str, config_path: str | None) -> None
 @db_option
 def demo_cmd(db: str) -> None:
     """Ingest the demo corpus that ships with marsad and show its stories."""
-    from marsad.demo import DEMO_DIR
+    from marsad.demo import DEMO_MANIFEST
 
-    with _run_ingest([DEMO_DIR], db, None) as store:
+    with _run_ingest([DEMO_MANIFEST], db, None) as store:
         click.echo("")
         _print_stories(store.stories())
 
@@ -180,7 +180,9 @@ def story_cmd(story_id: str, db: str, as_json: bool) -> None:
             raise click.ClickException(f"no story {story_id!r} in {db}")
         articles = list(store.articles(story.article_ids))
         members = set(story.article_ids)
-        pairs = [p for p in store.duplicates(story.article_ids) if p.a in members and p.b in members]
+        pairs = [
+            p for p in store.duplicates(story.article_ids) if p.a in members and p.b in members
+        ]
         groups = duplicate_groups(pairs)
         if as_json:
             _dump(
@@ -198,8 +200,10 @@ def story_cmd(story_id: str, db: str, as_json: bool) -> None:
         for group in groups:
             click.echo(f"duplicates: {', '.join(group)}")
         for p in pairs:
-            click.echo(f"  {p.kind} {p.a} → {p.b} (similarity {p.similarity:.2f}):"
-                       f" {len(p.shared)} shared sentences")
+            click.echo(
+                f"  {p.kind} {p.a} → {p.b} (similarity {p.similarity:.2f}):"
+                f" {len(p.shared)} shared sentences"
+            )
             for s in p.added_b:
                 click.echo(f"    + {p.b} adds: {s}")
             for s in p.added_a:

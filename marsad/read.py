@@ -6,6 +6,7 @@ naming the file (and line) and the reason, and the batch goes on.
 
 from __future__ import annotations
 
+import dataclasses
 import glob
 import gzip
 import json
@@ -32,6 +33,7 @@ FIELD_ALIASES = {
     "title": ("title", "headline"),
     "text": ("text", "content", "body"),
     "html": ("html",),
+    "path": ("path", "file"),
 }
 
 
@@ -55,6 +57,7 @@ class ReadError(Exception):
 _ARABIC_LETTER = re.compile("[\u0621-\u064a]")
 _AL = re.compile("(?:^|\\s)\u0627\u0644")  # the article "ال" at a word start
 _WORDISH = re.compile(r"[\w\s.,;:!?'\"()«»<>/=&%#@+-]")
+_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
 _CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
@@ -117,6 +120,8 @@ def iso_datetime(value: object) -> str | None:
     if isinstance(value, int | float):
         return datetime.fromtimestamp(value).isoformat(timespec="minutes")
     text = str(value).strip()
+    if _DAY.fullmatch(text):  # a day without a time stays a day: no invented midnight
+        return datetime.strptime(text, "%Y-%m-%d").date().isoformat()
     try:
         return datetime.fromisoformat(text.replace("Z", "+00:00")).isoformat(timespec="minutes")
     except ValueError:
@@ -219,9 +224,42 @@ def _records(path: Path, text: str, encoding: str, config: ReadConfig) -> Iterat
             yield Failure(where, "record is not a JSON object")
             continue
         try:
-            yield _record_page(record, where, encoding, config)
+            if _field(record, "path") is not None:
+                yield from _manifest_pages(record, path, where, config)
+            else:
+                yield _record_page(record, where, encoding, config)
         except ReadError as exc:
             yield Failure(where, str(exc))
+
+
+def _manifest_pages(
+    record: dict, manifest: Path, where: str, config: ReadConfig
+) -> Iterator[Page | Failure]:
+    """A manifest record points at a page file (relative to the manifest) and gives the metadata a
+    scraper knows but the page text may not state: outlet, URL, time. The page's own
+    metadata (a JSON Lines record's fields, a date printed in the text) wins over it."""
+    target = manifest.parent / str(_field(record, "path"))
+    if target.resolve() == manifest.resolve():
+        raise ReadError("manifest names itself")
+    if not target.is_file():
+        raise ReadError(f"manifest names a missing file: {target}")
+    meta = _metadata(record)
+    for page in read_file(target, config):
+        if isinstance(page, Failure):
+            yield page
+            continue
+        defaults = {k: v for k, v in meta.items() if getattr(page, k) is None}
+        yield dataclasses.replace(page, **defaults)
+
+
+def _metadata(record: dict) -> dict[str, str | None]:
+    values = {k: _field(record, k) for k in ("title", "outlet", "url")}
+    source_id = _field(record, "id")
+    return {
+        **{k: None if v is None else str(v) for k, v in values.items()},
+        "source_id": None if source_id is None else str(source_id),
+        "published": iso_datetime(_field(record, "published")),
+    }
 
 
 def _record_page(record: dict, where: str, encoding: str, config: ReadConfig) -> Page:
@@ -231,18 +269,12 @@ def _record_page(record: dict, where: str, encoding: str, config: ReadConfig) ->
         raise ReadError("record has no 'text' or 'html'")
     if len(content.encode("utf-8")) > config.max_page_bytes:
         raise ReadError(f"record content larger than {config.max_page_mb:g} MB")
-    source_id = _field(record, "id")
-    title, outlet, url = (_field(record, k) for k in ("title", "outlet", "url"))
     return Page(
         content=content,
         kind="html" if html is not None else "text",
         source_path=where,
         encoding=encoding,
-        source_id=None if source_id is None else str(source_id),
-        url=None if url is None else str(url),
-        outlet=None if outlet is None else str(outlet),
-        published=iso_datetime(_field(record, "published")),
-        title=None if title is None else str(title),
+        **_metadata(record),
     )
 
 

@@ -87,8 +87,18 @@ def test_articles_json_export_schema(batch, tmp_path):
     lines = run("articles", "--db", db, "--json").output.splitlines()
     records = [json.loads(line) for line in lines]
     assert len(records) == 2
-    required = {"id", "source_id", "page_id", "source_path", "position", "title", "body",
-                "published", "outlet", "credits"}
+    required = {
+        "id",
+        "source_id",
+        "page_id",
+        "source_path",
+        "position",
+        "title",
+        "body",
+        "published",
+        "outlet",
+        "credits",
+    }
     assert all(required <= set(r) for r in records)
     assert all("أ.ف.ب" in r["credits"] for r in records)
 

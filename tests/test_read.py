@@ -9,8 +9,8 @@ from marsad.read import ReadConfig, decode, iso_datetime, read
 ARABIC = "وصل وفد الاتحاد الرياضي إلى العاصمة مساء الخميس للمشاركة في البطولة الإقليمية.\n"
 
 
-def pages_and_failures(specs, config=ReadConfig()):
-    items = list(read(specs, config))
+def pages_and_failures(specs, config=None):
+    items = list(read(specs, config or ReadConfig()))
     return [i for i in items if isinstance(i, Page)], [i for i in items if isinstance(i, Failure)]
 
 
@@ -44,8 +44,14 @@ def test_formats_and_globs(tmp_path):
     with gzip.open(tmp_path / "c.txt.gz", "wt", encoding="utf-8") as fh:
         fh.write(ARABIC)
     records = [
-        {"id": "r1", "url": "https://example.org/1", "outlet": "صدى", "published":
-         "2025-03-12T09:40", "title": "عنوان", "text": ARABIC},
+        {
+            "id": "r1",
+            "url": "https://example.org/1",
+            "outlet": "صدى",
+            "published": "2025-03-12T09:40",
+            "title": "عنوان",
+            "text": ARABIC,
+        },
         {"id": 7, "html": f"<html><body><p>{ARABIC}</p></body></html>"},
     ]
     with gzip.open(tmp_path / "d.jsonl.gz", "wt", encoding="utf-8") as fh:
@@ -55,8 +61,13 @@ def test_formats_and_globs(tmp_path):
     pages, failures = pages_and_failures([tmp_path])
     assert failures == []
     kinds = {p.source_path.rsplit("/", 1)[-1]: p.kind for p in pages}
-    assert kinds == {"a.txt": "text", "b.html": "html", "c.txt.gz": "text",
-                     "d.jsonl.gz:1": "text", "d.jsonl.gz:2": "html"}
+    assert kinds == {
+        "a.txt": "text",
+        "b.html": "html",
+        "c.txt.gz": "text",
+        "d.jsonl.gz:1": "text",
+        "d.jsonl.gz:2": "html",
+    }
     rec = next(p for p in pages if p.source_id == "r1")
     assert (rec.outlet, rec.title, rec.published) == ("صدى", "عنوان", "2025-03-12T09:40")
     assert next(p for p in pages if p.kind == "html" and p.source_id).source_id == "7"
@@ -77,7 +88,9 @@ def test_bad_input_gets_specific_errors_and_batch_goes_on(tmp_path):
     (tmp_path / "binary.bin").write_bytes(bytes(range(256)) * 64)
     full = gzip.compress(ARABIC.encode() * 200)
     (tmp_path / "truncated.txt.gz").write_bytes(full[: len(full) // 2])
-    (tmp_path / "huge.txt").write_bytes(ARABIC.encode() * (50 * 1024 * 1024 // len(ARABIC.encode())))
+    (tmp_path / "huge.txt").write_bytes(
+        ARABIC.encode() * (50 * 1024 * 1024 // len(ARABIC.encode()))
+    )
     (tmp_path / "bad.jsonl").write_text('{"id": 1, "text": "نص"}\n{oops\n[1]\n{"id": 3}\n')
     (tmp_path / "good.txt").write_text(ARABIC)
 

@@ -7,12 +7,22 @@ from marsad.store import open_store
 def extraction(text: str, n_articles: int = 2, path: str = "p.txt") -> Extraction:
     page = Page(content=text, kind="text", source_path=path, outlet="صدى")
     articles = [
-        Article(page_id=page.id, position=i, title=f"عنوان {i}", body=f"فقرة أولى {i}\n\nفقرة ثانية",
-                published=f"2025-03-1{i}T09:00", outlet="صدى", credits=["إ.ب.أ"])
+        Article(
+            page_id=page.id,
+            position=i,
+            title=f"عنوان {i}",
+            body=f"فقرة أولى {i}\n\nفقرة ثانية",
+            published=f"2025-03-1{i}T09:00",
+            outlet="صدى",
+            credits=["إ.ب.أ"],
+        )
         for i in range(n_articles)
     ]
-    drops = [Dropped(1, "TT", "marker"), Dropped(3, "صورة (إ.ب.أ)", "caption"),
-             Dropped(4, "صورة (إ.ب.أ)", "caption")]
+    drops = [
+        Dropped(1, "TT", "marker"),
+        Dropped(3, "صورة (إ.ب.أ)", "caption"),
+        Dropped(4, "صورة (إ.ب.أ)", "caption"),
+    ]
     return Extraction(page, articles, drops)
 
 

@@ -2,7 +2,9 @@
 
 `DEMO_DIR` holds the pages (plain-text dumps in several encodings, HTML pages and one JSON Lines
 feed); `load_labels()` returns their gold labels (articles, stories, line-level boilerplate
-labels). The format is described in docs/demo.md.
+labels). The format is described in docs/demo.md. `DEMO_MANIFEST` lists every page with what a
+scraper would know about it (outlet, the day it was filed): ingest it to get the whole demo with
+its metadata.
 """
 
 from __future__ import annotations
@@ -11,9 +13,10 @@ import json
 from pathlib import Path
 
 DEMO_DIR = Path(__file__).parent / "pages"
+DEMO_MANIFEST = Path(__file__).parent / "manifest.jsonl"
 LABELS_PATH = Path(__file__).parent / "labels.json"
 
-__all__ = ["DEMO_DIR", "LABELS_PATH", "load_labels"]
+__all__ = ["DEMO_DIR", "DEMO_MANIFEST", "LABELS_PATH", "load_labels"]
 
 
 def load_labels() -> dict:

@@ -42,7 +42,7 @@ def build_articles(
                 position=position,
                 title=title.strip(),
                 body="\n\n".join(line.text for line in draft.paras),
-                published=draft.published or page.published or published,
+                published=draft.published or published or page.published,
                 outlet=page.outlet or outlet,
                 credits=list(draft.credits),
                 source_id=page.source_id,
