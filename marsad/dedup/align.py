@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from marsad import arabic
 
@@ -56,6 +57,12 @@ class _Side:
         return carried, own
 
 
+@lru_cache(maxsize=1024)
+def _side(text: str) -> _Side:
+    """Cached: a dispatch is aligned with each of its copies, which arrive close together."""
+    return _Side(text)
+
+
 def align(a: str, b: str, fuzzy: float = 0.8) -> Alignment:
     """Shared sentences of `a` and `b`, and the sentences only one of them has.
 
@@ -63,7 +70,7 @@ def align(a: str, b: str, fuzzy: float = 0.8) -> Alignment:
     when at least `fuzzy` of its word pairs (bigrams) occur in the other text. Sentences
     that tokenize to nothing (bare punctuation) are skipped.
     """
-    sa, sb = _Side(a), _Side(b)
+    sa, sb = _side(a), _side(b)
     exact = Counter(sa.keys) & Counter(sb.keys)
     shared, added_a = sa.split(sb, exact, fuzzy)
     _, added_b = sb.split(sa, exact, fuzzy)

@@ -17,11 +17,10 @@ from __future__ import annotations
 
 import hashlib
 import pickle
-import zlib
 from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
-from functools import cached_property, lru_cache
+from functools import cached_property
 from typing import Literal, NamedTuple
 
 import numpy as np
@@ -68,27 +67,46 @@ class DedupConfig:
         return optimal_bands(self.lsh_threshold, self.num_perm)
 
 
-@lru_cache(maxsize=1 << 18)
-def _word_hash(word: str) -> int:
-    return zlib.crc32(word.encode())
+_BASE = 0x100000001B3  # odd, so invertible modulo 2**64
+_MOD = 1 << 64
 
 
-_MIX = np.uint64(0x9E3779B97F4A7C15)  # odd 64-bit multiplier: order-sensitive combination
+def _table(base: int, size: int) -> np.ndarray:
+    values, value = [], 1
+    for _ in range(size):
+        values.append(value)
+        value = value * base % _MOD
+    return np.array(values, dtype=np.uint64)
+
+
+_POWERS = _table(_BASE, 4096)
+_INVERSES = _table(pow(_BASE, -1, _MOD), 4096)
+
+
+def _powers(n: int) -> tuple[np.ndarray, np.ndarray]:
+    """BASE**i and BASE**-i modulo 2**64 for i < n (tables grown on demand)."""
+    global _POWERS, _INVERSES
+    if _POWERS.size < n:
+        _POWERS, _INVERSES = _table(_BASE, 2 * n), _table(pow(_BASE, -1, _MOD), 2 * n)
+    return _POWERS[:n], _INVERSES[:n]
 
 
 def shingle_hashes(toks: list[str], k: int) -> np.ndarray:
-    """Sorted distinct 32-bit hashes of the k-word shingles.
+    """Sorted distinct 32-bit hashes of the k-word shingles, stable across runs.
 
-    Built from crc32 of each word (stable across runs, unlike hash()), combined with numpy.
+    A polynomial hash of the characters, modulo 2**64: prefix sums over the whole text give
+    every shingle's hash in one vectorized step instead of a Python call per word.
     """
     n = len(toks) - k + 1
     if n <= 0:
         return np.empty(0, dtype=np.uint32)
-    words = np.fromiter(map(_word_hash, toks), dtype=np.uint64, count=len(toks))
-    acc = np.zeros(n, dtype=np.uint64)
-    for j in range(k):
-        acc = acc * _MIX + words[j : j + n]  # wraps modulo 2**64
-    return np.unique((acc >> np.uint64(32)) ^ (acc & np.uint64(0xFFFFFFFF))).astype(np.uint32)
+    codes = np.frombuffer((" ".join(toks) + " ").encode("utf-32-le"), dtype=np.uint32)
+    powers, inverses = _powers(codes.size)
+    prefix = np.r_[np.uint64(0), np.cumsum(codes * powers)]  # wraps modulo 2**64
+    ends = np.flatnonzero(codes == 32)  # tokens hold no spaces: one space after each
+    starts = np.r_[0, ends[:-1] + 1]
+    hashes = (prefix[ends[k - 1 :]] - prefix[starts[:n]]) * inverses[starts[:n]]
+    return np.unique((hashes >> np.uint64(32)) ^ (hashes & np.uint64(0xFFFFFFFF))).astype(np.uint32)
 
 
 def chronological(article: Article) -> tuple[bool, str, str]:
