@@ -16,9 +16,12 @@ from marsad.dedup import (
     duplicate_groups,
     find_duplicates,
 )
-from marsad.dedup.index import shingle_hashes
+from marsad.dedup.index import chronological, shingle_hashes
 from marsad.dedup.lsh import BandIndex, optimal_bands
+from marsad.demo import DEMO_DIR, load_labels
+from marsad.extract import extract
 from marsad.model import Article, DuplicatePair, Extraction, Page
+from marsad.read import read
 from marsad.store import open_store
 
 SAUDINEWSNET = Path(__file__).parents[2] / "shared/data/saudinewsnet/saudinewsnet.jsonl.gz"
@@ -229,6 +232,19 @@ def test_state_refuses_a_config_that_changes_the_keys():
     assert len(DuplicateIndex.from_state(index.state())) == 1
     lenient = DedupConfig(threshold=0.59, fuzzy=0.7, max_days=None)  # same bands
     assert DuplicateIndex.from_state(index.state(), lenient).config == lenient
+
+
+# --- the demo corpus: its labelled pairs, found through extraction ------------------------
+def test_demo_corpus_pairs_are_the_labelled_ones():
+    def key(a: str, b: str, kind: str) -> tuple:
+        return (kind, a, b) if kind == "near" else (kind, frozenset((a, b)))  # exact: same time
+
+    pages = [p for p in read([DEMO_DIR]) if isinstance(p, Page)]
+    articles = sorted((a for p in pages for a in extract(p).articles), key=chronological)
+    ref = {a.id: f"{Path(a.source_path).name}#{a.position}" for a in articles}
+    index = DuplicateIndex()
+    found = {key(ref[p.a], ref[p.b], p.kind) for a in articles for p in index.add(a)}
+    assert found == {key(d["a"], d["b"], d["kind"]) for d in load_labels()["duplicates"]}
 
 
 # --- real data: a bounded SaudiNewsNet sample ----------------------------------------------
