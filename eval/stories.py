@@ -1,0 +1,257 @@
+"""Story clustering quality: B³ and pairwise P/R/F1 of marsad and of a tuned peer.
+
+Data (third-party, read from ../shared/data, never copied):
+  ant     the labelled ANT window (stories/ant_2018-03-12_13.json): its 242 articles, texts
+          from ant/ant_v2.1.jsonl.gz by id, clustered in publish-time order. With --warm N
+          the stream starts N days earlier (every ANT category), so IDF and open stories are
+          as in a running system; only the labelled articles are scored.
+  ecbplus ECB+ (English, 982 docs, 86 events). No publish times: every doc is undated, so
+          the window never closes and docs stream in id order. The URL line that opens
+          ECB+ documents is dropped; the next line is the title. Scored on all docs at once
+          (43 topics, each with two similar events) and per topic (the mean over topics).
+
+Peer: scikit-learn TF-IDF (the same stems) + average-link AgglomerativeClustering on cosine
+distance, distance_threshold swept on the very data it is scored on; the best is reported.
+So the peer is tuned on the test data, marsad runs with its shipped defaults.
+
+    python eval/stories.py [--json] [--threshold T] [--warm DAYS] [--sweep]
+"""
+
+from __future__ import annotations
+
+import argparse
+import email.utils
+import gzip
+import json
+import sys
+import time
+from collections import defaultdict
+from collections.abc import Iterator
+from datetime import UTC, timedelta
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from marsad.arabic import stems  # noqa: E402
+from marsad.cluster import ClusterConfig, Clusterer  # noqa: E402
+from marsad.model import Article  # noqa: E402
+
+DATA = ROOT.parent / "shared" / "data"
+ANT = DATA / "ant" / "ant_v2.1.jsonl.gz"
+ANT_WINDOW = DATA / "stories" / "ant_2018-03-12_13.json"
+ECBPLUS = DATA / "ecbplus" / "ecbplus_docs.jsonl.gz"
+
+Labels = dict[str, str]  # article id -> cluster label
+
+
+# --- data ---------------------------------------------------------------------------------
+def ant_records(path: Path = ANT) -> Iterator[dict]:
+    with gzip.open(path, "rt", encoding="utf-8") as f:
+        for line in f:
+            yield json.loads(line)
+
+
+def ant_article(record: dict) -> Article:
+    """An ANT record as the pipeline would store it: UTC time, outlet, paragraphs."""
+    moment = email.utils.parsedate_to_datetime(record["time"]).astimezone(UTC)
+    body = "\n\n".join(p.strip() for p in record["text"].split("\n") if p.strip())
+    return Article(
+        page_id=record["id"],
+        position=0,
+        title=record["title"],
+        body=body,
+        published=moment.strftime("%Y-%m-%dT%H:%M:%SZ"),
+        outlet=record["source"],
+        source_id=record["id"],
+    )
+
+
+def ant_window(warm_days: float = 0.0) -> tuple[list[Article], Labels]:
+    """The labelled window's articles (plus `warm_days` of every ANT article before it)."""
+    spec = json.loads(ANT_WINDOW.read_text(encoding="utf-8"))
+    gold = {aid: s["story"] for s in spec["stories"] for aid in s["ids"]}
+    labelled = [ant_article(r) for r in ant_records() if r["id"] in gold]
+    articles = list(labelled)
+    if warm_days > 0:
+        first = min(a.published for a in labelled)
+        since = (_parse(first) - timedelta(days=warm_days)).strftime("%Y-%m-%dT%H:%M:%SZ")
+        articles += [
+            a
+            for r in ant_records()
+            if r["id"] not in gold and since <= (a := ant_article(r)).published < first
+        ]
+    return articles, {a.id: gold[a.source_id] for a in labelled}
+
+
+def ant_days(start: str, end: str, categories: set[str] | None = None) -> list[Article]:
+    """Unlabelled ANT articles published in [start, end) (UTC dates), for stability checks."""
+    return [
+        a
+        for r in ant_records()
+        if (categories is None or r["category"] in categories)
+        and start <= (a := ant_article(r)).published < end
+    ]
+
+
+def ecbplus() -> tuple[list[Article], Labels, dict[str, str]]:
+    """ECB+ docs as undated articles, their event labels and their topics."""
+    articles, gold, topic = [], {}, {}
+    with gzip.open(ECBPLUS, "rt", encoding="utf-8") as f:
+        for line in f:
+            doc = json.loads(line)
+            lines = [x for x in doc["text_tokenized"].split("\n") if x.strip()]
+            if lines and lines[0].startswith("http"):
+                lines = lines[1:]
+            a = Article(page_id=doc["doc"], position=0, title=lines[0], body="\n\n".join(lines[1:]))
+            articles.append(a)
+            gold[a.id] = doc["event_cluster"]
+            topic[a.id] = str(doc["topic"])
+    return articles, gold, topic
+
+
+def _parse(iso: str):
+    from datetime import datetime
+
+    return datetime.fromisoformat(iso)
+
+
+# --- metrics ------------------------------------------------------------------------------
+def scores(pred: Labels, gold: Labels) -> dict[str, float]:
+    """B³ and pairwise precision/recall/F1 of `pred` on the items of `gold`."""
+    pred_sets: dict[str, set[str]] = defaultdict(set)
+    gold_sets: dict[str, set[str]] = defaultdict(set)
+    for item, label in gold.items():
+        gold_sets[label].add(item)
+        pred_sets[pred[item]].add(item)
+    p = r = 0.0
+    for item in gold:
+        both = len(pred_sets[pred[item]] & gold_sets[gold[item]])
+        p += both / len(pred_sets[pred[item]])
+        r += both / len(gold_sets[gold[item]])
+    p, r = p / len(gold), r / len(gold)
+
+    def pairs(sets: dict[str, set[str]]) -> int:
+        return sum(len(s) * (len(s) - 1) // 2 for s in sets.values())
+
+    common = sum(
+        len(p & g) * (len(p & g) - 1) // 2 for p in pred_sets.values() for g in gold_sets.values()
+    )
+    pp = common / pairs(pred_sets) if pairs(pred_sets) else 1.0
+    pr = common / pairs(gold_sets) if pairs(gold_sets) else 1.0
+    return {
+        "b3_p": p,
+        "b3_r": r,
+        "b3_f1": _f1(p, r),
+        "pair_p": pp,
+        "pair_r": pr,
+        "pair_f1": _f1(pp, pr),
+        "clusters": len({pred[i] for i in gold}),
+        "gold": len(gold_sets),
+    }
+
+
+def _f1(p: float, r: float) -> float:
+    return 2 * p * r / (p + r) if p + r else 0.0
+
+
+# --- systems ------------------------------------------------------------------------------
+def ours(articles: list[Article], config: ClusterConfig | None = None) -> Labels:
+    clusterer = Clusterer(config)
+    clusterer.add(articles)
+    return clusterer.assignments()
+
+
+def peer_sweep(articles: list[Article], gold: Labels, steps: int = 40) -> dict:
+    """scikit-learn TF-IDF + average-link clustering, threshold tuned on `gold` itself."""
+    from sklearn.cluster import AgglomerativeClustering
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
+    docs = [a for a in articles if a.id in gold]
+    x = TfidfVectorizer(analyzer=stems, sublinear_tf=True).fit_transform([a.text for a in docs])
+    x = x.toarray()
+    best: dict = {}
+    curve = []
+    for i in range(1, steps):
+        threshold = i / steps
+        labels = AgglomerativeClustering(
+            n_clusters=None, metric="cosine", linkage="average", distance_threshold=threshold
+        ).fit_predict(x)
+        result = scores({a.id: str(k) for a, k in zip(docs, labels, strict=True)}, gold)
+        curve.append((threshold, round(result["b3_f1"], 4)))
+        if not best or result["b3_f1"] > best["b3_f1"]:
+            best = {**result, "distance_threshold": threshold}
+    return {**best, "curve": curve}
+
+
+def per_topic(articles: list[Article], gold: Labels, topic: dict[str, str], run) -> dict:
+    """Run `run(articles, gold)` on each topic alone; the mean of its scores."""
+    groups: dict[str, list[Article]] = defaultdict(list)
+    for a in articles:
+        groups[topic[a.id]].append(a)
+    results = [run(g, {a.id: gold[a.id] for a in g}) for g in groups.values()]
+    keys = [k for k in results[0] if isinstance(results[0][k], float)]
+    return {k: sum(r[k] for r in results) / len(results) for k in keys}
+
+
+# --- report -------------------------------------------------------------------------------
+def evaluate(config: ClusterConfig, warm_days: float, sweep: bool) -> dict:
+    report: dict = {"config": {"threshold": config.threshold, "window_hours": config.window_hours}}
+    if ANT.exists() and ANT_WINDOW.exists():
+        articles, gold = ant_window(warm_days)
+        started = time.perf_counter()
+        pred = ours(articles, config)
+        report["ant"] = {
+            "articles": len(articles),
+            "warm_days": warm_days,
+            "marsad": {**scores(pred, gold), "seconds": time.perf_counter() - started},
+            "peer": peer_sweep(articles, gold),
+        }
+        if sweep:
+            report["ant"]["marsad_curve"] = _curve(articles, gold, config)
+    if ECBPLUS.exists():
+        articles, gold, topic = ecbplus()
+        report["ecbplus"] = {
+            "all": {
+                "marsad": scores(ours(articles, config), gold),
+                "peer": peer_sweep(articles, gold),
+            },
+            "per_topic": {
+                "marsad": per_topic(articles, gold, topic, lambda a, g: scores(ours(a, config), g)),
+                "peer_at_best_global": None,
+            },
+        }
+        if sweep:
+            report["ecbplus"]["marsad_curve"] = _curve(articles, gold, config)
+    return report
+
+
+def _curve(articles: list[Article], gold: Labels, config: ClusterConfig) -> list:
+    out = []
+    for i in range(3, 13):
+        threshold = i / 20
+        c = ClusterConfig(threshold=threshold, window_hours=config.window_hours)
+        out.append((threshold, round(scores(ours(articles, c), gold)["b3_f1"], 4)))
+    return out
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--json", action="store_true", help="print the report as JSON")
+    parser.add_argument("--threshold", type=float, default=ClusterConfig().threshold)
+    parser.add_argument("--window-hours", type=float, default=ClusterConfig().window_hours)
+    parser.add_argument("--warm", type=float, default=0.0, help="days of ANT streamed first")
+    parser.add_argument("--sweep", action="store_true", help="also marsad's F1 vs threshold")
+    args = parser.parse_args()
+    if not DATA.exists():
+        sys.exit(f"no data at {DATA}")
+    config = ClusterConfig(threshold=args.threshold, window_hours=args.window_hours)
+    report = evaluate(config, args.warm, args.sweep)
+    if args.json:
+        print(json.dumps(report, indent=2, ensure_ascii=False))
+    else:
+        print(json.dumps(report, indent=1))
+
+
+if __name__ == "__main__":
+    main()
