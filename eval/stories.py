@@ -25,7 +25,7 @@ import gzip
 import json
 import sys
 import time
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Iterator
 from datetime import UTC, timedelta
 from pathlib import Path
@@ -34,7 +34,14 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from marsad.arabic import stems  # noqa: E402
-from marsad.cluster import ClusterConfig, Clusterer  # noqa: E402
+from marsad.cluster import (  # noqa: E402
+    BACKGROUND,
+    ClusterConfig,
+    Clusterer,
+    article_terms,
+    covered,
+    stemmer_fingerprint,
+)
 from marsad.model import Article  # noqa: E402
 
 DATA = ROOT.parent / "shared" / "data"
@@ -114,6 +121,38 @@ def _parse(iso: str):
     from datetime import datetime
 
     return datetime.fromisoformat(iso)
+
+
+# --- the background document frequencies the clusterer ships -------------------------------
+HELD_OUT = "201803"  # ANT ids end in YYYYMMDD: March 2018, the labelled window's month
+MIN_DF = 3
+
+
+def build_background(path: Path = BACKGROUND) -> dict:
+    """Count stem document frequencies over ANT, March 2018 held out, into `path`.
+
+    Only counts of stems seen in at least MIN_DF documents are written, no text.
+    """
+    df: Counter[str] = Counter()
+    n_docs = 0
+    for record in ant_records():
+        if record["id"][-8:-2] == HELD_OUT:
+            continue
+        df.update(t for t in article_terms(ant_article(record)) if covered(t))
+        n_docs += 1
+    header = {
+        "what": f"document frequency of stems (title + body), stems in >= {MIN_DF} documents",
+        "source": "ANT corpus v2.1 (Chouigui et al., Apache-2.0), all but March 2018",
+        "n_docs": n_docs,
+        "stems": stemmer_fingerprint(),
+    }
+    rows = sorted(((t, n) for t, n in df.items() if n >= MIN_DF), key=lambda r: (-r[1], r[0]))
+    text = json.dumps(header, ensure_ascii=False) + "\n"
+    text += "".join(f"{t}\t{n}\n" for t, n in rows)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("wb") as raw, gzip.GzipFile(fileobj=raw, mode="wb", mtime=0) as f:
+        f.write(text.encode("utf-8"))
+    return {**header, "terms": len(rows), "bytes": path.stat().st_size}
 
 
 # --- metrics ------------------------------------------------------------------------------
@@ -242,9 +281,15 @@ def main() -> None:
     parser.add_argument("--window-hours", type=float, default=ClusterConfig().window_hours)
     parser.add_argument("--warm", type=float, default=0.0, help="days of ANT streamed first")
     parser.add_argument("--sweep", action="store_true", help="also marsad's F1 vs threshold")
+    parser.add_argument(
+        "--build-background", action="store_true", help=f"rewrite {BACKGROUND.name} from ANT"
+    )
     args = parser.parse_args()
     if not DATA.exists():
         sys.exit(f"no data at {DATA}")
+    if args.build_background:
+        print(json.dumps(build_background(), ensure_ascii=False, indent=1))
+        return
     config = ClusterConfig(threshold=args.threshold, window_hours=args.window_hours)
     report = evaluate(config, args.warm, args.sweep)
     if args.json:

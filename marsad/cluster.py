@@ -14,13 +14,18 @@ that suffix, so any split into batches gives the same stories as one batch.
 from __future__ import annotations
 
 import bisect
+import gzip
 import json
 import math
+import re
+import warnings
 import zlib
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
+from functools import lru_cache
+from pathlib import Path
 
 import numpy as np
 
@@ -29,7 +34,10 @@ from marsad.model import Article, Story, content_hash
 from marsad.store.base import Store
 
 STATE_KEY = "cluster"
-STATE_VERSION = 1
+STATE_VERSION = 2
+BACKGROUND = Path(__file__).with_name("data") / "background_df.tsv.gz"
+# Stems of this sentence identify the stemmer the background table was counted with.
+PROBE = "وقالت الحكومة إن المستشفيات استقبلت المصابين بعد الانفجارات في العاصمتين أمس"
 TITLE_WEIGHT = 3.0  # a title stem counts as three body occurrences
 LEAD_WEIGHT = 1.0  # the first paragraph counts twice: once as lead, once as body
 
@@ -43,7 +51,7 @@ class ClusterConfig:
     """
 
     threshold: float = 0.3
-    window_hours: float = 72.0
+    window_hours: float = 48.0
 
     def __post_init__(self) -> None:
         if not 0.0 < self.threshold <= 1.0:
@@ -86,6 +94,45 @@ def article_terms(article: Article) -> Counter[str]:
     return counts
 
 
+def stemmer_fingerprint() -> str:
+    return content_hash(" ".join(stems(PROBE)))
+
+
+_LATIN = re.compile("[a-z]")
+
+
+def covered(term: str) -> bool:
+    """Terms the Arabic background speaks for: Arabic words and numbers, not Latin words."""
+    return _LATIN.search(term) is None
+
+
+@dataclass(frozen=True)
+class Background:
+    """Document frequencies of stems over a large Arabic news corpus.
+
+    Added to the stream's own counts, they give sound IDF from the first article on: a
+    stream that has seen thirty articles cannot tell a story's own words from everyday ones.
+    """
+
+    id: str
+    n_docs: int
+    df: dict[str, int]
+
+
+@lru_cache(maxsize=1)
+def background() -> Background:
+    """The shipped table (built by `eval/stories.py --build-background`), or an empty one."""
+    if not BACKGROUND.exists():
+        return Background("none", 0, {})
+    with gzip.open(BACKGROUND, "rt", encoding="utf-8") as f:
+        head = f.readline()
+        df = {term: int(n) for term, n in (line.rstrip("\n").split("\t") for line in f)}
+    header = json.loads(head)
+    if header["stems"] != stemmer_fingerprint():
+        warnings.warn(f"{BACKGROUND.name} was counted with other stems: rebuild it", stacklevel=2)
+    return Background(content_hash(head), header["n_docs"], df)
+
+
 @dataclass
 class _Entry:
     """One clustered article in the log; `title` is its story's title right after it joined."""
@@ -117,7 +164,10 @@ class Clusterer:
     def __init__(self, config: ClusterConfig | None = None) -> None:
         self.config = config or ClusterConfig()
         self.vocab: dict[str, int] = {}
-        self.df = np.zeros(1024, dtype=np.int64)
+        self.background = background()
+        self.df = np.zeros(1024, dtype=np.int64)  # stream document frequencies
+        self.bg_df = np.zeros(1024, dtype=np.int64)  # background ones, for covered terms
+        self.bg_n = np.zeros(1024, dtype=np.int64)  # background size, for covered terms
         self.n_docs = 0
         self.log: list[_Entry] = []
         self.keys: list[tuple[float, str]] = []  # log keys, sorted
@@ -133,6 +183,7 @@ class Clusterer:
         state = {
             "version": STATE_VERSION,
             "config": asdict(self.config),
+            "background": self.background.id,
             "terms": terms,
             "df": self.df[: len(terms)].tolist(),
             "n_docs": self.n_docs,
@@ -148,12 +199,14 @@ class Clusterer:
     def loads(cls, data: bytes, config: ClusterConfig | None = None) -> Clusterer | None:
         """The saved clusterer, or None when it was saved by another version or config."""
         state = json.loads(zlib.decompress(data))
-        config = config or ClusterConfig()
-        if state.get("version") != STATE_VERSION or state["config"] != asdict(config):
-            return None
         self = cls(config)
-        self.vocab = {t: i for i, t in enumerate(state["terms"])}
-        self._grow(len(self.vocab))
+        if (state.get("version"), state.get("config"), state.get("background")) != (
+            STATE_VERSION,
+            asdict(self.config),
+            self.background.id,
+        ):
+            return None
+        self._ids(state["terms"])
         self.df[: len(self.vocab)] = state["df"]
         self.n_docs = state["n_docs"]
         for row in state["log"]:
@@ -209,11 +262,22 @@ class Clusterer:
     # --- the algorithm ----------------------------------------------------------------
     def _vector(self, article: Article) -> _Vector:
         counts = article_terms(article)
-        ids = [self.vocab.setdefault(t, len(self.vocab)) for t in counts]
-        self._grow(len(self.vocab))
-        return _Vector(
-            article.title, np.array(ids, dtype=np.int64), np.fromiter(counts.values(), float)
-        )
+        ids = self._ids(counts)
+        return _Vector(article.title, np.array(ids), np.fromiter(counts.values(), float))
+
+    def _ids(self, terms: Iterable[str]) -> list[int]:
+        """Term ids, adding unseen terms with their background counts."""
+        ids = []
+        for term in terms:
+            i = self.vocab.get(term)
+            if i is None:
+                i = self.vocab[term] = len(self.vocab)
+                self._grow(i + 1)
+                if covered(term):
+                    self.bg_n[i] = self.background.n_docs
+                    self.bg_df[i] = self.background.df.get(term, 0)
+            ids.append(i)
+        return ids
 
     def _place(self, aid: str, vec: _Vector, published: str | None, outlet: str | None) -> str:
         """Count the article into the document frequencies, then join or found a story."""
@@ -274,7 +338,8 @@ class Clusterer:
         return story, max(candidates, key=lambda c: round(c[0], 9))[1]
 
     def _idf(self, terms: np.ndarray) -> np.ndarray:
-        return np.log((self.n_docs + 1) / (self.df[terms] + 1)) + 1.0
+        docs = self.n_docs + self.bg_n[terms] + 1
+        return np.log(docs / (self.df[terms] + self.bg_df[terms] + 1)) + 1.0
 
     # --- log bookkeeping ----------------------------------------------------------------
     def _append(self, entry: _Entry) -> None:
@@ -341,9 +406,10 @@ class Clusterer:
 
     def _grow(self, size: int) -> None:
         if size > len(self.df):
-            grown = np.zeros(max(size, 2 * len(self.df)), dtype=np.int64)
-            grown[: len(self.df)] = self.df
-            self.df = grown
+            self.df, self.bg_df, self.bg_n = (
+                np.concatenate([a, np.zeros(max(size, len(a)), dtype=np.int64)])
+                for a in (self.df, self.bg_df, self.bg_n)
+            )
 
 
 def _unit(values: np.ndarray, owner: np.ndarray) -> np.ndarray:
