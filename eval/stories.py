@@ -27,7 +27,8 @@ import sys
 import time
 from collections import Counter, defaultdict
 from collections.abc import Iterator
-from datetime import UTC, timedelta
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -50,6 +51,7 @@ ANT_WINDOW = DATA / "stories" / "ant_2018-03-12_13.json"
 ECBPLUS = DATA / "ecbplus" / "ecbplus_docs.jsonl.gz"
 
 Labels = dict[str, str]  # article id -> cluster label
+Group = tuple[list[Article], Labels]
 
 
 # --- data ---------------------------------------------------------------------------------
@@ -82,7 +84,9 @@ def ant_window(warm_days: float = 0.0) -> tuple[list[Article], Labels]:
     articles = list(labelled)
     if warm_days > 0:
         first = min(a.published for a in labelled)
-        since = (_parse(first) - timedelta(days=warm_days)).strftime("%Y-%m-%dT%H:%M:%SZ")
+        since = (datetime.fromisoformat(first) - timedelta(days=warm_days)).strftime(
+            "%Y-%m-%dT%H:%M:%SZ"
+        )
         articles += [
             a
             for r in ant_records()
@@ -115,12 +119,6 @@ def ecbplus() -> tuple[list[Article], Labels, dict[str, str]]:
             gold[a.id] = doc["event_cluster"]
             topic[a.id] = str(doc["topic"])
     return articles, gold, topic
-
-
-def _parse(iso: str):
-    from datetime import datetime
-
-    return datetime.fromisoformat(iso)
 
 
 # --- the background document frequencies the clusterer ships -------------------------------
@@ -201,77 +199,102 @@ def ours(articles: list[Article], config: ClusterConfig | None = None) -> Labels
     return clusterer.assignments()
 
 
-def peer_sweep(articles: list[Article], gold: Labels, steps: int = 40) -> dict:
-    """scikit-learn TF-IDF + average-link clustering, threshold tuned on `gold` itself."""
+def peer(groups: list[Group], steps: int = 40) -> dict:
+    """scikit-learn TF-IDF (the same stems, sublinear tf) + average-link agglomerative
+    clustering on cosine distance; one distance threshold for all groups, swept on the gold
+    itself: the best of the sweep, and the sweep."""
     from sklearn.cluster import AgglomerativeClustering
     from sklearn.feature_extraction.text import TfidfVectorizer
 
-    docs = [a for a in articles if a.id in gold]
-    x = TfidfVectorizer(analyzer=stems, sublinear_tf=True).fit_transform([a.text for a in docs])
-    x = x.toarray()
+    prepared = []
+    for articles, gold in groups:
+        docs = [a for a in articles if a.id in gold]
+        vectorizer = TfidfVectorizer(analyzer=stems, sublinear_tf=True)
+        prepared.append((docs, vectorizer.fit_transform([a.text for a in docs]).toarray(), gold))
     best: dict = {}
     curve = []
     for i in range(1, steps):
         threshold = i / steps
-        labels = AgglomerativeClustering(
-            n_clusters=None, metric="cosine", linkage="average", distance_threshold=threshold
-        ).fit_predict(x)
-        result = scores({a.id: str(k) for a, k in zip(docs, labels, strict=True)}, gold)
+        results = []
+        for docs, x, gold in prepared:
+            labels = AgglomerativeClustering(
+                n_clusters=None, metric="cosine", linkage="average", distance_threshold=threshold
+            ).fit_predict(x)
+            results.append(scores({a.id: str(k) for a, k in zip(docs, labels, strict=True)}, gold))
+        result = mean(results)
         curve.append((threshold, round(result["b3_f1"], 4)))
         if not best or result["b3_f1"] > best["b3_f1"]:
             best = {**result, "distance_threshold": threshold}
     return {**best, "curve": curve}
 
 
-def per_topic(articles: list[Article], gold: Labels, topic: dict[str, str], run) -> dict:
-    """Run `run(articles, gold)` on each topic alone; the mean of its scores."""
-    groups: dict[str, list[Article]] = defaultdict(list)
-    for a in articles:
-        groups[topic[a.id]].append(a)
-    results = [run(g, {a.id: gold[a.id] for a in g}) for g in groups.values()]
-    keys = [k for k in results[0] if isinstance(results[0][k], float)]
-    return {k: sum(r[k] for r in results) / len(results) for k in keys}
+def marsad(groups: list[Group], config: ClusterConfig) -> dict:
+    started = time.perf_counter()
+    result = mean([scores(ours(articles, config), gold) for articles, gold in groups])
+    return {**result, "seconds": time.perf_counter() - started}
+
+
+def mean(results: list[dict]) -> dict:
+    """Scores averaged over groups; cluster counts added up."""
+    out = {k: sum(r[k] for r in results) for k in results[0]}
+    return {k: v / len(results) if isinstance(v, float) else v for k, v in out.items()}
 
 
 # --- report -------------------------------------------------------------------------------
-def evaluate(config: ClusterConfig, warm_days: float, sweep: bool) -> dict:
-    report: dict = {"config": {"threshold": config.threshold, "window_hours": config.window_hours}}
+def datasets(warm_days: float) -> dict[str, list[Group]]:
+    """Name -> groups of (articles, gold); each group is clustered on its own."""
+    out: dict[str, list[Group]] = {}
     if ANT.exists() and ANT_WINDOW.exists():
-        articles, gold = ant_window(warm_days)
-        started = time.perf_counter()
-        pred = ours(articles, config)
-        report["ant"] = {
-            "articles": len(articles),
-            "warm_days": warm_days,
-            "marsad": {**scores(pred, gold), "seconds": time.perf_counter() - started},
-            "peer": peer_sweep(articles, gold),
-        }
-        if sweep:
-            report["ant"]["marsad_curve"] = _curve(articles, gold, config)
+        warm = f", {warm_days:g} days warm" if warm_days else ""
+        out[f"ANT 2018-03-12..13{warm}"] = [ant_window(warm_days)]
     if ECBPLUS.exists():
         articles, gold, topic = ecbplus()
-        report["ecbplus"] = {
-            "all": {
-                "marsad": scores(ours(articles, config), gold),
-                "peer": peer_sweep(articles, gold),
-            },
-            "per_topic": {
-                "marsad": per_topic(articles, gold, topic, lambda a, g: scores(ours(a, config), g)),
-                "peer_at_best_global": None,
-            },
-        }
+        out["ECB+ all docs"] = [(articles, gold)]
+        by_topic: dict[str, list[Article]] = defaultdict(list)
+        for a in articles:
+            by_topic[topic[a.id]].append(a)
+        out["ECB+ per topic (mean)"] = [
+            (g, {a.id: gold[a.id] for a in g}) for g in by_topic.values()
+        ]
+    return out
+
+
+def evaluate(config: ClusterConfig, warm_days: float, sweep: bool) -> dict:
+    report: dict = {"config": {"threshold": config.threshold, "window_hours": config.window_hours}}
+    for name, groups in datasets(warm_days).items():
+        report[name] = {"marsad": marsad(groups, config), "peer": peer(groups)}
         if sweep:
-            report["ecbplus"]["marsad_curve"] = _curve(articles, gold, config)
+            report[name]["marsad_curve"] = [
+                (t, round(marsad(groups, replace(config, threshold=t))["b3_f1"], 4)) for t in SWEEP
+            ]
     return report
 
 
-def _curve(articles: list[Article], gold: Labels, config: ClusterConfig) -> list:
-    out = []
-    for i in range(3, 13):
-        threshold = i / 20
-        c = ClusterConfig(threshold=threshold, window_hours=config.window_hours)
-        out.append((threshold, round(scores(ours(articles, c), gold)["b3_f1"], 4)))
-    return out
+SWEEP = [round(0.05 * i, 2) for i in range(3, 13)]
+COLUMNS = ["b3_p", "b3_r", "b3_f1", "pair_p", "pair_r", "pair_f1", "clusters", "gold"]
+
+
+def table(report: dict) -> str:
+    config = report["config"]
+    lines = [
+        f"marsad: shipped defaults (threshold {config['threshold']}, window"
+        f" {config['window_hours']:g} h); peer: distance threshold tuned on the gold itself",
+        f"{'data':<34}{'system':<17}" + "".join(f"{c:>9}" for c in COLUMNS),
+    ]
+    for name, result in report.items():
+        if name == "config":
+            continue
+        for system in ("marsad", "peer"):
+            row = result[system]
+            label = system if system == "marsad" else f"peer d={row['distance_threshold']:.3f}"
+            cells = "".join(
+                f"{row[c]:>9.3f}" if isinstance(row[c], float) else f"{row[c]:>9}" for c in COLUMNS
+            )
+            lines.append(f"{name:<34}{label:<17}{cells}")
+        if "marsad_curve" in result:
+            curve = "  ".join(f"{t:.2f}:{f:.3f}" for t, f in result["marsad_curve"])
+            lines.append(f"{'':<34}{'marsad F1 vs th':<17}  {curve}")
+    return "\n".join(lines)
 
 
 def main() -> None:
@@ -292,10 +315,7 @@ def main() -> None:
         return
     config = ClusterConfig(threshold=args.threshold, window_hours=args.window_hours)
     report = evaluate(config, args.warm, args.sweep)
-    if args.json:
-        print(json.dumps(report, indent=2, ensure_ascii=False))
-    else:
-        print(json.dumps(report, indent=1))
+    print(json.dumps(report, indent=1, ensure_ascii=False) if args.json else table(report))
 
 
 if __name__ == "__main__":
