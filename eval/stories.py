@@ -15,6 +15,8 @@ distance, distance_threshold swept on the very data it is scored on; the best is
 So the peer is tuned on the test data, marsad runs with its shipped defaults.
 
     python eval/stories.py [--json] [--threshold T] [--warm DAYS] [--sweep]
+    python eval/stories.py --days 2018-04-10 2018-04-12   # eyeball unlabelled days
+    python eval/stories.py --build-background              # rewrite the shipped DF table
 """
 
 from __future__ import annotations
@@ -297,6 +299,32 @@ def table(report: dict) -> str:
     return "\n".join(lines)
 
 
+def inspect(start: str, end: str, config: ClusterConfig, show: int = 8) -> str:
+    """Unlabelled days: cluster sizes, the largest stories and a random sample of others."""
+    import random
+
+    articles = ant_days(start, end, {"internationalNews", "middleEast"})
+    clusterer = Clusterer(config)
+    clusterer.add(articles)
+    by_id = {a.id: a for a in articles}
+    stories = sorted(
+        (s for sid in clusterer.story_ids() if (s := clusterer.story(sid))),
+        key=lambda s: (-s.size, s.id),
+    )
+    sizes = Counter(min(s.size, 10) for s in stories)
+    lines = [
+        f"ANT {start}..{end} (international + middle east): {len(articles)} articles,"
+        f" {len(stories)} stories; sizes (10 = 10+): "
+        + ", ".join(f"{k}:{sizes[k]}" for k in sorted(sizes))
+    ]
+    multi = [s for s in stories if s.size > 1]
+    sample = multi[:show] + random.Random(0).sample(multi[show:], min(show, len(multi[show:])))
+    for s in sample:
+        lines.append(f"- [{s.size}] {s.title}  ({', '.join(s.outlets)})")
+        lines += [f"      {by_id[a].published[:16]} {by_id[a].title}" for a in s.article_ids[:6]]
+    return "\n".join(lines)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--json", action="store_true", help="print the report as JSON")
@@ -307,6 +335,9 @@ def main() -> None:
     parser.add_argument(
         "--build-background", action="store_true", help=f"rewrite {BACKGROUND.name} from ANT"
     )
+    parser.add_argument(
+        "--days", nargs=2, metavar=("START", "END"), help="inspect unlabelled ANT days instead"
+    )
     args = parser.parse_args()
     if not DATA.exists():
         sys.exit(f"no data at {DATA}")
@@ -314,6 +345,9 @@ def main() -> None:
         print(json.dumps(build_background(), ensure_ascii=False, indent=1))
         return
     config = ClusterConfig(threshold=args.threshold, window_hours=args.window_hours)
+    if args.days:
+        print(inspect(*args.days, config))
+        return
     report = evaluate(config, args.warm, args.sweep)
     print(json.dumps(report, indent=1, ensure_ascii=False) if args.json else table(report))
 
