@@ -2,9 +2,10 @@
 or starts a new one.
 
 An article is a bag of stems with its title and lead paragraph weighted up (news puts the
-happening there), weighted by IDF from document frequencies counted over the stream so far.
-A story is the centroid of its articles of the last `window_hours`; an article joins the
-story whose centroid is most similar when that cosine reaches `threshold`.
+happening there), weighted by IDF: document frequencies counted over the stream so far, on
+top of a shipped background table for Arabic terms, so that IDF is sound from the first
+article on. A story is the centroid of its articles of the last `window_hours`; an article
+joins the story whose centroid is most similar when that cosine reaches `threshold`.
 
 The state is a function of the time-ordered article sequence alone. A batch that brings
 articles older than the newest clustered one rolls back to the oldest of them and replays
@@ -45,6 +46,8 @@ LEAD_WEIGHT = 1.0  # the first paragraph counts twice: once as lead, once as bod
 @dataclass(frozen=True)
 class ClusterConfig:
     """`threshold`: cosine between an article and a story centroid needed to join it.
+    Lower merges more; 0.3 sits in the plateau where both the labelled ANT window and ECB+
+    (English) are near their best (`python eval/stories.py --sweep`).
 
     `window_hours`: a story is open to an article published within this time of one of its
     articles, and its centroid is made of those recent articles (stories may drift).
@@ -142,10 +145,6 @@ class _Entry:
     outlet: str | None
     story: str
     title: str
-
-    @property
-    def key(self) -> tuple[float, str]:
-        return (timestamp(self.published), self.id)
 
 
 @dataclass
@@ -302,10 +301,11 @@ class Clusterer:
         owner = np.repeat(np.arange(len(vecs)), lengths)
         terms = np.concatenate([v.terms for v in vecs])
         unit = _unit(np.concatenate([v.weights for v in vecs]) * self._idf(terms), owner)
-        story_index = {s: i for i, s in enumerate(dict.fromkeys(e.story for e in window))}
-        member_story = np.array([story_index[e.story] for e in window])
+        stories = list(dict.fromkeys(e.story for e in window))
+        index = {s: i for i, s in enumerate(stories)}
+        member_story = np.array([index[e.story] for e in window])
         entry_story = member_story[owner]
-        n_stories = len(story_index)
+        n_stories = len(stories)
 
         qdense = np.zeros(len(self.vocab))
         qdense[q.terms] = _unit(q.weights * self._idf(q.terms), np.zeros(len(q.terms), int))
@@ -325,17 +325,16 @@ class Clusterer:
         if scores[best] < self.config.threshold:
             return None, q.title
         chosen = int(hopeful[best])
-        story = next(s for s, i in story_index.items() if i == chosen)
         # Title: the member (the newcomer included) closest to the new centroid.
         cdense = qdense.copy()
-        in_story = member_story[owner] == chosen
+        in_story = entry_story == chosen
         np.add.at(cdense, terms[in_story], unit[in_story])
         closeness = np.bincount(owner[in_story], unit[in_story] * cdense[terms[in_story]])
         candidates = [(closeness[i], vecs[i].title) for i in np.flatnonzero(member_story == chosen)]
         candidates.append((float(qdense @ cdense), q.title))
         # Rounded: two members are always tied, and the earliest must win whatever the
         # summation order (term ids differ between runs that saw batches differently).
-        return story, max(candidates, key=lambda c: round(c[0], 9))[1]
+        return stories[chosen], max(candidates, key=lambda c: round(c[0], 9))[1]
 
     def _idf(self, terms: np.ndarray) -> np.ndarray:
         docs = self.n_docs + self.bg_n[terms] + 1
