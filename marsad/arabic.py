@@ -117,7 +117,7 @@ def _stemmers() -> tuple[snowballstemmer.stemmer, snowballstemmer.stemmer]:
 _CONJ_ARTICLE = re.compile("^[\u0648\u0641](?=\u0627\u0644..)")
 
 
-@lru_cache(maxsize=1 << 18)
+@lru_cache(maxsize=1 << 17)
 def _stem(word: str) -> str:
     """Stem of one lightly normalized word (taa marbuta and alef maqsura still there)."""
     arabic, english = _stemmers()
