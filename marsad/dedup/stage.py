@@ -17,12 +17,20 @@ def find_duplicates(
     """Match new articles against every article indexed before (in this or earlier runs).
 
     Stores and returns only the new pairs; articles indexed before are skipped, so running
-    again on the same articles adds nothing. `config` must match the stored index, if any.
+    again on the same articles adds nothing. An index saved with an incompatible config
+    (other shingles, permutations or bands) is rebuilt from every stored article.
     """
+    articles = list(articles)
     saved = store.get_state(STATE_KEY)
+    index = None
     if saved:
-        index = DuplicateIndex.from_state(saved, config, fetch=store.articles)
-    else:
+        try:
+            index = DuplicateIndex.from_state(saved, config, fetch=store.articles)
+        except ValueError:  # made with another config: its pairs and index no longer hold
+            store.clear_duplicates()
+            known = {a.id for a in articles}
+            articles += [a for a in store.articles() if a.id not in known]
+    if index is None:
         index = DuplicateIndex(config, fetch=store.articles)
     before = len(index)
     pairs = [pair for article in sorted(articles, key=chronological) for pair in index.add(article)]

@@ -53,6 +53,10 @@ class Store(ABC):
         """Pairs touching any of `article_ids` (all pairs when None)."""
 
     @abstractmethod
+    def clear_duplicates(self) -> None:
+        """Forget every pair (the index that found them is being rebuilt)."""
+
+    @abstractmethod
     def save_stories(self, stories: Iterable[Story]) -> None:
         """Insert or replace these stories (and their article membership)."""
 

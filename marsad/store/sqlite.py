@@ -188,6 +188,10 @@ class SQLiteStore(Store):
             for a, b, kind, sim, s, aa, ab in rows
         ]
 
+    def clear_duplicates(self) -> None:
+        with self.db:
+            self.db.execute("DELETE FROM duplicates")
+
     def save_stories(self, stories: Iterable[Story]) -> None:
         with self.db:
             for s in stories:
