@@ -332,9 +332,10 @@ class Clusterer:
         closeness = np.bincount(owner[in_story], unit[in_story] * cdense[terms[in_story]])
         candidates = [(closeness[i], vecs[i].title) for i in np.flatnonzero(member_story == chosen)]
         candidates.append((float(qdense @ cdense), q.title))
-        # Rounded: two members are always tied, and the earliest must win whatever the
-        # summation order (term ids differ between runs that saw batches differently).
-        return stories[chosen], max(candidates, key=lambda c: round(c[0], 9))[1]
+        # Titled members first (a page may print none). Rounded: two members are always tied,
+        # and the earliest must win whatever the summation order (term ids differ between runs
+        # that saw batches differently).
+        return stories[chosen], max(candidates, key=lambda c: (bool(c[1]), round(c[0], 9)))[1]
 
     def _idf(self, terms: np.ndarray) -> np.ndarray:
         docs = self.n_docs + self.bg_n[terms] + 1

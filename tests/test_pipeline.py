@@ -55,6 +55,9 @@ def test_demo_yields_the_gold_stories():
         assert report.failures == []
         assert report.articles == sum(len(p["articles"]) for p in LABELS["pages"].values())
         assert partition(store) == gold_partition(store)
+        assert all(
+            s.title for s in store.stories() if s.size > 1
+        )  # untitled pages don't name stories
         assert report.duplicates >= 2  # the exact copy and the wire copy
 
 
@@ -98,12 +101,17 @@ def test_changed_config_rebuilds_stateful_stages(tmp_path):
         report = ingest([DEMO_MANIFEST], store, changed)  # nothing new: state still checked later
         assert report.new_pages == 0
         extra = tmp_path / "extra.txt"
-        extra.write_text("خبر قصير جديد عن افتتاح مكتبة عامة في الحي الشرقي من المدينة.\n\n"
-                         "وقالت البلدية إن المكتبة تضم عشرة آلاف كتاب وقاعة للأطفال.", encoding="utf-8")
+        extra.write_text(
+            "خبر قصير جديد عن افتتاح مكتبة عامة في الحي الشرقي من المدينة.\n\n"
+            "وقالت البلدية إن المكتبة تضم عشرة آلاف كتاب وقاعة للأطفال.",
+            encoding="utf-8",
+        )
         ingest([extra], store, changed)
         with open_store(":memory:") as fresh:
             ingest([DEMO_MANIFEST, extra], fresh, changed)
-            assert {(p.a, p.b) for p in store.duplicates()} == {(p.a, p.b) for p in fresh.duplicates()}
+            assert {(p.a, p.b) for p in store.duplicates()} == {
+                (p.a, p.b) for p in fresh.duplicates()
+            }
             as_ids = lambda st: {frozenset(x.article_ids) for x in st.stories()}  # noqa: E731
             assert as_ids(store) == as_ids(fresh)
         assert first >= 2
