@@ -35,7 +35,12 @@ class Page:
 
     @property
     def id(self) -> str:
-        return content_hash(self.content.strip())
+        """Content hash; a record's id and URL count too, so one text filed as two records
+        (two sections of one outlet) is two pages that dedup then marks as exact copies."""
+        key = self.content.strip()
+        if self.source_id or self.url:
+            key += f"\x00{self.source_id or ''}\x00{self.url or ''}"
+        return content_hash(key)
 
 
 @dataclass(frozen=True)

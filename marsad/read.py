@@ -211,7 +211,8 @@ def _field(record: dict, name: str) -> object:
 
 
 def _records(path: Path, text: str, encoding: str, config: ReadConfig) -> Iterator[Page | Failure]:
-    for line_no, line in enumerate(text.splitlines(), 1):
+    # JSON Lines are split on \n only: a record may hold U+2028 or U+0085, which splitlines cuts.
+    for line_no, line in enumerate(text.split("\n"), 1):
         if not line.strip():
             continue
         where = f"{path}:{line_no}"

@@ -111,3 +111,26 @@ def test_iso_datetime_forms():
     assert iso_datetime("Sun, 18 Feb 2018 21:35:43 +0400") == "2018-02-18T21:35+04:00"
     assert iso_datetime("2015-07-21 02:51:32") == "2015-07-21T02:51"
     assert iso_datetime(None) is None
+
+
+def test_jsonl_records_may_hold_unicode_line_separators(tmp_path):
+    # JSON allows U+2028/U+0085 raw inside strings; only \n ends a record.
+    text = "سطر أول\u2028سطر ثان\x85سطر ثالث"
+    (tmp_path / "r.jsonl").write_text(
+        json.dumps({"id": "a", "text": text}, ensure_ascii=False)
+        + "\r\n"
+        + json.dumps({"id": "b", "text": "نص"})
+        + "\n",
+        encoding="utf-8",
+    )
+    pages, failures = pages_and_failures([tmp_path / "r.jsonl"])
+    assert failures == []
+    assert [(p.source_id, p.content) for p in pages] == [("a", text), ("b", "نص")]
+
+
+def test_one_text_as_two_records_is_two_pages(tmp_path):
+    records = [{"id": "world-1", "text": ARABIC}, {"id": "mideast-7", "text": ARABIC}]
+    (tmp_path / "r.jsonl").write_text("\n".join(json.dumps(r) for r in records) + "\n")
+    (tmp_path / "copy.jsonl").write_text(json.dumps(records[0]) + "\n")
+    pages, _ = pages_and_failures([tmp_path / "r.jsonl", tmp_path / "copy.jsonl"])
+    assert len({p.id for p in pages}) == 2  # same record again: same page
