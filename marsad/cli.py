@@ -161,7 +161,8 @@ def stories_cmd(db: str, as_json: bool) -> None:
         if not as_json:
             _print_stories(stories)
             return
-        source_ids = {a.id: a.source_id for a in store.articles()}
+        ids = [aid for s in stories for aid in s.article_ids]
+        source_ids = {a.id: a.source_id for a in store.articles(ids)}
         for s in stories:
             _dump({**s.to_dict(), "source_ids": [source_ids.get(i) for i in s.article_ids]})
 

@@ -109,3 +109,19 @@ def test_bad_config_is_a_clear_error(batch, tmp_path):
     result = run("ingest", batch, "--db", tmp_path / "m.db", "--config", cfg)
     assert result.exit_code != 0
     assert "unknown key(s) in [read]: max_page_megabytes" in result.output
+
+
+def test_stories_json_and_story_view(tmp_path):
+    from marsad.demo import DEMO_MANIFEST
+
+    db = tmp_path / "m.db"
+    run("ingest", DEMO_MANIFEST, "--db", db)
+    stories = [
+        json.loads(line) for line in run("stories", "--db", db, "--json").output.splitlines()
+    ]
+    assert stories[0]["size"] == len(stories[0]["article_ids"]) == len(stories[0]["source_ids"]) > 1
+    with_copies = [s for s in stories if "duplicates:" in run("story", s["id"], "--db", db).output]
+    assert with_copies  # the demo's wire copy and exact copy are shown on their story
+    detail = json.loads(run("story", with_copies[0]["id"], "--db", db, "--json").output)
+    assert detail["duplicate_groups"] and detail["duplicates"][0]["shared"]
+    assert run("story", "s-nope", "--db", db).exit_code != 0
