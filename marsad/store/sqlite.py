@@ -8,8 +8,7 @@ from collections import Counter
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
-from marsad import arabic
-from marsad.model import Article, DuplicatePair, Extraction, Failure, Story, content_hash
+from marsad.model import Article, DuplicatePair, Extraction, Failure, Story
 from marsad.store.base import Store
 
 SCHEMA = """
@@ -20,9 +19,8 @@ CREATE TABLE IF NOT EXISTS pages (
 CREATE TABLE IF NOT EXISTS articles (
   id TEXT PRIMARY KEY, page_id TEXT NOT NULL REFERENCES pages(id), position INTEGER NOT NULL,
   title TEXT, body TEXT, published TEXT, outlet TEXT, credits TEXT, source_id TEXT, url TEXT,
-  source_path TEXT, body_hash TEXT);
+  source_path TEXT);
 CREATE INDEX IF NOT EXISTS articles_order ON articles(published, id);
-CREATE INDEX IF NOT EXISTS articles_body_hash ON articles(body_hash);
 CREATE TABLE IF NOT EXISTS drops (
   page_id TEXT NOT NULL, reason TEXT NOT NULL, n INTEGER NOT NULL, PRIMARY KEY (page_id, reason));
 CREATE TABLE IF NOT EXISTS failures (
@@ -42,11 +40,6 @@ CREATE TABLE IF NOT EXISTS state (key TEXT PRIMARY KEY, value BLOB);
 _ARTICLE_COLUMNS = (
     "id, page_id, position, title, body, published, outlet, credits, source_id, url, source_path"
 )
-
-
-def body_hash(body: str) -> str:
-    """Hash of the matching form of a body: the key of exact duplicates."""
-    return content_hash(arabic.normalize(body))
 
 
 class SQLiteStore(Store):
@@ -86,8 +79,7 @@ class SQLiteStore(Store):
             if cur.rowcount == 0:
                 return False
             self.db.executemany(
-                f"INSERT INTO articles ({_ARTICLE_COLUMNS}, body_hash)"
-                " VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
+                f"INSERT INTO articles ({_ARTICLE_COLUMNS}) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
                 [
                     (
                         a.id,
@@ -101,7 +93,6 @@ class SQLiteStore(Store):
                         a.source_id,
                         a.url,
                         a.source_path,
-                        body_hash(a.body),
                     )
                     for a in extraction.articles
                 ],
