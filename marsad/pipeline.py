@@ -7,7 +7,7 @@ clusterer hold state, and they update incrementally from the new articles of eac
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -44,6 +44,43 @@ def extract_page(page: Page) -> Extraction | Failure:
         return Failure(page.source_path, f"extraction failed: {type(exc).__name__}: {exc}")
 
 
+def ingest_pages(
+    pages: Iterable[Page | Failure], store: Store, config: Config | None = None
+) -> IngestReport:
+    """Store every new page with its articles, then update duplicates and stories.
+
+    The unit both the file path (`ingest`) and the REST API share: pages from anywhere,
+    failures recorded in the report and the store, the rest of the batch stored.
+    """
+    config = config or Config()
+    report = IngestReport()
+    new_articles: list[Article] = []
+    for page in pages:
+        if isinstance(page, Failure):
+            report.failures.append(page)
+            store.add_failure(page)
+            continue
+        report.pages += 1
+        if store.has_page(page.id):
+            report.known_pages += 1
+            continue
+        result = extract_page(page)
+        if isinstance(result, Failure):
+            report.failures.append(result)
+            store.add_failure(result)
+            continue
+        store.add_extraction(result)
+        report.new_pages += 1
+        report.articles += len(result.articles)
+        report.dropped.update(result.drop_counts())
+        new_articles.extend(result.articles)
+
+    if new_articles:
+        report.duplicates = len(find_duplicates(store, new_articles, config.dedup))
+        report.stories_touched = len(update_stories(store, new_articles, config.cluster))
+    return report
+
+
 def ingest(
     specs: Iterable[str | Path],
     store: Store,
@@ -51,41 +88,15 @@ def ingest(
     *,
     progress: bool = False,
 ) -> IngestReport:
-    """Store every new page of `specs` with its articles, then update duplicates and stories."""
+    """Store every new page of `specs` (files, folders, globs, manifests); see `ingest_pages`."""
     config = config or Config()
-    report = IngestReport()
-    new_articles: list[Article] = []
-
-    def fail(failure: Failure) -> None:
-        report.failures.append(failure)
-        store.add_failure(failure)
-
     files = list(expand(specs))
-    bar = tqdm(files, unit="file", disable=not progress, leave=False)
-    for item in bar:
-        if isinstance(item, Failure):
-            fail(item)
-            continue
-        for page in read_file(item, config.read):
-            if isinstance(page, Failure):
-                fail(page)
-                continue
-            report.pages += 1
-            if store.has_page(page.id):
-                report.known_pages += 1
-                continue
-            result = extract_page(page)
-            if isinstance(result, Failure):
-                fail(result)
-                continue
-            store.add_extraction(result)
-            report.new_pages += 1
-            report.articles += len(result.articles)
-            report.dropped.update(result.drop_counts())
-            new_articles.extend(result.articles)
-        bar.set_postfix(pages=report.pages, articles=report.articles)
 
-    if new_articles:
-        report.duplicates = len(find_duplicates(store, new_articles, config.dedup))
-        report.stories_touched = len(update_stories(store, new_articles, config.cluster))
-    return report
+    def pages() -> Iterator[Page | Failure]:
+        for item in tqdm(files, unit="file", disable=not progress, leave=False):
+            if isinstance(item, Failure):
+                yield item
+            else:
+                yield from read_file(item, config.read)
+
+    return ingest_pages(pages(), store, config)
