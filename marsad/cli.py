@@ -209,3 +209,41 @@ def story_cmd(story_id: str, db: str, as_json: bool) -> None:
                 click.echo(f"    + {p.b} adds: {s}")
             for s in p.added_a:
                 click.echo(f"    - only in {p.a}: {s}")
+
+
+# --- serve: the web UI and the REST API ----------------------------------------------------
+@main.command("serve")
+@db_option
+@click.option("--host", default="127.0.0.1", show_default=True, help="Interface to listen on.")
+@click.option("--port", default=8000, show_default=True, type=click.IntRange(0, 65535))
+@click.option(
+    "--token",
+    envvar="MARSAD_TOKEN",
+    default=None,
+    help="Bearer token that writes (POST /api/pages) must send (env MARSAD_TOKEN). Without"
+    " one, writes are accepted only from this machine.",
+)
+@click.option("--config", "config_path", type=click.Path(), help="TOML config for ingests.")
+@click.option(
+    "--max-body-mb",
+    default=10.0,
+    show_default=True,
+    type=click.FloatRange(min=0, min_open=True),
+    help="Largest request body; bigger ones get 413.",
+)
+def serve_cmd(
+    db: str, host: str, port: int, token: str | None, config_path: str | None, max_body_mb: float
+) -> None:
+    """Serve the web UI at / and the JSON API at /api/ (OpenAPI docs at /docs)."""
+    import uvicorn
+
+    from marsad.api import create_app
+
+    try:
+        config = load_config(config_path)
+    except ConfigError as exc:
+        raise click.ClickException(str(exc)) from None
+    app = create_app(db, token, config=config, max_body_mb=max_body_mb)
+    writes = "with the token" if token else "from this machine only"
+    click.echo(f"marsad on http://{host}:{port}/ (API docs /docs, db {db}, writes {writes})")
+    uvicorn.run(app, host=host, port=port, log_level="info")

@@ -1,0 +1,505 @@
+"""REST API and web UI in one FastAPI app: `create_app(db)`; `marsad serve` runs it.
+
+JSON lives under /api/, the server-rendered pages at / (marsad.web.views). Reads are open.
+Writes (POST /api/pages) need `Authorization: Bearer <token>` when a token is configured;
+without one they are accepted only from the local machine (docs/api.md).
+
+Every request opens its own store in the thread that serves it (SQLite connections belong to
+one thread; PostgreSQL gets a connection per request), and ingests are serialized by a lock
+because the duplicate index and the story clusterer update shared state.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hmac
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Annotated, Any
+
+from fastapi import Body, Depends, FastAPI, HTTPException, Query, Request
+from fastapi.concurrency import run_in_threadpool
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from fastapi.staticfiles import StaticFiles
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator, model_validator
+
+from marsad.config import Config
+from marsad.digest import story_digest
+from marsad.model import Page, Story
+from marsad.pipeline import ingest_pages
+from marsad.read import ReadError, iso_datetime
+from marsad.search import search
+from marsad.store import Store, open_store
+from marsad.web import views
+from marsad.web.queries import Window, article_view, latest_articles, latest_stories
+from marsad.web.render import STATIC, article_sentences
+
+LOCAL_CLIENTS = frozenset({"127.0.0.1", "::1", "localhost"})
+MAX_LIMIT = 100
+
+
+# --- request and response models ----------------------------------------------------------
+class PageIn(BaseModel):
+    """One page to ingest: its text (or HTML) and what the scraper knows about it."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    text: str | None = Field(None, description="Plain text of the page (a text dump).")
+    html: str | None = Field(None, description="HTML of the page (instead of text).")
+    url: str | None = None
+    outlet: str | None = Field(None, description="Name of the outlet that published it.")
+    published: str | None = Field(None, description="ISO 8601 or RFC 2822 time.")
+    title: str | None = None
+    id: str | int | None = Field(None, description="The scraper's own id (kept as source_id).")
+
+    @field_validator("published")
+    @classmethod
+    def _readable_date(cls, value: str | None) -> str | None:
+        try:
+            return iso_datetime(value)
+        except ReadError as exc:
+            raise ValueError(str(exc)) from None
+
+    @model_validator(mode="after")
+    def _one_content(self) -> PageIn:
+        given = [k for k in ("text", "html") if (getattr(self, k) or "").strip()]
+        if len(given) != 1:
+            raise ValueError("a page needs exactly one of 'text' or 'html', not empty")
+        return self
+
+    def page(self, source_path: str) -> Page:
+        return Page(
+            content=self.html if self.html is not None else self.text or "",
+            kind="html" if self.html is not None else "text",
+            source_path=source_path,
+            source_id=None if self.id is None else str(self.id),
+            url=self.url,
+            outlet=self.outlet,
+            published=self.published,
+            title=self.title,
+        )
+
+
+def _as_list(value: Any) -> Any:
+    return [value] if isinstance(value, dict) else value
+
+
+PagesIn = Annotated[list[PageIn], BeforeValidator(_as_list), Field(min_length=1)]
+
+
+class RecordResult(BaseModel):
+    record: int = Field(description="Position of the record in the request (0-based).")
+    page_id: str | None
+    status: str = Field(description="new | known (already stored, nothing changed) | failed")
+    reason: str | None = None
+
+
+class IngestOut(BaseModel):
+    pages: int
+    new_pages: int
+    known_pages: int
+    articles: int
+    dropped: dict[str, int]
+    duplicates: int
+    stories_touched: int
+    records: list[RecordResult]
+
+
+class StoryOut(BaseModel):
+    id: str
+    title: str
+    size: int
+    outlets: list[str]
+    start: str | None
+    end: str | None
+    article_ids: list[str]
+
+
+class ArticleSummary(BaseModel):
+    id: str
+    title: str
+    outlet: str | None
+    published: str | None
+    url: str | None
+    source_id: str | None
+    page_id: str
+
+
+class StoryDetail(StoryOut):
+    articles: list[ArticleSummary]
+
+
+class Paged(BaseModel):
+    total: int
+    limit: int
+    offset: int
+
+
+class StoryList(Paged):
+    items: list[StoryOut]
+
+
+class ArticleList(Paged):
+    items: list[ArticleSummary]
+
+
+class DroppedOut(BaseModel):
+    line_no: int
+    text: str
+    reason: str
+
+
+class ArticleOut(ArticleSummary):
+    position: int
+    body: str
+    credits: list[str]
+    source_path: str | None
+    story_id: str | None
+    sentences: list[str] = Field(description="Canonical sentences; index i is anchor #s-<i>.")
+    dropped: list[DroppedOut] = Field(description="Lines removed from this article's page.")
+
+
+class Cite(BaseModel):
+    article_id: str
+    outlet: str | None
+    sentence: int
+
+
+class Cited(BaseModel):
+    text: str
+    article_ids: list[str]
+    outlets: list[str | None]
+
+
+class SummaryItem(Cited):
+    cites: list[Cite]
+
+
+class Entity(BaseModel):
+    name: str
+    type: str = Field(description="person | place | organization | event | misc")
+    variants: list[str]
+    article_ids: list[str]
+    count: int
+
+
+class TimelineEntry(Cited):
+    date: str = Field(description="YYYY-MM-DD, YYYY-MM, YYYY or a range A/B")
+
+
+class ConflictValue(Cited):
+    value: str
+
+
+class Conflict(BaseModel):
+    about: str
+    kind: str = Field(description="number | date")
+    values: list[ConflictValue]
+
+
+class Facts(BaseModel):
+    shared: list[Cited]
+    unique: list[Cited]
+    conflicts: list[Conflict]
+
+
+class Added(BaseModel):
+    text: str
+    article_ids: list[str]
+
+
+class Coverage(BaseModel):
+    outlet: str | None
+    article_ids: list[str]
+    added: list[Added]
+
+
+class Duplicate(BaseModel):
+    a: str = Field(description="The earlier copy.")
+    b: str = Field(description="The later copy.")
+    kind: str = Field(description="exact | near")
+    similarity: float
+    added_a: list[str]
+    added_b: list[str]
+
+
+class StoryDigest(StoryOut):
+    summary: list[SummaryItem]
+    entities: list[Entity]
+    timeline: list[TimelineEntry]
+    facts: Facts
+    coverage: list[Coverage]
+    duplicates: list[Duplicate]
+
+
+class Hit(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    article_id: str
+    title: str
+    snippet: str = Field(description="HTML: escaped text with <mark> around matched words.")
+    score: float
+    outlet: str | None
+    published: str | None
+    story_id: str | None
+
+
+class SearchOut(BaseModel):
+    query: str
+    limit: int
+    offset: int
+    items: list[Hit]
+
+
+class ErrorOut(BaseModel):
+    detail: str
+
+
+# --- the app ------------------------------------------------------------------------------
+class Marsad:
+    """What the app holds: where the store is, the token, limits; stores per request."""
+
+    def __init__(self, db: str, token: str | None, config: Config) -> None:
+        self.db = db
+        self.token = token or None
+        self.config = config
+        self.ingest_lock = threading.Lock()
+
+    @contextmanager
+    def store(self) -> Iterator[Store]:
+        """A store for this request, opened and closed in the calling thread."""
+        store = open_store(self.db)
+        try:
+            yield store
+        finally:
+            store.close()
+
+    def ingest(self, records: list[PageIn]) -> IngestOut:
+        batch = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%S.%f")
+        pages = [r.page(f"api:{batch}:{n}") for n, r in enumerate(records)]
+        with self.ingest_lock, self.store() as store:
+            known = {p.id for p in pages if store.has_page(p.id)}
+            report = ingest_pages(pages, store, self.config)
+        failed = {f.source_path: f.reason for f in report.failures}
+        results = [
+            RecordResult(
+                record=n,
+                page_id=p.id,
+                status="failed" if p.source_path in failed else "known" if p.id in known else "new",
+                reason=failed.get(p.source_path),
+            )
+            for n, p in enumerate(pages)
+        ]
+        return IngestOut(
+            pages=report.pages,
+            new_pages=report.new_pages,
+            known_pages=report.known_pages,
+            articles=report.articles,
+            dropped=dict(report.dropped),
+            duplicates=report.duplicates,
+            stories_touched=report.stories_touched,
+            records=results,
+        )
+
+
+def _marsad(request: Request) -> Marsad:
+    return request.app.state.marsad
+
+
+Ctx = Annotated[Marsad, Depends(_marsad)]
+Limit = Annotated[int, Query(ge=1, le=MAX_LIMIT, description=f"Page size (max {MAX_LIMIT}).")]
+Offset = Annotated[int, Query(ge=0, le=10**9)]
+Outlet = Annotated[str | None, Query(max_length=200, description="Only this outlet.")]
+Since = Annotated[dt.date | None, Query(description="From this day (YYYY-MM-DD).")]
+Until = Annotated[dt.date | None, Query(description="Up to this day, inclusive.")]
+NOT_FOUND = {404: {"model": ErrorOut, "description": "No such id."}}
+
+_bearer = HTTPBearer(auto_error=False, description="The server's token (--token / MARSAD_TOKEN).")
+
+
+def require_writer(
+    request: Request,
+    ctx: Ctx,
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+) -> None:
+    """Bearer token when one is configured; otherwise only clients on this machine."""
+    if ctx.token is None:
+        host = request.client.host if request.client else ""
+        if host not in LOCAL_CLIENTS:
+            raise HTTPException(
+                403,
+                "writes from other machines need a token: start the server with --token"
+                " (or MARSAD_TOKEN) and send 'Authorization: Bearer <token>'",
+            )
+        return
+    if credentials is None:
+        raise HTTPException(
+            401,
+            "this server needs 'Authorization: Bearer <token>' for writes",
+            headers={"WWW-Authenticate": "Bearer"},
+        )
+    if not hmac.compare_digest(credentials.credentials.encode(), ctx.token.encode()):
+        raise HTTPException(403, "wrong token")
+
+
+def _story_or_404(store: Store, story_id: str) -> Story:
+    story = store.story(story_id)
+    if story is None:
+        raise HTTPException(404, f"no story with id {story_id!r}")
+    return story
+
+
+def _summary(a: Any) -> ArticleSummary:
+    return ArticleSummary.model_validate(a.to_dict())
+
+
+def create_app(
+    db: str,
+    token: str | None = None,
+    *,
+    config: Config | None = None,
+    max_body_mb: float = 10.0,
+) -> FastAPI:
+    """The API and UI over the store at `db` (a SQLite path or a PostgreSQL URL)."""
+    app = FastAPI(
+        title="marsad",
+        summary="Arabic news stories: ingest pages, read stories, digests and articles.",
+        version="0.1.0",
+    )
+    app.state.marsad = Marsad(db, token, config or Config())
+    max_body = int(max_body_mb * 1024 * 1024)
+
+    @app.post(
+        "/api/pages",
+        response_model=IngestOut,
+        dependencies=[Depends(require_writer)],
+        max_body_size=max_body,
+        responses={
+            401: {"model": ErrorOut, "description": "A token is configured and none was sent."},
+            403: {"model": ErrorOut, "description": "Wrong token, or a remote client without one."},
+            413: {"model": ErrorOut, "description": f"Body larger than {max_body_mb:g} MB."},
+        },
+        tags=["ingest"],
+    )
+    async def post_pages(
+        ctx: Ctx,
+        pages: Annotated[
+            PagesIn,
+            Body(description="One page record, or a JSON array of them."),
+        ],
+    ) -> IngestOut:
+        """Ingest pages: extract articles, find duplicates, update stories. A record that
+        fails (e.g. no article in it) is reported in `records` and the rest is stored."""
+        return await run_in_threadpool(ctx.ingest, pages)
+
+    @app.get("/api/stories", response_model=StoryList, tags=["stories"])
+    def get_stories(
+        ctx: Ctx,
+        limit: Limit = 20,
+        offset: Offset = 0,
+        outlet: Outlet = None,
+        since: Since = None,
+        until: Until = None,
+    ) -> StoryList:
+        """Stories, most recently active first."""
+        with ctx.store() as store:
+            stories = latest_stories(store, Window(outlet, since, until))
+        items = [StoryOut(**s.to_dict()) for s in stories[offset : offset + limit]]
+        return StoryList(total=len(stories), limit=limit, offset=offset, items=items)
+
+    @app.get(
+        "/api/stories/{story_id}", response_model=StoryDetail, responses=NOT_FOUND, tags=["stories"]
+    )
+    def get_story(ctx: Ctx, story_id: str) -> StoryDetail:
+        with ctx.store() as store:
+            story = _story_or_404(store, story_id)
+            articles = [_summary(a) for a in store.articles(story.article_ids)]
+        return StoryDetail(**story.to_dict(), articles=articles)
+
+    @app.get(
+        "/api/stories/{story_id}/digest",
+        response_model=StoryDigest,
+        responses=NOT_FOUND,
+        tags=["stories"],
+    )
+    def get_digest(ctx: Ctx, story_id: str) -> dict:
+        """Summary with citations, entities, timeline, facts, coverage and copies."""
+        with ctx.store() as store:
+            return story_digest(store, _story_or_404(store, story_id))
+
+    @app.get(
+        "/api/stories/{story_id}/entities",
+        response_model=list[Entity],
+        responses=NOT_FOUND,
+        tags=["stories"],
+    )
+    def get_entities(ctx: Ctx, story_id: str) -> list[dict]:
+        with ctx.store() as store:
+            return story_digest(store, _story_or_404(store, story_id))["entities"]
+
+    @app.get("/api/articles", response_model=ArticleList, tags=["articles"])
+    def get_articles(
+        ctx: Ctx,
+        limit: Limit = 20,
+        offset: Offset = 0,
+        outlet: Outlet = None,
+        since: Since = None,
+        until: Until = None,
+    ) -> ArticleList:
+        """Articles, newest first."""
+        with ctx.store() as store:
+            total, page = latest_articles(
+                store, Window(outlet, since, until), limit=limit, offset=offset
+            )
+        items = [_summary(a) for a in page]
+        return ArticleList(total=total, limit=limit, offset=offset, items=items)
+
+    @app.get(
+        "/api/articles/{article_id}",
+        response_model=ArticleOut,
+        responses=NOT_FOUND,
+        tags=["articles"],
+    )
+    def get_article(ctx: Ctx, article_id: str) -> ArticleOut:
+        """One article with its sentences (the citation anchors) and its page's drops."""
+        with ctx.store() as store:
+            view = article_view(store, article_id)
+        if view is None:
+            raise HTTPException(404, f"no article with id {article_id!r}")
+        return ArticleOut(
+            **view.article.to_dict(),
+            story_id=view.story.id if view.story else None,
+            sentences=article_sentences(view.article),
+            dropped=[DroppedOut(**vars(d)) for d in view.dropped],
+        )
+
+    @app.get("/api/search", response_model=SearchOut, tags=["search"])
+    def get_search(
+        ctx: Ctx,
+        q: Annotated[str, Query(min_length=1, max_length=500, description="Arabic or English.")],
+        limit: Limit = 20,
+        offset: Offset = 0,
+        outlet: Outlet = None,
+        since: Since = None,
+        until: Until = None,
+        story: Annotated[str | None, Query(max_length=200, description="Only this story.")] = None,
+    ) -> SearchOut:
+        """Full-text search: clitics, hamza and diacritics forms match; best first."""
+        with ctx.store() as store:
+            hits = search(
+                store,
+                q,
+                outlet=outlet,
+                since=since,
+                until=until,
+                story_id=story,
+                limit=limit,
+                offset=offset,
+            )
+        items = [Hit.model_validate(h) for h in hits]
+        return SearchOut(query=q, limit=limit, offset=offset, items=items)
+
+    app.include_router(views.router)
+    app.mount("/static", StaticFiles(directory=STATIC), name="static")
+    return app

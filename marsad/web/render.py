@@ -1,0 +1,179 @@
+"""The Jinja environment, display filters, the timeline chart geometry and `render_report`."""
+
+from __future__ import annotations
+
+import calendar
+import dataclasses
+import datetime as dt
+from functools import lru_cache
+from pathlib import Path
+
+from babel.dates import format_date
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+
+from marsad.arabic import sentences as split_sentences
+from marsad.model import Article
+
+
+def article_sentences(article: Article) -> list[str]:  # TODO: marsad.claims once it lands
+    return [s for p in article.paragraphs for s in split_sentences(p)]
+
+
+HERE = Path(__file__).parent
+STATIC = HERE / "static"
+
+ENTITY_TYPES = {
+    "person": "أشخاص",
+    "place": "أماكن",
+    "organization": "جهات ومنظمات",
+    "event": "أحداث",
+    "misc": "أخرى",
+}
+
+
+def _bounds(value: str) -> tuple[dt.date, dt.date]:
+    """First and last day a date of the contract's forms (YYYY, YYYY-MM, YYYY-MM-DD…) covers."""
+    parts = value.strip()[:10].split("-")
+    year = int(parts[0])
+    if len(parts) == 1:
+        return dt.date(year, 1, 1), dt.date(year, 12, 31)
+    month = int(parts[1])
+    if len(parts) == 2:
+        return dt.date(year, month, 1), dt.date(year, month, calendar.monthrange(year, month)[1])
+    day = dt.date(year, month, int(parts[2]))
+    return day, day
+
+
+def date_range(value: str) -> tuple[dt.date, dt.date] | None:
+    """The days a timeline date covers ("A/B" is a range); None when it is not a date."""
+    first, _, last = value.partition("/")
+    try:
+        return _bounds(first)[0], _bounds(last or first)[1]
+    except (ValueError, IndexError):
+        return None
+
+
+def show_date(value: str | None) -> str:
+    """A date or time as Arabic readers write it: «9 مارس 2025، 10:30»; ranges with a dash."""
+    if not value:
+        return "؟"
+    if "/" in value:
+        first, _, last = value.partition("/")
+        return f"{show_date(first)} – {show_date(last)}"
+    parts = value[:10].split("-")
+    try:
+        if len(parts) == 1:
+            return str(int(parts[0]))
+        if len(parts) == 2:
+            return format_date(dt.date(int(parts[0]), int(parts[1]), 1), "MMMM y", locale="ar")
+        text = format_date(dt.date.fromisoformat(value[:10]), "d MMMM y", locale="ar")
+    except ValueError:
+        return value
+    time = value[11:16]
+    return f"{text}، {time}" if time else text
+
+
+def show_span(start: str | None, end: str | None) -> str:
+    if not start and not end:
+        return "بلا تاريخ"
+    if (start or "")[:10] == (end or "")[:10]:
+        return show_date(start or end)
+    return f"{show_date(start)} – {show_date(end)}"
+
+
+def timeline_chart(entries: list[dict]) -> dict | None:
+    """Geometry of the timeline chart in percent of its width, earliest date on the right
+    (Arabic reads right to left); None when fewer than one entry has a readable date."""
+    spans = [(e, r) for e in entries if (r := date_range(e["date"])) is not None]
+    if not spans:
+        return None
+    lo = min(r[0] for _, r in spans)
+    hi = max(r[1] for _, r in spans)
+    days = max((hi - lo).days, 1)
+
+    def x(day: dt.date) -> float:
+        return round(97 - 94 * (day - lo).days / days, 2)
+
+    rows = [
+        {
+            "entry": e,
+            "right": x(first),
+            "left": x(last),
+            "point": first == last,
+        }
+        for e, (first, last) in spans
+    ]
+    ticks = [{"x": 97, "label": show_date(lo.isoformat()), "anchor": "end"}]
+    if hi != lo:
+        ticks.append({"x": 3, "label": show_date(hi.isoformat()), "anchor": "start"})
+    return {"rows": rows, "ticks": ticks, "height": 34 + 16 * len(rows)}
+
+
+def percent(value: float) -> str:
+    return f"{round(100 * value)}٪"
+
+
+@lru_cache(maxsize=1)
+def environment() -> Environment:
+    env = Environment(
+        loader=FileSystemLoader(HERE / "templates"),
+        autoescape=select_autoescape(["html"], default_for_string=True),
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.filters.update(date=show_date, percent=percent)
+    env.globals.update(span=show_span, timeline_chart=timeline_chart, entity_types=ENTITY_TYPES)
+    return env
+
+
+@lru_cache(maxsize=1)
+def stylesheet() -> str:
+    return (STATIC / "style.css").read_text(encoding="utf-8")
+
+
+def report_href(article_id: str, sentence: int | None = None) -> str:
+    """In-page anchor of an article, or of one of its sentences, in the report."""
+    return f"#a-{article_id}" if sentence is None else f"#a-{article_id}-s-{sentence}"
+
+
+def _article(record: dict) -> Article:
+    names = {f.name for f in dataclasses.fields(Article)}
+    return Article(**{k: v for k, v in record.items() if k in names})
+
+
+def numbered_paragraphs(article: Article) -> list[list[tuple[int, str]]]:
+    """The article's canonical sentences with their anchor index, grouped back into the
+    paragraphs that hold them (each sentence goes to the first paragraph, from the current
+    one on, that contains it), so pages keep their paragraphs and citations their indexes."""
+    paragraphs = article.paragraphs
+    groups: list[list[tuple[int, str]]] = []
+    current, shown = 0, -1
+    for i, sentence in enumerate(article_sentences(article)):
+        current = next(
+            (k for k in range(current, len(paragraphs)) if sentence in paragraphs[k]), current
+        )
+        if current != shown:
+            groups.append([])
+            shown = current
+        groups[-1].append((i, sentence))
+    return groups
+
+
+def render_report(digest: dict) -> str:
+    """One self-contained HTML file (inline CSS, no fetched assets) for a `build_digest` dict:
+    every story, and the text of its articles with sentence anchors the citations point at."""
+    articles = {a["id"]: a for a in digest["articles"]}
+    paragraphs = {aid: numbered_paragraphs(_article(a)) for aid, a in articles.items()}
+    return (
+        environment()
+        .get_template("report.html")
+        .render(
+            digest=digest,
+            articles=articles,
+            paragraphs=paragraphs,
+            css=stylesheet(),
+            href=report_href,
+            mode="report",
+        )
+    )

@@ -1,0 +1,119 @@
+"""The server-rendered pages: story list, story, article (with its dropped lines), search."""
+
+from __future__ import annotations
+
+import datetime as dt
+import html
+import re
+from typing import TYPE_CHECKING, Annotated
+from urllib.parse import quote
+
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import HTMLResponse
+from markupsafe import Markup, escape
+
+from marsad.digest import story_digest
+from marsad.search import search
+from marsad.web.queries import Window, article_view, latest_stories
+from marsad.web.render import environment, numbered_paragraphs
+
+if TYPE_CHECKING:
+    from marsad.api import Marsad
+
+router = APIRouter(include_in_schema=False)
+PER_PAGE = 30
+_MARK = re.compile(r"(</?mark>)")
+
+
+def web_href(article_id: str, sentence: int | None = None) -> str:
+    """The article page, or one sentence in it (its anchor is `s-<i>`)."""
+    path = f"/articles/{quote(article_id, safe='')}"
+    return path if sentence is None else f"{path}#s-{sentence}"
+
+
+def safe_marks(snippet: str) -> Markup:
+    """A search snippet as HTML where only <mark> survives: everything else is escaped,
+    whether the snippet came escaped or not."""
+    parts = _MARK.split(snippet)
+    return Markup("").join(
+        Markup(p) if _MARK.fullmatch(p) else escape(html.unescape(p)) for p in parts
+    )
+
+
+environment().filters["marks"] = safe_marks
+
+
+def _page(name: str, status: int = 200, **context: object) -> HTMLResponse:
+    body = environment().get_template(name).render(href=web_href, mode="web", **context)
+    return HTMLResponse(body, status_code=status)
+
+
+def _not_found(message: str) -> HTMLResponse:
+    return _page("message.html", 404, heading="غير موجود", message=message)
+
+
+def _marsad(request: Request) -> Marsad:
+    return request.app.state.marsad
+
+
+def _day(value: str | None) -> dt.date | None:
+    """A day from a form field; empty fields (browsers send them) mean no filter."""
+    return dt.date.fromisoformat(value) if value else None
+
+
+@router.get("/", response_class=HTMLResponse)
+def story_list(request: Request, page: Annotated[int, Query(ge=1, le=10**6)] = 1) -> HTMLResponse:
+    with _marsad(request).store() as store:
+        stories = latest_stories(store)
+    pages = max(1, -(-len(stories) // PER_PAGE))
+    shown = stories[(page - 1) * PER_PAGE : page * PER_PAGE]
+    return _page("index.html", stories=shown, page=page, pages=pages, total=len(stories))
+
+
+@router.get("/stories/{story_id}", response_class=HTMLResponse)
+def story_page(request: Request, story_id: str) -> HTMLResponse:
+    with _marsad(request).store() as store:
+        story = store.story(story_id)
+        if story is None:
+            return _not_found(f"لا توجد قصة بالمعرّف {story_id}")
+        digest = story_digest(store, story)
+        articles = {a.id: a.to_dict() for a in store.articles(story.article_ids)}
+    return _page("story.html", story=digest, articles=articles)
+
+
+@router.get("/articles/{article_id}", response_class=HTMLResponse)
+def article_page(request: Request, article_id: str) -> HTMLResponse:
+    with _marsad(request).store() as store:
+        view = article_view(store, article_id)
+    if view is None:
+        return _not_found(f"لا يوجد مقال بالمعرّف {article_id}")
+    return _page(
+        "article.html",
+        article=view.article,
+        story=view.story,
+        paragraphs=numbered_paragraphs(view.article),
+        dropped=view.dropped,
+    )
+
+
+@router.get("/search", response_class=HTMLResponse)
+def search_page(
+    request: Request,
+    q: Annotated[str, Query(max_length=500)] = "",
+    outlet: Annotated[str, Query(max_length=200)] = "",
+    since: Annotated[str, Query(max_length=40)] = "",
+    until: Annotated[str, Query(max_length=40)] = "",
+) -> HTMLResponse:
+    form = {"query": q, "outlet": outlet, "since": since, "until": until}
+    try:
+        window = Window(outlet or None, _day(since), _day(until))
+    except ValueError:
+        return _page("search.html", 400, hits=[], outlets=[], error="تاريخ غير صالح", **form)
+    with _marsad(request).store() as store:
+        outlets = sorted({o for s in store.stories() for o in s.outlets})
+        hits = (
+            search(store, q, outlet=window.outlet, since=window.since, until=window.until)
+            if q.strip()
+            else []
+        )
+    return _page("search.html", hits=hits, outlets=outlets, error=None, **form)
