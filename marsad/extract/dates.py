@@ -9,33 +9,10 @@ from __future__ import annotations
 import re
 from datetime import date
 
-from marsad.arabic import normalize
+from marsad.dates.lexicon import MONTH, WEEKDAY, month_number
 
-# Month names in normalized form: Egyptian/Gulf, Levantine/Iraqi, Maghrebi, English.
-_MONTH_NAMES: dict[str, int] = {}
-for _num, _names in enumerate(
-    [
-        "يناير|كانون الثاني|جانفي|january|jan",
-        "فبراير|شباط|فيفري|february|feb",
-        "مارس|اذار|march|mar",
-        "ابريل|نيسان|افريل|april|apr",
-        "مايو|ايار|ماي|may",
-        "يونيو|يونيه|حزيران|جوان|june|jun",
-        "يوليو|يوليه|تموز|جويليه|يوليوز|july|jul",
-        "اغسطس|اب|اوت|غشت|august|aug",
-        "سبتمبر|ايلول|شتنبر|september|sep|sept",
-        "اكتوبر|تشرين الاول|october|oct",
-        "نوفمبر|تشرين الثاني|نونبر|november|nov",
-        "ديسمبر|كانون الاول|دجنبر|december|dec",
-    ],
-    start=1,
-):
-    for _name in _names.split("|"):
-        _MONTH_NAMES[normalize(_name)] = _num
-
-_MONTH = "(?:" + "|".join(sorted(map(re.escape, _MONTH_NAMES), key=len, reverse=True)) + ")"
 _WEEKDAY = (
-    r"(?:(?:يوم\s+)?(?:ال)?(?:احد|اثنين|ثلاثاء|اربعاء|خميس|جمعه|سبت)"
+    rf"(?:(?:يوم\s+)?(?:ال)?{WEEKDAY}"
     r"|sunday|monday|tuesday|wednesday|thursday|friday|saturday)"
 )
 _PREFIX = (
@@ -57,8 +34,8 @@ def _time(tag: str) -> str:
 _DATE = (
     r"(?:(?P<d1>\d{1,2})\s*[-/.]\s*(?P<m1>\d{1,2})\s*[-/.]\s*(?P<y1>\d{4})"
     r"|(?P<y2>\d{4})\s*[-/.]\s*(?P<m2>\d{1,2})\s*[-/.]\s*(?P<d2>\d{1,2})"
-    rf"|(?P<d3>\d{{1,2}})\s+(?P<mn3>{_MONTH})(?:\s*\(\s*{_MONTH}\s*\))?\s*[,،]?\s*(?P<y3>\d{{4}})"
-    rf"|(?P<mn4>{_MONTH})\s+(?P<d4>\d{{1,2}})(?:st|nd|rd|th)?\s*,?\s*(?P<y4>\d{{4}}))"
+    rf"|(?P<d3>\d{{1,2}})\s+(?P<mn3>{MONTH})(?:\s*\(\s*{MONTH}\s*\))?\s*[,،]?\s*(?P<y3>\d{{4}})"
+    rf"|(?P<mn4>{MONTH})\s+(?P<d4>\d{{1,2}})(?:st|nd|rd|th)?\s*,?\s*(?P<y4>\d{{4}}))"
 )
 _DATE_LINE = re.compile(
     rf"^(?:{_PREFIX}\s*:?\s*)?(?:{_WEEKDAY}{_SEP})?(?:{_time('a')}{_SEP})?"
@@ -81,9 +58,9 @@ def parse_date_line(key: str) -> str | None:
     elif g["y2"]:
         y, mo, d = int(g["y2"]), int(g["m2"]), int(g["d2"])
     elif g["y3"]:
-        y, mo, d = int(g["y3"]), _MONTH_NAMES[g["mn3"]], int(g["d3"])
+        y, mo, d = int(g["y3"]), month_number(g["mn3"]), int(g["d3"])
     else:
-        y, mo, d = int(g["y4"]), _MONTH_NAMES[g["mn4"]], int(g["d4"])
+        y, mo, d = int(g["y4"]), month_number(g["mn4"]), int(g["d4"])
     try:
         day = date(y, mo, d).isoformat()
     except ValueError:

@@ -1,0 +1,136 @@
+"""Date expressions in Arabic news text, resolved against the article's publish day.
+
+`find_dates(text, published)` finds «الأحد», «أمس», «18 و19 آب (أغسطس)», «أيلول 2018»,
+«15 رمضان 1445هـ», «الأسبوع الماضي» ... and gives each its calendar period. Matching runs on a
+normalized key of the text (see `_fold`); offsets map back so every mention carries its exact
+original surface. Rules and the past/future choices are in docs/dates.md.
+"""
+
+from __future__ import annotations
+
+import re
+from bisect import bisect_right
+from dataclasses import dataclass
+from datetime import date, timedelta
+from functools import lru_cache
+from itertools import accumulate
+from typing import Literal
+
+from marsad.arabic import normalize
+from marsad.dates import calendar as cal
+from marsad.dates.rules import RULES, Context, Hit
+
+Granularity = Literal["day", "month", "year", "range"]
+
+
+@dataclass(frozen=True)
+class DateMention:
+    """One date expression: its original surface and offsets, and the period it names."""
+
+    text: str
+    start: int
+    end: int
+    first: date
+    last: date
+    granularity: Granularity
+    relative: bool  # resolved against the publish day (weekday, أمس, a date without its year)
+
+    @property
+    def value(self) -> str:
+        """ISO value: YYYY-MM-DD, YYYY-MM, YYYY, or first/last for a range."""
+        if self.granularity == "day":
+            return self.first.isoformat()
+        if self.granularity == "month":
+            return self.first.isoformat()[:7]
+        if self.granularity == "year":
+            return f"{self.first.year:04d}"
+        return f"{self.first.isoformat()}/{self.last.isoformat()}"
+
+
+def parse_published(published: str | None) -> date | None:
+    """The publish day of an ISO date or date-time (its local date, time zone ignored)."""
+    if published is None:
+        return None
+    try:
+        return date.fromisoformat(published.strip()[:10])
+    except ValueError:
+        raise ValueError(f"published must be ISO 8601 (YYYY-MM-DD...), got {published!r}") from None
+
+
+@lru_cache(maxsize=8192)
+def _fold_char(c: str) -> str:
+    """One character's matching key. Newlines become ¶ so no date spans two paragraphs."""
+    if c == "\n":
+        return "¶"
+    return " " if c.isspace() else normalize(c)
+
+
+def _fold(text: str) -> tuple[str, list[int]]:
+    """Normalized key of `text` and `starts`: starts[i] is where original char i begins in the
+    key (diacritics and tatweel fold to nothing, ligatures to two letters)."""
+    pieces = list(map(_fold_char, text))
+    return "".join(pieces), list(accumulate(map(len, pieces), initial=0))
+
+
+def _select(hits: list[Hit]) -> list[Hit]:
+    """Longest matches win; among equal lengths the earlier rule; no two overlap."""
+    chosen: list[Hit] = []
+    for hit in sorted(hits, key=lambda h: h.start - h.end):  # stable: rule order kept
+        if all(hit.end <= c.start or hit.start >= c.end for c in chosen):
+            chosen.append(hit)
+    return sorted(chosen, key=lambda h: h.start)
+
+
+_TO = re.compile(r"\s*(?:-|/|الي|حتي|لغايه|و)\s*")
+_BETWEEN = re.compile(r"بين\s+$")
+
+
+def _join_ranges(key: str, hits: list[Hit]) -> list[Hit]:
+    """«من 28 ديسمبر إلى 3 يناير 2025», «بين 3 مارس و5 أبريل»: two days become one range. An end
+    whose year was guessed is re-anchored to the other end."""
+    out: list[Hit] = []
+    for hit in hits:
+        prev = out[-1] if out else None
+        gap = key[prev.end : hit.start] if prev else ""
+        before = key[max(0, prev.start - 12) : prev.start] if prev else ""
+        if (
+            prev is None
+            or prev.granularity != "day"
+            or hit.granularity != "day"
+            or not _TO.fullmatch(gap)
+            or (gap.strip() == "و" and not _BETWEEN.search(before))
+        ):
+            out.append(hit)
+            continue
+        first, last = prev.first, hit.first
+        if prev.candidates and not hit.candidates:
+            first = (cal.pick(prev.candidates, last - timedelta(days=1), "past") or (first,))[0]
+        elif hit.candidates and not prev.candidates:
+            last = (cal.pick(hit.candidates, first + timedelta(days=1), "future") or (last,))[0]
+        if first >= last:
+            out.append(hit)
+            continue
+        out[-1] = Hit(prev.start, hit.end, first, last, "range", prev.relative or hit.relative)
+    return out
+
+
+def find_dates(text: str, published: str | None) -> list[DateMention]:
+    """Date mentions in `text`, in order. Without `published` only dates that carry their year
+    resolve; «الأحد», «أمس» and «25 ديسمبر» need the publish day."""
+    if not isinstance(text, str):
+        raise TypeError(f"text must be str, got {type(text).__name__}")
+    pub = parse_published(published)
+    key, starts = _fold(text)
+    ctx = Context(key, pub)
+    hits = [h for rx, resolve in RULES for m in rx.finditer(key) if (h := resolve(m, ctx))]
+    out = []
+    for h in _join_ranges(key, _select(hits)):
+        start = bisect_right(starts, h.start) - 1
+        end = bisect_right(starts, h.end) - 1
+        out.append(
+            DateMention(text[start:end], start, end, h.first, h.last, h.granularity, h.relative)  # type: ignore[arg-type]
+        )
+    return out
+
+
+__all__ = ["DateMention", "find_dates", "parse_published"]

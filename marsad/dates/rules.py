@@ -1,0 +1,345 @@
+"""Date patterns over normalized text, each with how it resolves against the publish day.
+
+Every pattern marks its surface with the group `m`: clitics (و ف ب ل) and prepositions (في،
+منذ، خلال، بين، من) stay outside it; «يوم», «شهر», «عام», parts of the day («مساء») and
+modifiers («الماضي») are inside. A rule returns None when its match is not a date after all
+(«الأحد عشر», 31 February, «في 2018 شخصا»).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+from marsad.dates import calendar as cal
+from marsad.dates.lexicon import (
+    HIJRI_MONTH,
+    MONTH,
+    ORDINAL,
+    WEEKDAY,
+    WEEKDAYS,
+    hijri_month_number,
+    month_number,
+    ordinal_day,
+)
+
+
+@dataclass
+class Hit:
+    """A resolved match in normalized offsets; `candidates` are kept while the year was guessed,
+    so a range «من 28 ديسمبر إلى 3 يناير 2025» can re-anchor its first end."""
+
+    start: int
+    end: int
+    first: date
+    last: date
+    granularity: str
+    relative: bool
+    candidates: list[cal.Period] = field(default_factory=list)
+
+
+@dataclass
+class Context:
+    key: str
+    pub: date | None
+
+    def direction(self, start: int, default: cal.Direction) -> cal.Direction:
+        """`future` when the mention's clause is in the future tense (سيزور، سوف، من المقرر)."""
+        window = self.key[max(0, start - 100) : start].rstrip(" ,")
+        cut = max((m.end() for m in _BOUNDARY.finditer(window)), default=0)
+        for m in _FUTURE.finditer(window, cut):
+            if m.group("w") not in _NOT_FUTURE:
+                return "future"
+        return default
+
+    def word_before(self, start: int) -> str:
+        words = self.key[max(0, start - 30) : start].split()
+        return words[-1] if words else ""
+
+
+_BOUNDARY = re.compile(
+    r"[.!?;:,¶\"()]|(?<!\w)[وفل]?(?:ان|انه|انها|بان|حيث|بينما|لكن|الذي|التي|الذين)(?!\w)"
+)
+_FUTURE = re.compile(
+    r"(?<!\w)[وف]?(?P<w>سوف|من\s+المقرر|من\s+المتوقع|المرتقبه?|[يت]عتزم|س[يتن]\w{2,})"
+)
+# Words that start like a future verb (سـ + ي/ت/ن) but are nouns or past verbs.
+_NOT_FUTURE = frozenset(
+    """سياسه سياسي سياسيه سياسات سياسيين سياسيون سياسيا سياده سيادي سيادية سياره سيارات سيارتين
+    سيد سيده سيدات سيطره سيطر سيطرت سيناء سيناريو سيناريوهات سيول سيوف سيره ستون ستين سته ستار
+    ستاد ستوديو سنه سنوات سنوي سنويا سنويه سنين سنتين سنغافوره سينما سينمايي سينماييه سيبيريا
+    سيدني ستوكهولم سيراليون سنجار ستراسبورغ ستيفن ستيف سيرجي سيرغي سيمون سيناتور سنودن ستالين
+    سيتي سندات سنتيمتر سنت سنن""".split()
+)
+
+B = r"(?<!\w)(?:[وف]?[بل]?)"  # word start, then optional clitics outside the surface
+E = r"(?!\w)"
+POD = r"(?:(?:بعد\s+)?(?:صباح|مساء|ليل|ليله|فجر|ظهر|عصر|ظهيره|ضحي)|منتصف\s+ليله?)\s+"
+PAST = r"(?:الماضي|المنصرم|الفايت)ه?"
+NEXT = r"(?:المقبل|القادم)ه?"
+THIS = r"(?:الجاري|الحالي)ه?"
+MODS = rf"(?P<mod>{PAST}|{NEXT}|{THIS})"
+ERA = r"(?:\s*(?P<era>م|ه|هجريه|هجري|للهجره)(?!\w))?"
+YEAR = rf"(?:\s*,?\s*(?P<y>\d{{4}}){ERA})?"
+ANY_MONTH = (
+    rf"(?:(?P<mn>{MONTH})(?:\s*\(\s*{MONTH}\s*\)|\s*/\s*{MONTH})?|(?P<hm>{HIJRI_MONTH}))"
+)
+# A weekday or «يوم» before an explicit date is part of its surface.
+DAY_PREFIX = (
+    rf"(?:(?:{POD})?(?:يوم\s+)?ال{WEEKDAY}\s*,?\s*(?:الموافق\s+)?)?(?:يومي?\s+)?"
+)
+PREP = (
+    r"(?<!\w)[وف]?(?:في|منذ|خلال|حتي|بحلول|قبل|بعد|مطلع|اوايل|اواخر|اواسط|منتصف|نهايه|بدايه"
+    r"|اعتبارا\s+من|ابتداء\s+من)\s+"
+)
+# What a number counts when it is not a year: «في 2018 حالة», «منذ 1500 عام».
+_COUNTED = re.compile(
+    r"\s*(?:%|(?:شخص|قتيل|جريح|مصاب|طفل|مدني|لاجي|مهاجر|جندي|عنصر|مسلح|معتقل|اسير|طالب|عامل"
+    r"|مواطن|دولار|جنيه|ريال|درهم|دينار|يورو|ليره|طن|متر|كيلو|ميل|برميل|منزل|مبني|وحده|حاله"
+    r"|اصابه|وفاه|مليون|مليار|الف|الاف|عام|سنه|يوم|ساعه|صوت|مقعد|نسمه)\w*|\w+ا(?!\w))"
+)
+_ADVERBS = re.compile(r"\s*(?:ايضا|تقريبا|تحديدا|رسميا|مجددا|وفقا|خصوصا|حاليا|لاحقا)(?!\w)")
+# «العام» after these is the adjective "general": «الأمين العام المقبل» is not next year.
+_GENERAL = frozenset(
+    "الامين المدعي النايب المدير الراي القطاع الموتمر الاضراب الحاكم القنصل المفتش المراقب "
+    "المرشد المنسق المفوض الوكيل الصالح النظام الامن الشان الوضع الاطار".split()
+)
+# «اليوم» in outlet names and phrases that do not mean the publish day.
+TODAY = (
+    r"(?<!روسيا )(?<!المصري )(?<!ذلك )(?<!هذا )(?<!نفس )اليوم"
+    rf"(?!\s+(?:نفسه|ذاته|ال(?!{WEEKDAY}(?!\w))\w))"
+)
+REL = (
+    r"(?P<rel>اول\s+(?:من\s+)?امس|امس\s+الاول|بعد\s+غد|(?:يوم\s+)?(?:ال)?امس|البارحه"
+    rf"|غدا(?!\s+(?:من|اكثر|اقل)(?!\w))|يوم\s+غد|الليله(?:\s+الماضيه)?|{TODAY})"
+)
+
+
+def _shift(rel: str) -> int:
+    rel = " ".join(rel.split())
+    if rel.startswith(("اول", "امس ال")):
+        return -2
+    if rel.startswith("بعد"):
+        return 2
+    if rel in ("غدا", "يوم غد"):
+        return 1
+    if "امس" in rel or rel in ("البارحه", "الليله الماضيه"):
+        return -1
+    return 0
+
+
+def _resolve_day(ctx: Context, m: re.Match, day: int) -> Hit | None:
+    """A day of a named month, Gregorian or Hijri, with or without its year."""
+    start, end = m.span("m")
+    year = int(m["y"]) if m["y"] else None
+    if m["hm"]:
+        month = hijri_month_number(m["hm"])
+        if year is not None:
+            d = cal.hijri_date(year, month, day)
+            return Hit(start, end, d, d, "day", False) if d else None
+        if month == 2 or ctx.pub is None:  # «صفر» alone is zero, not a month
+            return None
+        cands = cal.hijri_candidates(ctx.pub, month, day)
+    else:
+        month = month_number(m["mn"])
+        if year is not None:
+            try:
+                d = date(year, month, day)
+            except ValueError:
+                return None
+            return Hit(start, end, d, d, "day", False)
+        if ctx.pub is None or not 1 <= day <= 31:
+            return None
+        cands = cal.day_candidates(ctx.pub, month, day)
+    chosen = cal.pick(cands, ctx.pub, ctx.direction(start, "near"))
+    if chosen is None:
+        return None
+    return Hit(start, end, chosen[0], chosen[1], "day", True, cands)
+
+
+def day_month(m: re.Match, ctx: Context) -> Hit | None:
+    return _resolve_day(ctx, m, int(m["d"]))
+
+
+def ordinal_month(m: re.Match, ctx: Context) -> Hit | None:
+    return _resolve_day(ctx, m, ordinal_day(m["ord"]))
+
+
+def day_range(m: re.Match, ctx: Context) -> Hit | None:
+    d1, d2 = int(m["d1"]), int(m["d2"])
+    if d1 >= d2:
+        return None
+    hit = _resolve_day(ctx, m, d1)
+    if hit is None:
+        return None
+    last = hit.first + timedelta(days=d2 - d1)
+    if last.month != hit.first.month:  # d2 past the month's end
+        return None
+    return Hit(hit.start, hit.end, hit.first, last, "range", hit.relative)
+
+
+def numeric(m: re.Match, ctx: Context) -> Hit | None:
+    day, month = int(m["d"]), int(m["mo"])
+    if month > 12 >= day:  # 8/18/2024 written month first
+        day, month = month, day
+    try:
+        d = date(int(m["y"]), month, day)
+    except ValueError:
+        return None
+    return Hit(*m.span("m"), d, d, "day", False)
+
+
+def _month_hit(m: re.Match, ctx: Context, direction: cal.Direction | None) -> Hit | None:
+    """A whole month: with its year, or the one a direction picks around the publish day."""
+    start, end = m.span("m")
+    year = int(m["y"]) if "y" in m.re.groupindex and m["y"] else None
+    if m["hm"]:
+        month = hijri_month_number(m["hm"])
+        if year is not None:
+            period = cal.hijri_month(year, month)
+            return Hit(start, end, *period, "range", False) if period else None
+        if ctx.pub is None or (month == 2 and not m["m"].startswith("شهر")):
+            return None
+        cands = cal.hijri_candidates(ctx.pub, month, None)
+        granularity = "range"
+    else:
+        month = month_number(m["mn"])
+        if year is not None:
+            return Hit(start, end, *cal.month_period(year, month), "month", False)
+        if ctx.pub is None:
+            return None
+        cands = cal.month_candidates(ctx.pub, month)
+        granularity = "month"
+    chosen = cal.pick(cands, ctx.pub, direction or ctx.direction(start, "near"))
+    return Hit(start, end, *chosen, granularity, True, cands) if chosen else None
+
+
+def month_year(m: re.Match, ctx: Context) -> Hit | None:
+    return _month_hit(m, ctx, None)
+
+
+def _modifier(mod: str) -> cal.Direction:
+    if re.fullmatch(PAST, mod):
+        return "before"
+    return "after" if re.fullmatch(NEXT, mod) else "near"
+
+
+def month_modified(m: re.Match, ctx: Context) -> Hit | None:
+    return _month_hit(m, ctx, _modifier(m["mod"]))
+
+
+def _year_period(year: int, era: str | None) -> cal.Period | None:
+    if era and era != "م":
+        first, nxt = cal.hijri_date(year, 1, 1), cal.hijri_date(year + 1, 1, 1)
+        return (first, nxt - timedelta(days=1)) if first and nxt else None
+    return (date(year, 1, 1), date(year, 12, 31)) if 1000 <= year <= 2200 else None
+
+
+def year_named(m: re.Match, ctx: Context) -> Hit | None:
+    period = _year_period(int(m["y"]), m["era"])
+    if period is None:
+        return None
+    granularity = "year" if not m["era"] or m["era"] == "م" else "range"
+    return Hit(*m.span("m"), *period, granularity, False)
+
+
+def year_pair(m: re.Match, ctx: Context) -> Hit | None:
+    y1, y2 = int(m["y"]), int(m["y2"])
+    if not 1000 <= y1 < y2 <= 2200:
+        return None
+    return Hit(*m.span("m"), date(y1, 1, 1), date(y2, 12, 31), "range", False)
+
+
+def year_after_preposition(m: re.Match, ctx: Context) -> Hit | None:
+    year = int(m["y"])
+    rest = ctx.key[m.end() : m.end() + 30]
+    if not 1900 <= year <= 2100 or (_COUNTED.match(rest) and not _ADVERBS.match(rest)):
+        return None
+    return Hit(*m.span("m"), date(year, 1, 1), date(year, 12, 31), "year", False)
+
+
+def _weekday(ctx: Context, wd: str, direction: cal.Direction) -> date | None:
+    if ctx.pub is None:
+        return None
+    chosen = cal.pick(cal.weekday_candidates(ctx.pub, WEEKDAYS[wd]), ctx.pub, direction)
+    return chosen[0] if chosen else None
+
+
+def weekday(m: re.Match, ctx: Context) -> Hit | None:
+    start, end = m.span("m")
+    # «الطرفين الاثنين»: "the two", agreeing with a dual or plural noun.
+    dual = re.fullmatch(r"ال\w+ين", ctx.word_before(start))
+    if m["wd"] == "اثنين" and dual and not m["m"].startswith("يوم"):
+        return None
+    mod = m["mod"]
+    direction = _modifier(mod) if mod else ctx.direction(start, "past")
+    d = _weekday(ctx, m["wd"], direction)
+    return Hit(start, end, d, d, "day", True) if d else None
+
+
+def weekday_pair(m: re.Match, ctx: Context) -> Hit | None:
+    """«ليل الخميس الجمعة», «يومي الثلاثاء والأربعاء»: from the first day to the next second."""
+    start, end = m.span("m")
+    first = _weekday(ctx, m["wd"], ctx.direction(start, "past"))
+    if first is None:
+        return None
+    last = first + timedelta(days=(WEEKDAYS[m["wd2"]] - WEEKDAYS[m["wd"]]) % 7 or 7)
+    return Hit(start, end, first, last, "range", True)
+
+
+def relative_day(m: re.Match, ctx: Context) -> Hit | None:
+    if ctx.pub is None:
+        return None
+    d = ctx.pub + timedelta(days=_shift(m["rel"]))
+    return Hit(*m.span("m"), d, d, "day", True)
+
+
+def relative_period(m: re.Match, ctx: Context) -> Hit | None:
+    start, end = m.span("m")
+    mod = m["mod"]
+    if ctx.pub is None or (not mod and not m["this"]):
+        return None
+    unit = m["unit"]
+    if unit == "العام" and ctx.word_before(start) in _GENERAL:
+        return None
+    shift = 0 if not mod else -1 if re.fullmatch(PAST, mod) else 1 if re.fullmatch(NEXT, mod) else 0
+    if unit == "الاسبوع":
+        return Hit(start, end, *cal.week(ctx.pub, shift), "range", True)
+    if unit == "الشهر":
+        return Hit(start, end, *cal.shift_month(ctx.pub, shift), "month", True)
+    year = ctx.pub.year + shift
+    return Hit(start, end, date(year, 1, 1), date(year, 12, 31), "year", True)
+
+
+Resolver = Callable[[re.Match, Context], Hit | None]
+WD = rf"ال(?P<wd>{WEEKDAY})(?!(?<=احد)\s+عشر)(?!(?<=اثنين)\s+(?:معا|منهما|منهم|فقط))"
+_RULES: list[tuple[str, Resolver]] = [
+    (rf"{B}(?P<m>{DAY_PREFIX}(?P<d>\d{{1,2}})\s*(?P<sep>[-/.])\s*(?P<mo>\d{{1,2}})\s*(?P=sep)"
+     rf"\s*(?P<y>\d{{4}}))(?![\w/]|[-.]\d)", numeric),
+    (rf"{B}(?P<m>{DAY_PREFIX}(?P<y>\d{{4}})\s*(?P<sep>[-/.])\s*(?P<mo>\d{{1,2}})\s*(?P=sep)"
+     rf"\s*(?P<d>\d{{1,2}}))(?![\w/]|[-.]\d)", numeric),
+    (rf"{B}(?P<m>{DAY_PREFIX}(?P<d1>\d{{1,2}})\s*(?:-|/|و|الي|حتي|لغايه)\s*(?P<d2>\d{{1,2}})"
+     rf"\s*(?:من\s+)?(?:شهر\s+)?{ANY_MONTH}{YEAR}){E}", day_range),
+    (rf"{B}(?P<m>{DAY_PREFIX}(?P<d>\d{{1,2}})\s*(?:من\s+)?(?:شهر\s+)?{ANY_MONTH}{YEAR}){E}",
+     day_month),
+    (rf"{B}(?P<m>{DAY_PREFIX}(?P<ord>{ORDINAL})\s+من\s+(?:شهر\s+)?{ANY_MONTH}{YEAR}){E}",
+     ordinal_month),
+    (rf"{B}(?P<m>(?:شهر\s+)?{ANY_MONTH}\s*,?\s*(?P<y>\d{{4}}){ERA}){E}", month_year),
+    (rf"{B}(?P<m>(?:شهر\s+)?{ANY_MONTH}\s+{MODS}){E}", month_modified),
+    (rf"{PREP}(?P<m>(?:شهر\s+)?{ANY_MONTH}){E}", month_year),
+    (rf"{B}(?P<m>شهر\s+{ANY_MONTH}){E}", month_year),
+    (rf"{B}(?P<m>(?:ال)?(?:عام|سنه)\s+(?P<y>\d{{4}}){ERA}){E}", year_named),
+    (rf"{B}(?P<m>(?:ال)?(?:عامي|سنتي)\s+(?P<y>\d{{4}})\s*(?:و|-|الي|حتي)\s*(?P<y2>\d{{4}})){E}",
+     year_pair),
+    (rf"{PREP}(?P<m>(?P<y>\d{{4}})){E}", year_after_preposition),
+    (rf"(?<!كلا )(?<!كلتا ){B}(?P<m>(?:{POD})?(?:يوم\s+)?{WD}(?:\s+(?P<mod>{PAST}|{NEXT}))?){E}",
+     weekday),
+    (rf"{B}(?P<m>(?:{POD}|يومي\s+)(?:يوم\s+)?ال(?P<wd>{WEEKDAY})\s*(?:-|/|و|الي|حتي)?\s*"
+     rf"(?:يوم\s+)?ال(?P<wd2>{WEEKDAY})){E}", weekday_pair),
+    (rf"{B}(?P<m>(?:{POD})?{REL}(?:\s*,?\s*(?:يوم\s+)?ال{WEEKDAY})?){E}", relative_day),
+    (rf"{B}(?P<m>(?:(?P<this>هذا|هذه)\s+)?(?P<unit>الاسبوع|الشهر|العام|السنه)(?:\s+{MODS})?){E}",
+     relative_period),
+]
+RULES = [(re.compile(p), r) for p, r in _RULES]
