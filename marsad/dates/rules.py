@@ -83,6 +83,7 @@ THIS = r"(?:الجاري|الحالي)ه?"
 MODS = rf"(?P<mod>{PAST}|{NEXT}|{THIS})"
 ERA = r"(?:\s*(?P<era>م|ه|هجريه|هجري|للهجره)(?!\w))?"
 YEAR = rf"(?:\s*,?\s*(?P<y>\d{{4}}){ERA})?"
+YEAR_OR_MOD = rf"(?:\s+{MODS}|{YEAR})"
 ANY_MONTH = (
     rf"(?:(?P<mn>{MONTH})(?:\s*\(\s*{MONTH}\s*\)|\s*/\s*{MONTH})?|(?P<hm>{HIJRI_MONTH}))"
 )
@@ -153,10 +154,20 @@ def _resolve_day(ctx: Context, m: re.Match, day: int) -> Hit | None:
         if ctx.pub is None or not 1 <= day <= 31:
             return None
         cands = cal.day_candidates(ctx.pub, month, day)
-    chosen = cal.pick(cands, ctx.pub, ctx.direction(start, "near"))
+    mod = m["mod"] if "mod" in m.re.groupindex else None
+    direction = _DAY_MODIFIER[_modifier(mod)] if mod else ctx.direction(start, "near")
+    chosen = cal.pick(cands, ctx.pub, direction)
     if chosen is None:
         return None
     return Hit(start, end, chosen[0], chosen[1], "day", True, cands)
+
+
+# «25 مايو الماضي» is the latest 25 May up to the publish day, «16 مايو المقبل» the next one.
+_DAY_MODIFIER: dict[cal.Direction, cal.Direction] = {
+    "before": "past",
+    "after": "future",
+    "near": "near",
+}
 
 
 def day_month(m: re.Match, ctx: Context) -> Hit | None:
@@ -178,6 +189,17 @@ def day_range(m: re.Match, ctx: Context) -> Hit | None:
     if last.month != hit.first.month:  # d2 past the month's end
         return None
     return Hit(hit.start, hit.end, hit.first, last, "range", hit.relative)
+
+
+def day_of_relative_month(m: re.Match, ctx: Context) -> Hit | None:
+    if ctx.pub is None or not (m["mod"] or m["this"]):
+        return None
+    first, last = cal.shift_month(ctx.pub, _shift_of(m["mod"]))
+    day = int(m["d"]) if m["d"] else ordinal_day(m["ord"])
+    if day > last.day:
+        return None
+    d = first.replace(day=day)
+    return Hit(*m.span("m"), d, d, "day", True)
 
 
 def numeric(m: re.Match, ctx: Context) -> Hit | None:
@@ -220,6 +242,13 @@ def month_year(m: re.Match, ctx: Context) -> Hit | None:
     return _month_hit(m, ctx, None)
 
 
+def _shift_of(mod: str | None) -> int:
+    """-1, 0 or 1 period from the publish day's: الماضي، الجاري (or none)، المقبل."""
+    if mod and re.fullmatch(PAST, mod):
+        return -1
+    return 1 if mod and re.fullmatch(NEXT, mod) else 0
+
+
 def _modifier(mod: str) -> cal.Direction:
     if re.fullmatch(PAST, mod):
         return "before"
@@ -238,6 +267,8 @@ def _year_period(year: int, era: str | None) -> cal.Period | None:
 
 
 def year_named(m: re.Match, ctx: Context) -> Hit | None:
+    if m["y2"]:
+        return year_pair(m, ctx)
     period = _year_period(int(m["y"]), m["era"])
     if period is None:
         return None
@@ -304,7 +335,7 @@ def relative_period(m: re.Match, ctx: Context) -> Hit | None:
     unit = m["unit"]
     if unit == "العام" and ctx.word_before(start) in _GENERAL:
         return None
-    shift = 0 if not mod else -1 if re.fullmatch(PAST, mod) else 1 if re.fullmatch(NEXT, mod) else 0
+    shift = _shift_of(mod)
     if unit == "الاسبوع":
         return Hit(start, end, *cal.week(ctx.pub, shift), "range", True)
     if unit == "الشهر":
@@ -321,16 +352,19 @@ _RULES: list[tuple[str, Resolver]] = [
     (rf"{B}(?P<m>{DAY_PREFIX}(?P<y>\d{{4}})\s*(?P<sep>[-/.])\s*(?P<mo>\d{{1,2}})\s*(?P=sep)"
      rf"\s*(?P<d>\d{{1,2}}))(?![\w/]|[-.]\d)", numeric),
     (rf"{B}(?P<m>{DAY_PREFIX}(?P<d1>\d{{1,2}})\s*(?:-|/|و|الي|حتي|لغايه)\s*(?P<d2>\d{{1,2}})"
-     rf"\s*(?:من\s+)?(?:شهر\s+)?{ANY_MONTH}{YEAR}){E}", day_range),
-    (rf"{B}(?P<m>{DAY_PREFIX}(?P<d>\d{{1,2}})\s*(?:من\s+)?(?:شهر\s+)?{ANY_MONTH}{YEAR}){E}",
+     rf"\s*(?:من\s+)?(?:شهر\s+)?{ANY_MONTH}{YEAR_OR_MOD}){E}", day_range),
+    (rf"{B}(?P<m>{DAY_PREFIX}(?P<d>\d{{1,2}})\s*(?:من\s+)?(?:شهر\s+)?{ANY_MONTH}{YEAR_OR_MOD}){E}",
      day_month),
-    (rf"{B}(?P<m>{DAY_PREFIX}(?P<ord>{ORDINAL})\s+من\s+(?:شهر\s+)?{ANY_MONTH}{YEAR}){E}",
+    (rf"{B}(?P<m>{DAY_PREFIX}(?P<ord>{ORDINAL})\s+من\s+(?:شهر\s+)?{ANY_MONTH}{YEAR_OR_MOD}){E}",
      ordinal_month),
+    (rf"{B}(?P<m>{DAY_PREFIX}(?:(?P<d>\d{{1,2}})|(?P<ord>{ORDINAL}))\s+(?:من\s+)?(?P<this>هذا\s+)?"
+     rf"الشهر(?:\s+{MODS})?){E}", day_of_relative_month),
     (rf"{B}(?P<m>(?:شهر\s+)?{ANY_MONTH}\s*,?\s*(?P<y>\d{{4}}){ERA}){E}", month_year),
     (rf"{B}(?P<m>(?:شهر\s+)?{ANY_MONTH}\s+{MODS}){E}", month_modified),
     (rf"{PREP}(?P<m>(?:شهر\s+)?{ANY_MONTH}){E}", month_year),
     (rf"{B}(?P<m>شهر\s+{ANY_MONTH}){E}", month_year),
-    (rf"{B}(?P<m>(?:ال)?(?:عام|سنه)\s+(?P<y>\d{{4}}){ERA}){E}", year_named),
+    (rf"{B}(?P<m>(?:ال)?(?:عام|سنه)\s+(?P<y>\d{{4}})(?:\s*[-/]\s*(?P<y2>\d{{4}}))?{ERA}){E}",
+     year_named),
     (rf"{B}(?P<m>(?:ال)?(?:عامي|سنتي)\s+(?P<y>\d{{4}})\s*(?:و|-|الي|حتي)\s*(?P<y2>\d{{4}})){E}",
      year_pair),
     (rf"{PREP}(?P<m>(?P<y>\d{{4}})){E}", year_after_preposition),
