@@ -1,0 +1,279 @@
+"""One entity per real-world name across a story's articles, whatever its spelling.
+
+Steps: find mentions per article; take clitics off the surface form when the story (or the
+place list) knows the bare name; group by normalized form; join groups with the same
+consonant skeleton or a near one (rapidfuzz); then let a short form (بوتين, قره باغ) join the
+one longer name it is part of. Two full person names with different first names never join;
+a bare family name shared by several (علييف) joins the one the story mentions at least twice
+as often as any other, and stays apart otherwise.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+
+from rapidfuzz import fuzz
+
+from marsad.arabic import STOPWORDS, normalize
+from marsad.entities import lexicon
+from marsad.entities.recognize import Mention, find_mentions
+from marsad.model import Article
+
+_LETTER = "[\u0621-\u064a][\u0610-\u061a\u064b-\u065f\u0670\u0640]*"
+_LETTERS = {k: re.compile(f"^(?:{_LETTER}){{{k}}}") for k in range(1, 5)}
+# Foreign names are spelled by ear: ق/ك, غ/خ, emphatic and plain letters fall together.
+_SOUNDS = str.maketrans("قغثصذظضطحى", "كخسسززدتهي", "اويءؤئ")
+_JOINERS = re.compile(r"[\s\-_.'\"ـ]+")
+_TYPE_ORDER = ("person", "place", "organization", "event", "misc")
+
+
+@dataclass
+class Entity:
+    """A story's entity: display name, its spellings, and the articles that mention it."""
+
+    name: str
+    type: str
+    variants: list[str]
+    article_ids: list[str]
+    count: int
+
+    def to_dict(self) -> dict:
+        return {
+            "name": self.name,
+            "type": self.type,
+            "variants": list(self.variants),
+            "article_ids": list(self.article_ids),
+            "count": self.count,
+        }
+
+
+def _token_skeleton(word: str) -> str:
+    """Consonants of one normalized word: no article, no final ه, folded sounds, no vowels."""
+    if word.startswith("ال") and len(word) > 4:
+        word = word[2:]
+    if word.endswith("ه") and len(word) > 2:
+        word = word[:-1]
+    return word.translate(_SOUNDS)
+
+
+def _is_junk(key: str) -> bool:
+    letters = _JOINERS.sub("", key)
+    return len(letters) < 2 or key in STOPWORDS or not any(c.isalpha() for c in letters)
+
+
+@dataclass
+class _Group:
+    """All mentions whose bare form normalizes to one key."""
+
+    key: str
+    words: tuple[str, ...]
+    parts: tuple[str, ...]  # token skeletons
+    forms: Counter[str] = field(default_factory=Counter)
+    types: Counter[str] = field(default_factory=Counter)
+    articles: dict[str, None] = field(default_factory=dict)
+    first: int = 0
+
+    @property
+    def skeleton(self) -> str:
+        return "".join(self.parts)
+
+    @property
+    def count(self) -> int:
+        return sum(self.forms.values())
+
+
+def _cut(surface: str, letters: int) -> str:
+    """`surface` without its first `letters` letters (and the marks riding on them)."""
+    return _LETTERS[letters].sub("", surface.lstrip(), count=1)
+
+
+def _bare(surface: str, known: set[str], gazetteer: frozenset[str]) -> str:
+    """The surface form without conjunction/preposition clitics, when the bare name is known.
+
+    لأذربيجان → أذربيجان and للكرملين → الكرملين only if أذربيجان / الكرملين is another
+    mention of the story or a listed name: كاليفورنيا and فالنسيا start like clitics too.
+    """
+    norm = normalize(surface)
+    if norm in gazetteer:
+        return surface
+    first, _, tail = norm.partition(" ")
+    for prefix, rest in lexicon.strip_proclitics(first):
+        if prefix.endswith("لل"):  # the article's alef drops after ل: للكرملين
+            head, bare = "ال", "ال" + rest
+        elif prefix.endswith("ال") and prefix != "ال":  # والكرملين, بالكرملين
+            head, bare = "", "ال" + rest
+            prefix = prefix[:-2]
+        elif prefix in lexicon.NAME_PROCLITICS:
+            head, bare = "", rest
+        else:
+            continue
+        if f"{bare} {tail}".strip() in known:
+            return head + _cut(surface, len(prefix))
+    return surface
+
+
+def _groups(per_article: Sequence[tuple[str, Sequence[Mention]]]) -> list[_Group]:
+    gazetteer = lexicon.places() | lexicon.organizations()
+    known = gazetteer | {normalize(m.text) for _, ms in per_article for m in ms}
+    groups: dict[str, _Group] = {}
+    order = 0
+    for article_id, mentions in per_article:
+        for m in mentions:
+            display = _bare(m.text, known, gazetteer)
+            key = normalize(display)
+            if _is_junk(key):
+                continue
+            words = tuple(_JOINERS.sub(" ", key).split())
+            g = groups.get(key)
+            if g is None:
+                parts = tuple(_token_skeleton(w) for w in words)
+                g = groups[key] = _Group(key, words, parts, first=order)
+            g.forms[display] += 1
+            g.types[m.type] += 1
+            g.articles[article_id] = None
+            order += 1
+    return list(groups.values())
+
+
+def _type(types: Counter[str]) -> str:
+    return max(types, key=lambda t: (types[t], -_TYPE_ORDER.index(t)))
+
+
+def _same_name(a: _Group, b: _Group) -> bool:
+    """Two spellings of one name: equal or near skeletons, and no clash of first names."""
+    if (
+        _type(a.types) == "person" == _type(b.types)
+        and len(a.parts) > 1 < len(b.parts)
+        and fuzz.ratio(a.parts[0], b.parts[0]) < 80
+    ):
+        return False
+    sa, sb = a.skeleton, b.skeleton
+    if sa == sb:
+        return len(sa) >= 4 or fuzz.ratio(a.key, b.key) >= 85
+    return (
+        min(len(sa), len(sb)) >= 6
+        and _type(a.types) == _type(b.types)
+        and (fuzz.ratio(sa, sb) >= 90)
+    )
+
+
+def _part_of(short: _Group, long: _Group) -> bool:
+    """`short` is a run of whole words of `long` (same words, or same skeleton if ≥ 4)."""
+    if len(short.skeleton) >= len(long.skeleton) or _type(short.types) != _type(long.types):
+        return False
+    n = len(long.words)
+    for i in range(n):
+        for j in range(i + 1, n + 1):
+            if (i, j) == (0, n):
+                continue
+            if long.words[i:j] == short.words:
+                return True
+            run = "".join(long.parts[i:j])
+            if len(run) >= 4 and run == short.skeleton:
+                return True
+    return False
+
+
+class _Clusters:
+    """Union-find over groups."""
+
+    def __init__(self, n: int) -> None:
+        self.parent = list(range(n))
+
+    def find(self, i: int) -> int:
+        while self.parent[i] != i:
+            self.parent[i] = self.parent[self.parent[i]]
+            i = self.parent[i]
+        return i
+
+    def union(self, i: int, j: int) -> None:
+        self.parent[self.find(i)] = self.find(j)
+
+
+def _merge(groups: list[_Group]) -> list[list[_Group]]:
+    uf = _Clusters(len(groups))
+    for i, a in enumerate(groups):
+        for j in range(i):
+            if _same_name(a, groups[j]):
+                uf.union(i, j)
+    members: dict[int, list[int]] = {}
+    for i in range(len(groups)):
+        members.setdefault(uf.find(i), []).append(i)
+    clusters = list(members.values())
+    count = [sum(groups[i].count for i in c) for c in clusters]
+    # Short names join the one longer name they are part of; shortest first, so a chain
+    # (كاراباخ → قره باغ → ناغورني قره باغ) ends in the longest.
+    by_length = sorted(
+        range(len(clusters)), key=lambda c: max(groups[i].skeleton for i in clusters[c]).__len__()
+    )
+    target = list(range(len(clusters)))
+    for c in by_length:
+        hosts = {
+            d
+            for d in range(len(clusters))
+            if d != c
+            and target[d] == d
+            and any(_part_of(groups[i], groups[j]) for i in clusters[c] for j in clusters[d])
+        }
+        if not hosts:
+            continue
+        ranked = sorted(hosts, key=lambda d: count[d], reverse=True)
+        if len(ranked) == 1 or count[ranked[0]] >= 2 * count[ranked[1]]:
+            target[c] = ranked[0]
+    out: dict[int, list[_Group]] = {}
+    for c in range(len(clusters)):
+        root = c
+        while target[root] != root:
+            root = target[root]
+        out.setdefault(root, []).extend(groups[i] for i in clusters[c])
+    return list(out.values())
+
+
+def _entity(members: list[_Group], order: dict[str, int]) -> Entity:
+    forms: Counter[str] = Counter()
+    types: Counter[str] = Counter()
+    skeleton: dict[str, int] = {}
+    for g in members:
+        forms.update(g.forms)
+        types.update(g.types)
+        for f in g.forms:
+            skeleton[f] = len(g.skeleton)
+    frequent = [f for f in forms if forms[f] >= 2] or list(forms)
+    name = max(frequent, key=lambda f: (skeleton[f], forms[f]))
+    articles = {a for g in members for a in g.articles}
+    return Entity(
+        name=name,
+        type=_type(types),
+        variants=sorted(forms, key=lambda f: (-forms[f], f)),
+        article_ids=sorted(articles, key=order.__getitem__),
+        count=sum(forms.values()),
+    )
+
+
+def merge_mentions(per_article: Sequence[tuple[str, Sequence[Mention]]]) -> list[Entity]:
+    """Entities of (article id, mentions) pairs, most mentioned first."""
+    order = {a: i for i, (a, _) in enumerate(per_article)}
+    clusters = _merge(_groups(per_article))
+    first = {id(c): min(g.first for g in c) for c in clusters}
+    clusters.sort(key=lambda c: (-sum(g.count for g in c), first[id(c)]))
+    return [_entity(c, order) for c in clusters]
+
+
+def _vocabulary(per_article: Sequence[tuple[str, Sequence[Mention]]]) -> dict[str, str]:
+    """Normalized bare names the story's articles mention, with their majority type."""
+    groups = _groups(per_article)
+    return {g.key: _type(g.types) for g in groups if len(g.skeleton) >= 2}
+
+
+def story_entities(articles: Iterable[Article]) -> list[Entity]:
+    """Entities of a story's articles (title and body), most mentioned first.
+
+    Two passes: what one article recognizes helps find the same names in the others.
+    """
+    texts = [(a.id, a.text) for a in articles]
+    first = [(i, find_mentions(t)) for i, t in texts]
+    known = _vocabulary(first)
+    return merge_mentions([(i, find_mentions(t, known)) for i, t in texts])
