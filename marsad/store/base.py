@@ -1,4 +1,4 @@
-"""The storage interface every backend implements (SQLite now, PostgreSQL next)."""
+"""The storage interface every backend implements (SQLite and PostgreSQL)."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ from abc import ABC, abstractmethod
 from collections import Counter
 from collections.abc import Iterable, Iterator
 
-from marsad.model import Article, DuplicatePair, Extraction, Failure, Story
+from marsad.model import Article, Dropped, DuplicatePair, Extraction, Failure, Story
 
 
 class Store(ABC):
@@ -44,6 +44,10 @@ class Store(ABC):
     @abstractmethod
     def drop_counts(self) -> Counter[str]: ...
 
+    @abstractmethod
+    def dropped(self, page_id: str) -> list[Dropped]:
+        """Every line extraction removed from a page, in page order (what the UI shows)."""
+
     # --- duplicates and stories ---------------------------------------------------------
     @abstractmethod
     def add_duplicates(self, pairs: Iterable[DuplicatePair]) -> None: ...
@@ -69,6 +73,10 @@ class Store(ABC):
 
     @abstractmethod
     def story(self, story_id: str) -> Story | None: ...
+
+    @abstractmethod
+    def story_of(self, article_id: str) -> Story | None:
+        """The story an article belongs to (None before clustering)."""
 
     # --- opaque state of stateful stages (clusterer, LSH index) -------------------------
     @abstractmethod

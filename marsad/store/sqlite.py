@@ -8,7 +8,7 @@ from collections import Counter
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
-from marsad.model import Article, DuplicatePair, Extraction, Failure, Story
+from marsad.model import Article, Dropped, DuplicatePair, Extraction, Failure, Story
 from marsad.store.base import Store
 
 SCHEMA = """
@@ -23,6 +23,9 @@ CREATE TABLE IF NOT EXISTS articles (
 CREATE INDEX IF NOT EXISTS articles_order ON articles(published, id);
 CREATE TABLE IF NOT EXISTS drops (
   page_id TEXT NOT NULL, reason TEXT NOT NULL, n INTEGER NOT NULL, PRIMARY KEY (page_id, reason));
+CREATE TABLE IF NOT EXISTS dropped_lines (
+  page_id TEXT NOT NULL, seq INTEGER NOT NULL, line_no INTEGER NOT NULL, text TEXT NOT NULL,
+  reason TEXT NOT NULL, PRIMARY KEY (page_id, seq));
 CREATE TABLE IF NOT EXISTS failures (
   source_path TEXT PRIMARY KEY, reason TEXT NOT NULL, at TEXT DEFAULT CURRENT_TIMESTAMP);
 CREATE TABLE IF NOT EXISTS duplicates (
@@ -101,6 +104,13 @@ class SQLiteStore(Store):
                 "INSERT INTO drops (page_id, reason, n) VALUES (?,?,?)",
                 [(page.id, reason, n) for reason, n in extraction.drop_counts().items()],
             )
+            self.db.executemany(
+                "INSERT INTO dropped_lines VALUES (?,?,?,?,?)",
+                [
+                    (page.id, i, d.line_no, d.text, d.reason)
+                    for i, d in enumerate(extraction.dropped)
+                ],
+            )
             self.db.execute("DELETE FROM failures WHERE source_path = ?", (page.source_path,))
         return True
 
@@ -116,19 +126,21 @@ class SQLiteStore(Store):
         return [Failure(*row) for row in rows]
 
     def articles(self, ids: Iterable[str] | None = None) -> Iterator[Article]:
-        order = " ORDER BY published IS NULL, published, id"
         if ids is None:
+            order = " ORDER BY published IS NULL, published, id"
             rows = self.db.execute(f"SELECT {_ARTICLE_COLUMNS} FROM articles{order}")
             yield from (_article(row) for row in rows)
             return
         wanted = list(dict.fromkeys(ids))
+        rows = []
         for start in range(0, len(wanted), 500):
             chunk = wanted[start : start + 500]
             marks = ",".join("?" * len(chunk))
-            rows = self.db.execute(
-                f"SELECT {_ARTICLE_COLUMNS} FROM articles WHERE id IN ({marks}){order}", chunk
-            )
-            yield from (_article(row) for row in rows)
+            rows += self.db.execute(
+                f"SELECT {_ARTICLE_COLUMNS} FROM articles WHERE id IN ({marks})", chunk
+            ).fetchall()
+        rows.sort(key=lambda r: (r[5] is None, r[5] or "", r[0]))  # (published, id) overall
+        yield from (_article(row) for row in rows)
 
     def article(self, article_id: str) -> Article | None:
         return next(self.articles([article_id]), None)
@@ -140,6 +152,13 @@ class SQLiteStore(Store):
     def drop_counts(self) -> Counter[str]:
         rows = self.db.execute("SELECT reason, SUM(n) FROM drops GROUP BY reason")
         return Counter(dict(rows.fetchall()))
+
+    def dropped(self, page_id: str) -> list[Dropped]:
+        rows = self.db.execute(
+            "SELECT line_no, text, reason FROM dropped_lines WHERE page_id = ? ORDER BY seq",
+            (page_id,),
+        )
+        return [Dropped(*row) for row in rows]
 
     # --- duplicates and stories ---------------------------------------------------------
     def add_duplicates(self, pairs: Iterable[DuplicatePair]) -> None:
@@ -209,6 +228,12 @@ class SQLiteStore(Store):
     def story(self, story_id: str) -> Story | None:
         found = self._stories(" WHERE id = ?", (story_id,))
         return found[0] if found else None
+
+    def story_of(self, article_id: str) -> Story | None:
+        row = self.db.execute(
+            "SELECT story_id FROM story_articles WHERE article_id = ?", (article_id,)
+        ).fetchone()
+        return None if row is None else self.story(row[0])
 
     def _stories(self, where: str, args: tuple = ()) -> list[Story]:
         rows = self.db.execute(

@@ -1,0 +1,296 @@
+"""PostgreSQL backend: the same tables and semantics as SQLite, for a shared server.
+
+Text columns use the "C" collation so ids and ISO times sort by code point, exactly as
+SQLite orders them; NULLs sort first in ascending order as they do in SQLite.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections import Counter
+from collections.abc import Iterable, Iterator
+
+import psycopg
+
+from marsad.model import Article, Dropped, DuplicatePair, Extraction, Failure, Story
+from marsad.store.base import Store
+
+T = 'TEXT COLLATE "C"'
+SCHEMA = f"""
+CREATE TABLE IF NOT EXISTS pages (
+  id {T} PRIMARY KEY, source_path {T}, kind {T}, encoding {T}, source_id {T},
+  url {T}, outlet {T}, published {T}, title {T}, n_articles INTEGER,
+  added_at TIMESTAMPTZ DEFAULT now());
+CREATE TABLE IF NOT EXISTS articles (
+  id {T} PRIMARY KEY, page_id {T} NOT NULL REFERENCES pages(id), position INTEGER NOT NULL,
+  title {T}, body {T}, published {T}, outlet {T}, credits {T}, source_id {T}, url {T},
+  source_path {T});
+CREATE INDEX IF NOT EXISTS articles_order ON articles(published, id);
+CREATE TABLE IF NOT EXISTS drops (
+  page_id {T} NOT NULL, reason {T} NOT NULL, n INTEGER NOT NULL, PRIMARY KEY (page_id, reason));
+CREATE TABLE IF NOT EXISTS dropped_lines (
+  page_id {T} NOT NULL, seq INTEGER NOT NULL, line_no INTEGER NOT NULL, text {T} NOT NULL,
+  reason {T} NOT NULL, PRIMARY KEY (page_id, seq));
+CREATE TABLE IF NOT EXISTS failures (
+  source_path {T} PRIMARY KEY, reason {T} NOT NULL, at TIMESTAMPTZ DEFAULT now());
+CREATE TABLE IF NOT EXISTS duplicates (
+  a {T} NOT NULL, b {T} NOT NULL, kind {T} NOT NULL, similarity DOUBLE PRECISION,
+  shared {T}, added_a {T}, added_b {T}, PRIMARY KEY (a, b));
+CREATE INDEX IF NOT EXISTS duplicates_b ON duplicates(b);
+CREATE TABLE IF NOT EXISTS stories (
+  id {T} PRIMARY KEY, title {T}, outlets {T}, start {T}, "end" {T}, size INTEGER);
+CREATE TABLE IF NOT EXISTS story_articles (
+  article_id {T} PRIMARY KEY, story_id {T} NOT NULL, position INTEGER);
+CREATE INDEX IF NOT EXISTS story_articles_story ON story_articles(story_id);
+CREATE TABLE IF NOT EXISTS state (key {T} PRIMARY KEY, value BYTEA);
+"""
+
+_ARTICLE_COLUMNS = (
+    "id, page_id, position, title, body, published, outlet, credits, source_id, url, source_path"
+)
+
+
+class PostgresStore(Store):
+    def __init__(self, url: str) -> None:
+        self.url = url
+        try:
+            self.db = psycopg.connect(url, autocommit=True)
+        except psycopg.OperationalError as exc:
+            raise ConnectionError(f"cannot connect to PostgreSQL at {_safe(url)}: {exc}") from None
+        with self.db.transaction():
+            # Two processes opening a fresh database at once must not race on CREATE.
+            self.db.execute("SELECT pg_advisory_xact_lock(7212)")
+            self.db.execute(SCHEMA)
+
+    # --- pages and articles -------------------------------------------------------------
+    def has_page(self, page_id: str) -> bool:
+        row = self.db.execute("SELECT 1 FROM pages WHERE id = %s", (page_id,)).fetchone()
+        return row is not None
+
+    def add_extraction(self, extraction: Extraction) -> bool:
+        page = extraction.page
+        with self.db.transaction(), self.db.cursor() as cur:
+            cur.execute(
+                "INSERT INTO pages (id, source_path, kind, encoding, source_id, url, outlet,"
+                " published, title, n_articles) VALUES (%s,%s,%s,%s,%s,%s,%s,%s,%s,%s)"
+                " ON CONFLICT (id) DO NOTHING",
+                (
+                    page.id,
+                    page.source_path,
+                    page.kind,
+                    page.encoding,
+                    page.source_id,
+                    page.url,
+                    page.outlet,
+                    page.published,
+                    page.title,
+                    len(extraction.articles),
+                ),
+            )
+            if cur.rowcount == 0:
+                return False
+            cur.executemany(
+                f"INSERT INTO articles ({_ARTICLE_COLUMNS})"
+                " VALUES (%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s)",
+                [
+                    (
+                        a.id,
+                        a.page_id,
+                        a.position,
+                        a.title,
+                        a.body,
+                        a.published,
+                        a.outlet,
+                        _dump(a.credits),
+                        a.source_id,
+                        a.url,
+                        a.source_path,
+                    )
+                    for a in extraction.articles
+                ],
+            )
+            cur.executemany(
+                "INSERT INTO drops (page_id, reason, n) VALUES (%s,%s,%s)",
+                [(page.id, reason, n) for reason, n in extraction.drop_counts().items()],
+            )
+            cur.executemany(
+                "INSERT INTO dropped_lines VALUES (%s,%s,%s,%s,%s)",
+                [
+                    (page.id, i, d.line_no, d.text, d.reason)
+                    for i, d in enumerate(extraction.dropped)
+                ],
+            )
+            cur.execute("DELETE FROM failures WHERE source_path = %s", (page.source_path,))
+        return True
+
+    def add_failure(self, failure: Failure) -> None:
+        self.db.execute(
+            "INSERT INTO failures (source_path, reason) VALUES (%s, %s) ON CONFLICT"
+            " (source_path) DO UPDATE SET reason = excluded.reason, at = now()",
+            (failure.source_path, failure.reason),
+        )
+
+    def failures(self) -> list[Failure]:
+        rows = self.db.execute("SELECT source_path, reason FROM failures ORDER BY source_path")
+        return [Failure(*row) for row in rows]
+
+    def articles(self, ids: Iterable[str] | None = None) -> Iterator[Article]:
+        order = " ORDER BY published IS NULL, published, id"
+        if ids is None:  # ids first, then rows in slices of that order: no full fetch
+            wanted = [r[0] for r in self.db.execute("SELECT id FROM articles" + order)]
+        else:
+            wanted = list(dict.fromkeys(ids))
+        step = 2000 if ids is None else max(len(wanted), 1)
+        for start in range(0, len(wanted), step):
+            rows = self.db.execute(
+                f"SELECT {_ARTICLE_COLUMNS} FROM articles WHERE id = ANY(%s){order}",
+                (wanted[start : start + step],),
+            )
+            yield from (_article(row) for row in rows)
+
+    def article(self, article_id: str) -> Article | None:
+        return next(self.articles([article_id]), None)
+
+    def counts(self) -> dict[str, int]:
+        tables = ("pages", "articles", "failures", "stories", "duplicates")
+        return {t: self.db.execute(f"SELECT COUNT(*) FROM {t}").fetchone()[0] for t in tables}
+
+    def drop_counts(self) -> Counter[str]:
+        rows = self.db.execute("SELECT reason, SUM(n) FROM drops GROUP BY reason")
+        return Counter({reason: int(n) for reason, n in rows})
+
+    def dropped(self, page_id: str) -> list[Dropped]:
+        rows = self.db.execute(
+            "SELECT line_no, text, reason FROM dropped_lines WHERE page_id = %s ORDER BY seq",
+            (page_id,),
+        )
+        return [Dropped(*row) for row in rows]
+
+    # --- duplicates and stories ---------------------------------------------------------
+    def add_duplicates(self, pairs: Iterable[DuplicatePair]) -> None:
+        rows = [
+            (p.a, p.b, p.kind, p.similarity, _dump(p.shared), _dump(p.added_a), _dump(p.added_b))
+            for p in pairs
+        ]
+        with self.db.transaction(), self.db.cursor() as cur:
+            cur.executemany(
+                "INSERT INTO duplicates VALUES (%s,%s,%s,%s,%s,%s,%s) ON CONFLICT (a, b) DO"
+                " UPDATE SET kind = excluded.kind, similarity = excluded.similarity,"
+                " shared = excluded.shared, added_a = excluded.added_a,"
+                " added_b = excluded.added_b",
+                rows,
+            )
+
+    def duplicates(self, article_ids: Iterable[str] | None = None) -> list[DuplicatePair]:
+        sql = "SELECT a, b, kind, similarity, shared, added_a, added_b FROM duplicates"
+        if article_ids is None:
+            rows = self.db.execute(sql + " ORDER BY a, b").fetchall()
+        else:
+            ids = list(dict.fromkeys(article_ids))
+            rows = self.db.execute(f"{sql} WHERE a = ANY(%s) OR b = ANY(%s)", (ids, ids))
+            rows = sorted(set(rows))
+        return [
+            DuplicatePair(a, b, kind, sim, json.loads(s), json.loads(aa), json.loads(ab))
+            for a, b, kind, sim, s, aa, ab in rows
+        ]
+
+    def clear_duplicates(self) -> None:
+        self.db.execute("DELETE FROM duplicates")
+
+    def save_stories(self, stories: Iterable[Story]) -> None:
+        with self.db.transaction(), self.db.cursor() as cur:
+            for s in stories:
+                cur.execute(
+                    'INSERT INTO stories (id, title, outlets, start, "end", size)'
+                    " VALUES (%s,%s,%s,%s,%s,%s) ON CONFLICT (id) DO UPDATE SET"
+                    " title = excluded.title, outlets = excluded.outlets,"
+                    ' start = excluded.start, "end" = excluded."end", size = excluded.size',
+                    (s.id, s.title, _dump(s.outlets), s.start, s.end, s.size),
+                )
+                cur.execute("DELETE FROM story_articles WHERE story_id = %s", (s.id,))
+                cur.executemany(
+                    "INSERT INTO story_articles VALUES (%s,%s,%s) ON CONFLICT (article_id)"
+                    " DO UPDATE SET story_id = excluded.story_id, position = excluded.position",
+                    [(aid, s.id, i) for i, aid in enumerate(s.article_ids)],
+                )
+
+    def delete_stories(self, story_ids: Iterable[str]) -> None:
+        ids = list(story_ids)
+        with self.db.transaction():
+            self.db.execute("DELETE FROM stories WHERE id = ANY(%s)", (ids,))
+            self.db.execute("DELETE FROM story_articles WHERE story_id = ANY(%s)", (ids,))
+
+    def stories(self) -> list[Story]:
+        return self._stories("", ())
+
+    def story(self, story_id: str) -> Story | None:
+        found = self._stories(" WHERE id = %s", (story_id,))
+        return found[0] if found else None
+
+    def story_of(self, article_id: str) -> Story | None:
+        row = self.db.execute(
+            "SELECT story_id FROM story_articles WHERE article_id = %s", (article_id,)
+        ).fetchone()
+        return None if row is None else self.story(row[0])
+
+    def _stories(self, where: str, args: tuple) -> list[Story]:
+        rows = self.db.execute(
+            f'SELECT id, title, outlets, start, "end" FROM stories{where}'
+            " ORDER BY size DESC, start NULLS FIRST, id",
+            args,
+        ).fetchall()
+        members: dict[str, list[str]] = {row[0]: [] for row in rows}
+        links = self.db.execute(
+            "SELECT story_id, article_id FROM story_articles"
+            + (" WHERE story_id = %s" if where else "")
+            + " ORDER BY story_id, position",
+            args,
+        )
+        for sid, aid in links:
+            if sid in members:
+                members[sid].append(aid)
+        return [
+            Story(sid, title, members[sid], json.loads(outlets), start, end)
+            for sid, title, outlets, start, end in rows
+        ]
+
+    # --- state --------------------------------------------------------------------------
+    def get_state(self, key: str) -> bytes | None:
+        row = self.db.execute("SELECT value FROM state WHERE key = %s", (key,)).fetchone()
+        return None if row is None else bytes(row[0])
+
+    def set_state(self, key: str, value: bytes) -> None:
+        self.db.execute(
+            "INSERT INTO state VALUES (%s, %s) ON CONFLICT (key) DO UPDATE SET value ="
+            " excluded.value",
+            (key, value),
+        )
+
+    def close(self) -> None:
+        self.db.close()
+
+
+def _safe(url: str) -> str:
+    """The URL without its password, for error messages."""
+    return re.sub(r"(//[^/@:]*):[^/@]*@", r"\1:***@", url)
+
+
+def _dump(value: list[str]) -> str:
+    return json.dumps(value, ensure_ascii=False)
+
+
+def _article(row: tuple) -> Article:
+    aid, page_id, position, title, body, published, outlet, credits, source_id, url, path = row
+    return Article(
+        page_id=page_id,
+        position=position,
+        title=title or "",
+        body=body or "",
+        published=published,
+        outlet=outlet,
+        credits=json.loads(credits or "[]"),
+        source_id=source_id,
+        url=url,
+        source_path=path,
+    )
