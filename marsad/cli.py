@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import json
 import sys
+import time
 from collections.abc import Iterable
 from pathlib import Path
 
 import click
 
-from marsad.config import ConfigError, load_config
+from marsad.config import Config, ConfigError, load_config
 from marsad.model import Article, Failure, Story
 from marsad.pipeline import IngestReport, extract_page, ingest
 from marsad.read import read
@@ -38,11 +39,14 @@ def main() -> None:
     """
 
 
-def _run_ingest(paths: Iterable[str | Path], db: str, config_path: str | None) -> Store:
+def _load_config(config_path: str | None) -> Config:
     try:
-        config = load_config(config_path)
+        return load_config(config_path)
     except ConfigError as exc:
         raise click.ClickException(str(exc)) from None
+
+
+def _run_ingest(paths: Iterable[str | Path], db: str, config: Config) -> Store:
     store = open_store(db)
     report = ingest(paths, store, config, progress=sys.stderr.isatty())
     _print_report(report, db)
@@ -75,18 +79,78 @@ def ingest_cmd(paths: tuple[str, ...], db: str, config_path: str | None) -> None
     Pages already stored (same content) are skipped. A file that fails is reported with its
     reason and changes nothing; the rest of the batch is stored.
     """
-    _run_ingest(paths, db, config_path).close()
+    _run_ingest(paths, db, _load_config(config_path)).close()
+
+
+out_option = click.option(
+    "--out", required=True, type=click.Path(file_okay=False), help="Folder for the digest."
+)
+timings_option = click.option("--timings", is_flag=True, help="Print how long each step took.")
+
+
+def _write_digest(store: Store, out: Path, config: Config, timings: bool) -> None:
+    from rich.console import Console
+
+    from marsad.digest import build_digest
+    from marsad.report import print_digest
+    from marsad.web import render_report
+
+    start = time.perf_counter()
+    digest = build_digest(store, config=config.digest)
+    built = time.perf_counter()
+    out.mkdir(parents=True, exist_ok=True)
+    (out / "digest.json").write_text(
+        json.dumps(digest, ensure_ascii=False, indent=1), encoding="utf-8"
+    )
+    (out / "digest.html").write_text(render_report(digest), encoding="utf-8")
+    print_digest(digest, Console())
+    click.echo(f"wrote {out / 'digest.json'} and {out / 'digest.html'}")
+    if timings:
+        click.echo(
+            f"time digest: {built - start:.2f} s, files: {time.perf_counter() - built:.2f} s"
+        )
+
+
+def _digest(
+    paths: list[str | Path], out: str, db: str | None, config: Config, timings: bool
+) -> None:
+    start = time.perf_counter()
+    with _run_ingest(paths, db or str(Path(out) / "marsad.db"), config) as store:
+        if timings:
+            click.echo(f"time ingest: {time.perf_counter() - start:.2f} s")
+        _write_digest(store, Path(out), config, timings)
+
+
+@main.command("digest")
+@click.argument("paths", nargs=-1, required=True)
+@out_option
+@click.option(
+    "--db", default=None, help="Store: SQLite file or postgresql:// URL [default: OUT/marsad.db]."
+)
+@click.option("--config", "config_path", type=click.Path(), help="TOML config file.")
+@timings_option
+def digest_cmd(
+    paths: tuple[str, ...], out: str, db: str | None, config_path: str | None, timings: bool
+) -> None:
+    """Ingest PATHS, group them into stories, and write what each story says.
+
+    OUT/digest.json (schema in docs/digest.md) holds every story's cited summary, entities,
+    timeline, shared / unique / conflicting facts, coverage per outlet and copies;
+    OUT/digest.html is the same as one self-contained RTL page. The terminal shows the
+    multi-article stories. The store keeps everything: `marsad serve --db OUT/marsad.db`.
+    """
+    _digest(list(paths), out, db, _load_config(config_path), timings)
 
 
 @main.command("demo")
-@db_option
-def demo_cmd(db: str) -> None:
-    """Ingest the demo corpus that ships with marsad and show its stories."""
+@out_option
+@click.option("--db", default=None, help="Store [default: OUT/marsad.db].")
+@timings_option
+def demo_cmd(out: str, db: str | None, timings: bool) -> None:
+    """`marsad digest` over the demo corpus that ships with marsad (our own Arabic pages)."""
     from marsad.demo import DEMO_MANIFEST
 
-    with _run_ingest([DEMO_MANIFEST], db, None) as store:
-        click.echo("")
-        _print_stories(store.stories())
+    _digest([DEMO_MANIFEST], out, db, Config(), timings)
 
 
 @main.command("extract")

@@ -7,6 +7,8 @@ max_page_mb = 10
 threshold = 0.5
 [cluster]
 threshold = 0.3
+[digest.summary]
+sentences = 7
 ```
 Each table maps onto the config dataclass that lives next to its algorithm; derived
 parameters (LSH bands, ...) are computed there, never set here.
@@ -22,6 +24,7 @@ from typing import Any
 
 from marsad.cluster import ClusterConfig
 from marsad.dedup import DedupConfig
+from marsad.digest import DigestConfig
 from marsad.read import ReadConfig
 
 
@@ -34,18 +37,26 @@ class Config:
     read: ReadConfig = field(default_factory=ReadConfig)
     dedup: DedupConfig = field(default_factory=DedupConfig)
     cluster: ClusterConfig = field(default_factory=ClusterConfig)
+    digest: DigestConfig = field(default_factory=DigestConfig)
 
 
 def _section(cls: type, values: Any, name: str, source: str) -> Any:
     if not isinstance(values, dict):
         raise ConfigError(f"{source}: [{name}] must be a table")
-    known = {f.name for f in dataclasses.fields(cls) if f.init}
-    unknown = sorted(set(values) - known)
+    fields = {f.name: f for f in dataclasses.fields(cls) if f.init}
+    unknown = sorted(set(values) - set(fields))
     if unknown:
         raise ConfigError(
             f"{source}: unknown key(s) in [{name}]: {', '.join(unknown)}"
-            f" (known: {', '.join(sorted(known))})"
+            f" (known: {', '.join(sorted(fields))})"
         )
+    defaults = cls()
+    values = {  # a sub-table ([digest.summary]) configures a nested config object
+        key: _section(type(getattr(defaults, key)), value, f"{name}.{key}", source)
+        if dataclasses.is_dataclass(getattr(defaults, key))
+        else value
+        for key, value in values.items()
+    }
     try:
         return cls(**values)
     except (TypeError, ValueError) as exc:

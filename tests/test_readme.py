@@ -21,12 +21,13 @@ def test_first_command_installs_then_runs_the_demo(tmp_path):
     install, run_demo = (part.strip() for part in first.split("&&"))
     assert install == "pip install ."
     args = shlex.split(run_demo)
-    assert args[:2] == ["marsad", "demo"]
-    db = tmp_path / "demo.db"
-    result = CliRunner().invoke(main, [*args[1:-1], str(db)] if "--db" in args else args[1:])
+    assert args[:2] == ["marsad", "demo"] and args[-2] == "--out"
+    out = tmp_path / "demo"
+    result = CliRunner().invoke(main, [*args[1:-1], str(out)])
     assert result.exit_code == 0, result.output
     assert "articles:" in result.output
     assert "s-" in result.output  # at least one story listed
+    assert (out / "digest.html").is_file() and (out / "digest.json").is_file()
 
 
 def test_ci_runs_the_readme_test_command():

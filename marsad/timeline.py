@@ -1,0 +1,65 @@
+"""A story's timeline: the dated happenings its articles state, with who states them.
+
+Dates are resolved per article (its own publish time anchors «أمس» and «الأحد»), then read
+through the story's claims, so one happening reported by four outlets is one entry citing all
+four, and the same sentence dated differently by two outlets shows up as two entries.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from marsad.claims import Claim, article_sentences
+from marsad.dates import DateMention, find_dates
+from marsad.model import Article
+
+DateFinder = Callable[[str, str | None], list[DateMention]]
+
+
+@dataclass
+class TimelineEntry:
+    date: str  # ISO: day, month, year or "first/last" range
+    text: str  # the claim's display sentence
+    article_ids: list[str] = field(default_factory=list)
+    outlets: list[str] = field(default_factory=list)
+    surfaces: list[str] = field(default_factory=list)  # how the articles wrote the date
+
+    def to_dict(self) -> dict:
+        return {
+            "date": self.date,
+            "text": self.text,
+            "article_ids": list(self.article_ids),
+            "outlets": list(self.outlets),
+            "surfaces": list(self.surfaces),
+        }
+
+
+def timeline(
+    articles: list[Article],
+    claims: list[Claim],
+    *,
+    find: DateFinder = find_dates,
+    limit: int = 30,
+) -> list[TimelineEntry]:
+    """Dated entries in date order; when there are more than `limit`, the best-supported."""
+    by_id = {a.id: a for a in articles}
+    sentences = {a.id: article_sentences(a) for a in articles}
+    entries: dict[tuple[int, str], TimelineEntry] = {}
+    for n, claim in enumerate(claims):
+        for article_id, index in claim.members:
+            article = by_id.get(article_id)
+            if article is None or index >= len(sentences[article_id]):
+                continue
+            for mention in find(sentences[article_id][index], article.published):
+                entry = entries.setdefault(
+                    (n, mention.value), TimelineEntry(mention.value, claim.text)
+                )
+                if article_id not in entry.article_ids:
+                    entry.article_ids.append(article_id)
+                if article.outlet and article.outlet not in entry.outlets:
+                    entry.outlets.append(article.outlet)
+                if mention.text not in entry.surfaces:
+                    entry.surfaces.append(mention.text)
+    chosen = sorted(entries.values(), key=lambda e: (-len(e.outlets), -len(e.article_ids)))
+    return sorted(chosen[:limit], key=lambda e: e.date)
