@@ -43,7 +43,7 @@ def source_of(article: Article) -> str:
 class ClaimsConfig:
     """Thresholds of sentence matching (defaults tuned on the seed story, see docs/summary.md)."""
 
-    threshold: float = 0.45  # IDF-weighted share of the smaller sentence's stems in the other;
+    threshold: float = 0.44  # IDF-weighted share of the smaller sentence's stems in the other;
     # groups merge while their mean pairwise value is this high (no chaining via one pair)
     min_shared: int = 3  # content stems two sentences must share to match without being equal
     max_posting: float = 0.05  # stems in more sentences than this share (and > 10) only score
@@ -74,8 +74,11 @@ class Claim:
     keys: frozenset[str] = field(default_factory=frozenset)  # matching stems of `text`
 
     def to_dict(self) -> dict:
-        return {"text": self.text, "article_ids": list(self.article_ids),
-                "outlets": list(self.outlets)}
+        return {
+            "text": self.text,
+            "article_ids": list(self.article_ids),
+            "outlets": list(self.outlets),
+        }
 
 
 _NUMBER = re.compile(r"^\d+(?:[.,]\d+)*$")
@@ -272,23 +275,33 @@ def align(articles: list[Article], config: ClaimsConfig | None = None) -> list[C
         small, big = (u, v) if nodes[u].weight <= nodes[v].weight else (v, u)
         if nodes[big].weight >= config.compound * nodes[small].weight:
             extra[owner[small]].add(big)
-    claims = [_claim(articles, nodes, group, extra[g], scores) for g, group in enumerate(groups)]
+    claims = [_claim(articles, nodes, group, extra[g]) for g, group in enumerate(groups)]
     claims.sort(key=lambda c: (ids.index(c.members[0][0]), c.members[0][1]))
     return claims
 
 
-def _claim(
-    articles: list[Article],
-    nodes: list[_Node],
-    group: list[int],
-    extra: set[int],
-    scores: dict[tuple[int, int], float],
-) -> Claim:
-    def centrality(n: int) -> tuple[int, float, int]:
-        links = sum(scores.get((min(n, m), max(n, m)), 0.0) for m in group if m != n)
-        return len({a for a, _, _ in nodes[n].occurrences}), links, -min(nodes[n].occurrences)[0]
+def _representative(nodes: list[_Node], group: list[int], max_tokens: int = 50) -> int:
+    """The sentence that carries most of the others (weighted share of each found in it).
 
-    best = max(group, key=centrality)
+    Sentences over `max_tokens` words are chosen only when all are: one outlet's run-on
+    sentence may contain everything, but it is a poor sentence to show.
+    """
+    fit = [n for n in group if len(nodes[n].text.split()) <= max_tokens] or group
+
+    def carried(n: int) -> tuple[float, int]:
+        keys = nodes[n].keys
+        share = sum(
+            sum(w for k, w in nodes[m].keys.items() if k in keys) / (nodes[m].weight or 1.0)
+            for m in group
+            if m != n
+        )
+        return share, -min(nodes[n].occurrences)[0]
+
+    return max(fit, key=carried)
+
+
+def _claim(articles: list[Article], nodes: list[_Node], group: list[int], extra: set[int]) -> Claim:
+    best = _representative(nodes, group)
     occurrences = sorted({o for n in [*group, *extra] for o in nodes[n].occurrences})
     claim = Claim(
         text=nodes[best].occurrences[0][2],

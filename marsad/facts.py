@@ -1,0 +1,404 @@
+"""Facts across a story's sources: what several state, what one alone states, where they differ.
+
+A fact is a claim (marsad.claims) that carries a number, a date or a named entity. Shared
+facts have two or more sources, unique facts one. Conflicts are the same quantity given
+different values (a quantity is keyed by its counted noun and the words around it), or the
+same claim dated differently. Per outlet, coverage lists what only that outlet states.
+Pure: articles and claims in, records out; date and entity finders are parameters.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from marsad import arabic
+from marsad.claims import Claim, match_key, source_of
+from marsad.model import Article
+from marsad.summarize import SummaryConfig, on_topic
+
+DateFinder = Callable[[str, str | None], Sequence[Any]]  # DateMention: .value .granularity
+MentionFinder = Callable[[str], Sequence[Any]]  # Mention: .text .type .start .end
+
+
+def default_date_finder() -> DateFinder | None:
+    """`marsad.dates.find_dates` when it is installed."""
+    try:
+        from marsad.dates import find_dates
+    except ImportError:
+        return None
+    return find_dates
+
+
+def default_mention_finder() -> MentionFinder | None:
+    """`marsad.entities.find_mentions` when it (and its model) is there."""
+    try:
+        from marsad.entities import find_mentions
+    except ImportError:
+        return None
+    return find_mentions
+
+
+@dataclass(frozen=True)
+class FactsConfig:
+    context: float = 0.3  # share of context words two mentions of a counted noun need in common
+    max_items: int = 30  # per list (shared, unique, each outlet's added)
+
+    def __post_init__(self) -> None:
+        if not 0.0 < self.context <= 1.0:
+            raise ValueError(f"FactsConfig.context must be in (0, 1], got {self.context}")
+        if self.max_items < 1:
+            raise ValueError(f"FactsConfig.max_items must be >= 1, got {self.max_items}")
+
+
+@dataclass
+class Item:
+    text: str
+    article_ids: list[str]
+    outlets: list[str]
+
+    def to_dict(self) -> dict:
+        return {"text": self.text, "article_ids": self.article_ids, "outlets": self.outlets}
+
+
+@dataclass
+class Value(Item):
+    value: str = ""
+
+    def to_dict(self) -> dict:
+        return {"value": self.value, **super().to_dict()}
+
+
+@dataclass
+class Conflict:
+    about: str
+    kind: str  # number | date
+    values: list[Value]
+
+    def to_dict(self) -> dict:
+        return {
+            "about": self.about,
+            "kind": self.kind,
+            "values": [v.to_dict() for v in self.values],
+        }
+
+
+@dataclass
+class Coverage:
+    outlet: str | None  # None: an article whose outlet is unknown, a source of its own
+    article_ids: list[str]
+    added: list[Item] = field(default_factory=list)
+
+    def to_dict(self) -> dict:
+        return {
+            "outlet": self.outlet,
+            "article_ids": self.article_ids,
+            "added": [{"text": i.text, "article_ids": i.article_ids} for i in self.added],
+        }
+
+
+@dataclass
+class Facts:
+    shared: list[Item]
+    unique: list[Item]
+    conflicts: list[Conflict]
+    coverage: list[Coverage]
+
+    def to_dict(self) -> dict:
+        """The digest's `facts` section (coverage is its own section: `coverage_dicts`)."""
+        return {
+            "shared": [i.to_dict() for i in self.shared],
+            "unique": [i.to_dict() for i in self.unique],
+            "conflicts": [c.to_dict() for c in self.conflicts],
+        }
+
+    def coverage_dicts(self) -> list[dict]:
+        return [c.to_dict() for c in self.coverage]
+
+
+# --- quantities -------------------------------------------------------------------------
+
+_UNITS = {
+    "واحد": 1,
+    "اثنان": 2,
+    "اثنين": 2,
+    "ثلاث": 3,
+    "ثلاثه": 3,
+    "اربع": 4,
+    "اربعه": 4,
+    "خمس": 5,
+    "خمسه": 5,
+    "ست": 6,
+    "سته": 6,
+    "سبع": 7,
+    "سبعه": 7,
+    "ثماني": 8,
+    "ثمانيه": 8,
+    "تسع": 9,
+    "تسعه": 9,
+    "عشر": 10,
+    "عشره": 10,
+    "مئه": 100,
+    "مائه": 100,
+    "الف": 1000,
+}
+_TENS = {
+    "عشرون": 20,
+    "عشرين": 20,
+    "ثلاثون": 30,
+    "ثلاثين": 30,
+    "اربعون": 40,
+    "اربعين": 40,
+    "خمسون": 50,
+    "خمسين": 50,
+    "ستون": 60,
+    "ستين": 60,
+    "سبعون": 70,
+    "سبعين": 70,
+    "ثمانون": 80,
+    "ثمانين": 80,
+    "تسعون": 90,
+    "تسعين": 90,
+}
+# Vague counts as ranges: «عشرات» is twenty to ninety-nine, not a figure an outlet got wrong.
+_VAGUE = {"عشرات": (20, 99), "مئات": (200, 999), "الاف": (2000, 9999)}
+_SCALE = {"الف": 1e3, "الاف": 1e3, "مليون": 1e6, "ملايين": 1e6, "مليار": 1e9, "مليارات": 1e9}
+_WORDS = {**_UNITS, **_TENS}
+_SKIP = frozenset({"من", "و", "الى", "او", "نحو", "حوالي"})
+_YEAR_BEFORE = frozenset({"عام", "سنه", "العام", "لعام", "منذ"})
+_NUMBER = re.compile(r"^\d+(?:[.,]\d+)*$")
+_LOOKUP = frozenset({**_WORDS, **_VAGUE, **_SCALE})
+
+
+@dataclass(frozen=True)
+class Quantity:
+    low: float
+    high: float
+    noun: str  # the counted noun as written (normalized)
+    unit: str  # its matching key
+
+    @property
+    def label(self) -> str:
+        return f"{self.low:g}" if self.low == self.high else f"{self.low:g}-{self.high:g}"
+
+
+def _word(token: str) -> str:
+    """A token without a leading conjunction و/ف or the article, for number-word lookup."""
+    for prefix in ("وال", "فال", "ال", "و", "ف", "ب", "ل"):
+        if token.startswith(prefix) and token[len(prefix) :] in _LOOKUP:
+            return token[len(prefix) :]
+    return token
+
+
+def quantities(text: str) -> list[Quantity]:
+    """Counted quantities in a sentence: «12 شخصاً», «ثلاثة جنود», «عشرات المدنيين», «3 مليارات
+    دولار». Years (a 4-digit number after عام, or 1900-2100 with no noun) are left to dates."""
+    toks = arabic.tokens(text)
+    found: list[Quantity] = []
+    i = 0
+    while i < len(toks):
+        word = _word(toks[i])
+        if _NUMBER.match(toks[i]):
+            low = high = float(toks[i].replace(",", ""))
+        elif word in _WORDS:
+            low = high = float(_WORDS[word])
+        elif word in _VAGUE:
+            low, high = map(float, _VAGUE[word])
+        else:
+            i += 1
+            continue
+        year = (i > 0 and toks[i - 1] in _YEAR_BEFORE) or (1900 <= low <= 2100 and low == int(low))
+        j = i + 1
+        if j < len(toks) and _word(toks[j]) in _SCALE:
+            low, high = low * _SCALE[_word(toks[j])], high * _SCALE[_word(toks[j])]
+            j += 1
+            year = False
+        while j < len(toks) and toks[j] in _SKIP:
+            j += 1
+        if j < len(toks) and not _NUMBER.match(toks[j]) and not year:
+            noun = toks[j]
+            stem = arabic.stems(noun, drop_stopwords=False)
+            if stem:
+                found.append(Quantity(low, high, noun, match_key(stem[0])))
+        i = j
+    return found
+
+
+# --- facts ------------------------------------------------------------------------------
+
+
+@dataclass
+class _Fact:
+    claim: Claim
+    text: str
+    keys: frozenset[str]
+
+
+def compare(
+    articles: list[Article],
+    claims: list[Claim],
+    *,
+    find_dates: DateFinder | None = None,
+    find_mentions: MentionFinder | None = None,
+    config: FactsConfig | None = None,
+    summary: SummaryConfig | None = None,
+) -> Facts:
+    """Shared, unique and conflicting facts of a story, and what each outlet added.
+
+    Finders default to marsad.dates / marsad.entities when importable; pass your own (or a
+    function returning []) to test or to skip them. Claims that cannot stand as a sentence
+    (captions, labels) or are off the story's topic (a glued paragraph) are left out
+    (`summary` holds those filters).
+    """
+    config = config or FactsConfig()
+    find_dates = find_dates or default_date_finder()
+    find_mentions = find_mentions or default_mention_finder()
+    by_id = {a.id: a for a in articles}
+    shown = [
+        _Fact(c, text, frozenset(keys)) for c, text, keys, _ in on_topic(articles, claims, summary)
+    ]
+
+    def is_fact(fact: _Fact) -> bool:
+        if "#" in fact.keys or quantities(fact.text):
+            return True
+        published = by_id[fact.claim.article_ids[0]].published
+        if find_dates and find_dates(fact.text, published):
+            return True
+        return bool(find_mentions and find_mentions(fact.text))
+
+    facts = [f for f in shown if is_fact(f)]
+    shared = sorted(
+        (f for f in facts if len(f.claim.sources) > 1), key=lambda f: -len(f.claim.sources)
+    )
+    unique = [f for f in facts if len(f.claim.sources) == 1]
+    conflicts = _number_conflicts(claims, by_id, config, find_dates)
+    if find_dates:
+        conflicts += _date_conflicts(claims, by_id, find_dates)
+    return Facts(
+        shared=[_item(f) for f in shared[: config.max_items]],
+        unique=[_item(f) for f in unique[: config.max_items]],
+        conflicts=conflicts,
+        coverage=_coverage(articles, shown, config),
+    )
+
+
+def _item(fact: _Fact) -> Item:
+    return Item(fact.text, list(fact.claim.article_ids), list(fact.claim.outlets))
+
+
+def _coverage(articles: list[Article], shown: list[_Fact], config: FactsConfig) -> list[Coverage]:
+    by_source: dict[str, Coverage] = {}
+    for article in articles:
+        entry = by_source.setdefault(source_of(article), Coverage(article.outlet, []))
+        entry.article_ids.append(article.id)
+    for fact in shown:
+        if len(fact.claim.sources) == 1:
+            entry = by_source[fact.claim.sources[0]]
+            if len(entry.added) < config.max_items:
+                entry.added.append(Item(fact.text, list(fact.claim.article_ids), []))
+    return list(by_source.values())
+
+
+@dataclass
+class _Said:
+    """One member sentence's value for a quantity or a date."""
+
+    value: str
+    low: float
+    high: float
+    text: str
+    article: Article
+
+
+def _undated(sentence: str, published: str | None, find: DateFinder | None) -> str:
+    """The sentence with its date expressions blanked: «27 سبتمبر» counts no September."""
+    for mention in find(sentence, published) if find else ():
+        sentence = (
+            sentence[: mention.start]
+            + " " * (mention.end - mention.start)
+            + sentence[mention.end :]
+        )
+    return sentence
+
+
+def _number_conflicts(
+    claims: list[Claim], by_id: dict[str, Article], config: FactsConfig, find: DateFinder | None
+) -> list[Conflict]:
+    """Same counted noun, overlapping context, values that cannot both be right."""
+    slots: list[tuple[str, str, frozenset[str], list[_Said]]] = []  # unit, about, context, said
+    for claim in claims:
+        context = claim.keys - {"#"}
+        for (aid, _), sentence in zip(claim.members, claim.sentences, strict=True):
+            for q in quantities(_undated(sentence, by_id[aid].published, find)):
+                said = _Said(q.label, q.low, q.high, sentence, by_id[aid])
+                slot = next(
+                    (
+                        s
+                        for s in slots
+                        if s[0] == q.unit and _overlap(s[2], context - {q.unit}) >= config.context
+                    ),
+                    None,
+                )
+                if slot is None:
+                    slots.append((q.unit, f"{q.noun} — {claim.text}", context - {q.unit}, [said]))
+                else:
+                    slot[3].append(said)
+    return [c for unit, about, _, said in slots if (c := _conflict(about, "number", said))]
+
+
+def _overlap(a: frozenset[str], b: frozenset[str]) -> float:
+    smaller = min(len(a), len(b))
+    return len(a & b) / smaller if smaller else 0.0
+
+
+def _date_conflicts(
+    claims: list[Claim], by_id: dict[str, Article], find: DateFinder
+) -> list[Conflict]:
+    """One claim (aligned sentences) dated differently by different sources, per granularity."""
+    found: list[Conflict] = []
+    for claim in claims:
+        if len(claim.sources) < 2:
+            continue
+        said: dict[str, list[_Said]] = defaultdict(list)
+        for (aid, _), sentence in zip(claim.members, claim.sentences, strict=True):
+            article = by_id[aid]
+            for mention in find(sentence, article.published):
+                said[mention.granularity].append(_Said(mention.value, 0, 0, sentence, article))
+        for values in said.values():
+            conflict = _conflict(claim.text, "date", values)
+            if conflict:
+                found.append(conflict)
+    return found
+
+
+def _conflict(about: str, kind: str, said: list[_Said]) -> Conflict | None:
+    """A conflict when two sources each state a value the other does not, and the values
+    cannot both hold (numbers: their ranges do not overlap)."""
+    by_value: dict[str, list[_Said]] = defaultdict(list)
+    for s in said:
+        by_value[s.value].append(s)
+    if len(by_value) < 2:
+        return None
+    sources = {v: {source_of(s.article) for s in group} for v, group in by_value.items()}
+
+    def clash(a: str, b: str) -> bool:
+        """Both values stated, each by a source that does not state the other."""
+        x, y = by_value[a][0], by_value[b][0]
+        apart = kind == "date" or x.high < y.low or y.high < x.low
+        return apart and bool(sources[a] - sources[b]) and bool(sources[b] - sources[a])
+
+    if not any(clash(a, b) for a in by_value for b in by_value if a < b):
+        return None
+    values = []
+    for value, group in by_value.items():
+        item = Value(group[0].text, [], [], value=value)
+        for s in group:
+            if s.article.id not in item.article_ids:
+                item.article_ids.append(s.article.id)
+            if s.article.outlet and s.article.outlet not in item.outlets:
+                item.outlets.append(s.article.outlet)
+        values.append(item)
+    return Conflict(about, kind, values)
