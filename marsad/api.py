@@ -23,15 +23,16 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from fastapi.staticfiles import StaticFiles
 
+from marsad.claims import article_sentences
 from marsad.config import Config
 from marsad.digest import story_digest
-from marsad.model import Story
+from marsad.model import Page, Story
 from marsad.pipeline import ingest_pages
 from marsad.search import search
 from marsad.store import Store, open_store
 from marsad.web import views
 from marsad.web.queries import Window, article_view, latest_articles, latest_stories
-from marsad.web.render import STATIC, article_sentences
+from marsad.web.render import STATIC
 from marsad.web.schemas import (
     ArticleList,
     ArticleOut,
@@ -76,15 +77,15 @@ class Marsad:
 
     def ingest(self, records: list[PageIn]) -> IngestOut:
         batch = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%S.%f")
-        pages = [r.page(f"api:{batch}:{n}") for n, r in enumerate(records)]
+        pages = [r.page(f"api:{batch}:{n}", self.config.read) for n, r in enumerate(records)]
         with self.ingest_lock, self.store() as store:
-            known = {p.id for p in pages if store.has_page(p.id)}
+            known = {p.id for p in pages if isinstance(p, Page) and store.has_page(p.id)}
             report = ingest_pages(pages, store, self.config)
         failed = {f.source_path: f.reason for f in report.failures}
         results = [
             RecordResult(
                 record=n,
-                page_id=p.id,
+                page_id=p.id if isinstance(p, Page) else None,
                 status="failed" if p.source_path in failed else "known" if p.id in known else "new",
                 reason=failed.get(p.source_path),
             )
@@ -175,6 +176,7 @@ def create_app(
         dependencies=[Depends(require_writer)],
         max_body_size=max_body,
         responses={
+            400: {"model": ErrorOut, "description": "The body is not UTF-8 JSON."},
             401: {"model": ErrorOut, "description": "A token is configured and none was sent."},
             403: {"model": ErrorOut, "description": "Wrong token, or a remote client without one."},
             413: {"model": ErrorOut, "description": f"Body larger than {max_body_mb:g} MB."},

@@ -11,13 +11,8 @@ from pathlib import Path
 from babel.dates import format_date
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
-from marsad.arabic import sentences as split_sentences
+from marsad.claims import article_sentences
 from marsad.model import Article
-
-
-def article_sentences(article: Article) -> list[str]:  # TODO: marsad.claims once it lands
-    return [s for p in article.paragraphs for s in split_sentences(p)]
-
 
 HERE = Path(__file__).parent
 STATIC = HERE / "static"

@@ -4,49 +4,73 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    field_validator,
+    model_validator,
+)
 
-from marsad.model import Page
-from marsad.read import ReadError, iso_datetime
+from marsad.model import Failure, Page
+from marsad.read import ReadConfig, ReadError, iso_datetime
 
 
 class PageIn(BaseModel):
-    """One page to ingest: its text (or HTML) and what the scraper knows about it."""
+    """One page to ingest: its text (or HTML) and what the scraper knows about it.
 
-    model_config = ConfigDict(extra="forbid")
+    The shape is validated here (422 for the request); what only reading the page can tell
+    (blank text, an unreadable date, a page over the size limit) fails that record alone.
+    """
 
-    text: str | None = Field(None, description="Plain text of the page (a text dump).")
-    html: str | None = Field(None, description="HTML of the page (instead of text).")
+    model_config = ConfigDict(
+        extra="forbid",
+        strict=True,
+        json_schema_extra={"oneOf": [{"required": ["text"]}, {"required": ["html"]}]},
+    )
+
+    text: str = Field(None, description="Plain text of the page (a text dump).")
+    html: str = Field(None, description="HTML of the page, instead of text.")
     url: str | None = None
     outlet: str | None = Field(None, description="Name of the outlet that published it.")
     published: str | None = Field(None, description="ISO 8601 or RFC 2822 time.")
     title: str | None = None
     id: str | int | None = Field(None, description="The scraper's own id (kept as source_id).")
 
-    @field_validator("published")
+    @field_validator("text", "html", "url", "outlet", "published", "title", "id")
     @classmethod
-    def _readable_date(cls, value: str | None) -> str | None:
-        try:
-            return iso_datetime(value)
-        except ReadError as exc:
-            raise ValueError(str(exc)) from None
+    def _storable(cls, value: str | int | None) -> str | int | None:
+        """JSON may escape lone surrogates and NULs that no store can hold: U+FFFD / dropped."""
+        if not isinstance(value, str):
+            return value
+        return value.encode("utf-8", "surrogatepass").decode("utf-8", "replace").replace("\0", "")
 
     @model_validator(mode="after")
     def _one_content(self) -> PageIn:
-        given = [k for k in ("text", "html") if (getattr(self, k) or "").strip()]
-        if len(given) != 1:
-            raise ValueError("a page needs exactly one of 'text' or 'html', not empty")
+        if len(self.model_fields_set & {"text", "html"}) != 1:
+            raise ValueError("a page needs exactly one of 'text' or 'html'")
         return self
 
-    def page(self, source_path: str) -> Page:
+    def page(self, source_path: str, config: ReadConfig) -> Page | Failure:
+        """The page to ingest, or why this record cannot be one."""
+        content = self.html if self.html is not None else self.text
+        if not content.strip():
+            return Failure(source_path, "the page's text is blank")
+        if len(content.encode("utf-8")) > config.max_page_bytes:
+            return Failure(source_path, f"page larger than {config.max_page_mb:g} MB")
+        try:
+            published = iso_datetime(self.published)
+        except ReadError as exc:
+            return Failure(source_path, str(exc))
         return Page(
-            content=self.html if self.html is not None else self.text or "",
+            content=content,
             kind="html" if self.html is not None else "text",
             source_path=source_path,
             source_id=None if self.id is None else str(self.id),
             url=self.url,
             outlet=self.outlet,
-            published=self.published,
+            published=published,
             title=self.title,
         )
 
