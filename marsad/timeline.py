@@ -20,7 +20,7 @@ DateFinder = Callable[[str, str | None], list[DateMention]]
 @dataclass
 class TimelineEntry:
     date: str  # ISO: day, month, year or "first/last" range
-    text: str  # the claim's display sentence
+    text: str  # the first sentence that states the date
     article_ids: list[str] = field(default_factory=list)
     outlets: list[str] = field(default_factory=list)
     surfaces: list[str] = field(default_factory=list)  # how the articles wrote the date
@@ -51,9 +51,12 @@ def timeline(
             article = by_id.get(article_id)
             if article is None or index >= len(sentences[article_id]):
                 continue
-            for mention in find(sentences[article_id][index], article.published):
+            sentence = sentences[article_id][index]
+            for mention in find(sentence, article.published):
+                # the sentence that carries the date, not the claim's representative: a claim
+                # may group a compound sentence with the shorter ones it contains
                 entry = entries.setdefault(
-                    (n, mention.value), TimelineEntry(mention.value, claim.text)
+                    (n, mention.value), TimelineEntry(mention.value, sentence)
                 )
                 if article_id not in entry.article_ids:
                     entry.article_ids.append(article_id)
