@@ -275,18 +275,36 @@ def align(articles: list[Article], config: ClaimsConfig | None = None) -> list[C
         small, big = (u, v) if nodes[u].weight <= nodes[v].weight else (v, u)
         if nodes[big].weight >= config.compound * nodes[small].weight:
             extra[owner[small]].add(big)
-    claims = [_claim(articles, nodes, group, extra[g]) for g, group in enumerate(groups)]
+    claims = [
+        _claim(articles, nodes, group, extra[g], scores, config) for g, group in enumerate(groups)
+    ]
     claims.sort(key=lambda c: (ids.index(c.members[0][0]), c.members[0][1]))
     return claims
 
 
-def _representative(nodes: list[_Node], group: list[int], max_tokens: int = 50) -> int:
+def _representative(
+    nodes: list[_Node],
+    group: list[int],
+    scores: dict[tuple[int, int], float],
+    config: ClaimsConfig,
+    max_tokens: int = 50,
+) -> int:
     """The sentence that carries most of the others (weighted share of each found in it).
 
-    Sentences over `max_tokens` words are chosen only when all are: one outlet's run-on
-    sentence may contain everything, but it is a poor sentence to show.
+    A compound sentence (one that also states another claim, see `align`) and sentences
+    over `max_tokens` words are chosen only when all are: they contain everything, but
+    they say more than the claim.
     """
-    fit = [n for n in group if len(nodes[n].text.split()) <= max_tokens] or group
+
+    def compound(n: int) -> bool:
+        return any(
+            scores.get((min(n, m), max(n, m)), 0.0) >= config.compound_containment
+            and nodes[n].weight >= config.compound * nodes[m].weight
+            for m in group
+        )
+
+    plain = [n for n in group if not compound(n)] or group
+    fit = [n for n in plain if len(nodes[n].text.split()) <= max_tokens] or plain
 
     def carried(n: int) -> tuple[float, int]:
         keys = nodes[n].keys
@@ -300,8 +318,15 @@ def _representative(nodes: list[_Node], group: list[int], max_tokens: int = 50) 
     return max(fit, key=carried)
 
 
-def _claim(articles: list[Article], nodes: list[_Node], group: list[int], extra: set[int]) -> Claim:
-    best = _representative(nodes, group)
+def _claim(
+    articles: list[Article],
+    nodes: list[_Node],
+    group: list[int],
+    extra: set[int],
+    scores: dict[tuple[int, int], float],
+    config: ClaimsConfig,
+) -> Claim:
+    best = _representative(nodes, group, scores, config)
     occurrences = sorted({o for n in [*group, *extra] for o in nodes[n].occurrences})
     claim = Claim(
         text=nodes[best].occurrences[0][2],
