@@ -9,6 +9,7 @@ Pure: articles and claims in, records out; date and entity finders are parameter
 
 from __future__ import annotations
 
+import math
 import re
 from collections import defaultdict
 from collections.abc import Callable, Sequence
@@ -354,10 +355,17 @@ def _overlap(a: frozenset[str], b: frozenset[str]) -> float:
     return len(a & b) / smaller if smaller else 0.0
 
 
+_DATE_GAP = {"day": 14, "range": 14, "month": 93, "year": 732}  # days
+
+
 def _date_conflicts(
     claims: list[Claim], by_id: dict[str, Article], find: DateFinder
 ) -> list[Conflict]:
-    """One claim (aligned sentences) dated differently by different sources, per granularity."""
+    """One claim (aligned sentences) dated differently by different sources, per granularity.
+
+    Dates further apart than `_DATE_GAP` are other happenings the sentences also mention
+    (a long sentence's history: «في 4 أبريل 1992»), not a disagreement on this one's date.
+    """
     found: list[Conflict] = []
     for claim in claims:
         if len(claim.sources) < 2:
@@ -366,17 +374,20 @@ def _date_conflicts(
         for (aid, _), sentence in zip(claim.members, claim.sentences, strict=True):
             article = by_id[aid]
             for mention in find(sentence, article.published):
-                said[mention.granularity].append(_Said(mention.value, 0, 0, sentence, article))
-        for values in said.values():
-            conflict = _conflict(claim.text, "date", values)
+                first, last = mention.first.toordinal(), mention.last.toordinal()
+                said[mention.granularity].append(
+                    _Said(mention.value, first, last, sentence, article)
+                )
+        for granularity, values in said.items():
+            conflict = _conflict(claim.text, "date", values, _DATE_GAP.get(granularity, 14))
             if conflict:
                 found.append(conflict)
     return found
 
 
-def _conflict(about: str, kind: str, said: list[_Said]) -> Conflict | None:
+def _conflict(about: str, kind: str, said: list[_Said], gap: float = math.inf) -> Conflict | None:
     """A conflict when two sources each state a value the other does not, and the values
-    cannot both hold (numbers: their ranges do not overlap)."""
+    cannot both hold: their ranges do not overlap, and lie at most `gap` apart."""
     by_value: dict[str, list[_Said]] = defaultdict(list)
     for s in said:
         by_value[s.value].append(s)
@@ -387,8 +398,8 @@ def _conflict(about: str, kind: str, said: list[_Said]) -> Conflict | None:
     def clash(a: str, b: str) -> bool:
         """Both values stated, each by a source that does not state the other."""
         x, y = by_value[a][0], by_value[b][0]
-        apart = kind == "date" or x.high < y.low or y.high < x.low
-        return apart and bool(sources[a] - sources[b]) and bool(sources[b] - sources[a])
+        distance = max(x.low - y.high, y.low - x.high)
+        return 0 < distance <= gap and bool(sources[a] - sources[b] and sources[b] - sources[a])
 
     if not any(clash(a, b) for a in by_value for b in by_value if a < b):
         return None

@@ -1,0 +1,90 @@
+import pytest
+from test_claims import SEEDS, article, seed_story, story
+
+from marsad.claims import align
+from marsad.facts import FactsConfig, compare, quantities
+
+
+def _facts(arts, **kwargs):
+    return compare(arts, align(arts), **kwargs)
+
+
+def test_conflicting_casualty_figures_are_reported_with_who_says_what():
+    facts = _facts(story())
+    numbers = [c for c in facts.conflicts if c.kind == "number"]
+    assert len(numbers) == 1
+    values = {v.value: set(v.outlets) for v in numbers[0].values}
+    assert values == {"12": {"وكالة", "القناة", "النشرة"}, "15": {"الصحيفة"}}
+    assert "شخص" in numbers[0].about
+
+
+def test_the_same_happening_on_two_days_is_a_date_conflict():
+    facts = _facts(story())
+    dates = [c for c in facts.conflicts if c.kind == "date"]
+    assert len(dates) == 1
+    values = {v.value: set(v.outlets) for v in dates[0].values}
+    assert values["2024-03-10"] >= {"وكالة", "الصحيفة"}  # الأحد, published Sunday 10 March
+    assert values["2024-03-04"] == {"الموقع"}  # الاثنين: the Monday before
+
+
+def test_no_conflict_without_a_date_finder_or_when_one_source_updates_itself():
+    facts = _facts(story(), find_dates=lambda text, published: [])
+    assert [c.kind for c in facts.conflicts] == ["number"]
+    one = article("x", "أ", [
+        "قتل 12 شخصاً في انفجار سيارة مفخخة في سوق الحلة صباح الأحد.",
+        "وارتفعت الحصيلة لاحقاً إلى مقتل 15 شخصاً في انفجار سيارة مفخخة في سوق الحلة.",
+    ], "2024-03-10")
+    assert _facts([one]).conflicts == []
+
+
+def test_dozens_agrees_with_thirty_not_with_twelve():
+    a = article("x", "أ", ["أصيب 30 شخصاً في حريق اندلع في مستودع للأخشاب بالميناء."], "2024-05-01")
+    b = article("y", "ب", ["أصيب عشرات الأشخاص في حريق اندلع في مستودع للأخشاب بالميناء."], "2024-05-01")
+    c = article("z", "ج", ["أصيب 12 شخصاً في حريق اندلع في مستودع للأخشاب بالميناء."], "2024-05-01")
+    assert _facts([a, b]).conflicts == []
+    conflict = _facts([a, c]).conflicts
+    assert [sorted(v.value for v in k.values) for k in conflict] == [["12", "30"]]
+
+
+def test_shared_unique_and_coverage():
+    facts = _facts(story())
+    shared = {i.text for i in facts.shared}
+    assert any("مفخخة" in t for t in shared)
+    assert all(len(i.outlets) >= 2 for i in facts.shared)
+    unique = [i for i in facts.unique if "حظراً للتجوال" in i.text]
+    assert unique and unique[0].outlets == ["القناة"]
+    coverage = {c.outlet: c for c in facts.coverage}
+    assert set(coverage) == {"وكالة", "الصحيفة", "القناة", "الموقع", "النشرة"}
+    assert [i.text for i in coverage["القناة"].added] == [unique[0].text]
+    assert coverage["وكالة"].added == []  # everything the wire said, others said too
+    assert not any("معرض الكتاب" in i.text for c in facts.coverage for i in c.added)
+    assert not any("(رويترز)" in i.text for c in facts.coverage for i in c.added)
+
+
+def test_to_dict_follows_the_contract():
+    facts = _facts(story())
+    d = facts.to_dict()
+    assert set(d) == {"shared", "unique", "conflicts"}
+    assert set(d["conflicts"][0]) == {"about", "kind", "values"}
+    assert set(d["conflicts"][0]["values"][0]) == {"value", "text", "article_ids", "outlets"}
+    assert set(facts.coverage_dicts()[0]) == {"outlet", "article_ids", "added"}
+    with pytest.raises(ValueError, match="context"):
+        FactsConfig(context=0)
+
+
+def test_quantities_read_digits_words_and_scales():
+    found = quantities("قتل ١٢ شخصاً وأصيب ثلاثة جنود وعشرات المدنيين، بكلفة 3 مليارات دولار عام 2020.")
+    assert [(q.low, q.high, q.noun) for q in found] == [
+        (12, 12, "شخصا"), (3, 3, "جنود"), (20, 99, "المدنيين"), (3e9, 3e9, "دولار"),
+    ]  # the year 2020 is not a quantity
+    assert found[0].unit == quantities("مقتل 15 شخصاً")[0].unit
+
+
+def test_seed_facts():
+    if not SEEDS.is_dir():
+        pytest.skip("seed pages not available")
+    arts = seed_story()
+    facts = _facts(arts)
+    last = [i for i in facts.shared if "2018" in i.text]
+    assert len(last) == 1 and sorted(last[0].outlets) == ["001", "004"]
+    assert facts.conflicts == []  # the pages agree (days are relative, none has a wrong figure)
