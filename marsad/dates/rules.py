@@ -59,11 +59,14 @@ class Context:
         return words[-1] if words else ""
 
 
+# Clause ends; «أن» after «من المقرر» and its kin opens the planned event, not a new clause.
+_PLANNED = "المقرر المتوقع المنتظر المزمع المرتقب يعتزم تعتزم".split()
 _BOUNDARY = re.compile(
-    r"[.!?;:,¶\"()]|(?<!\w)[وفل]?(?:ان|انه|انها|بان|حيث|بينما|لكن|الذي|التي|الذين)(?!\w)"
+    r"[.!?;:,¶\"()]|(?<!\w)" + "".join(f"(?<!{w} )" for w in _PLANNED)
+    + r"[وفل]?(?:ان|انه|انها|بان|حيث|بينما|لكن|الذي|التي|الذين)(?!\w)"
 )
 _FUTURE = re.compile(
-    r"(?<!\w)[وف]?(?P<w>سوف|من\s+المقرر|من\s+المتوقع|المرتقبه?|[يت]عتزم|س[يتن]\w{2,})"
+    rf"(?<!\w)[وف]?(?P<w>سوف|(?:{'|'.join(_PLANNED)})ه?|س[يتن]\w{{2,}})"
 )
 # Words that start like a future verb (سـ + ي/ت/ن) but are nouns or past verbs.
 _NOT_FUTURE = frozenset(

@@ -1,0 +1,175 @@
+"""Date expressions: marsad.dates against our labelled sentences, with dateparser as a peer.
+
+    python eval/dates.py [--show-errors] [--throughput N]
+
+eval/data/dates.jsonl holds our own Arabic sentences, each with its publish day, a `form`
+(weekday, relative_day, range, hijri, negative, ...) and the expected mentions as
+(surface, value) pairs. Two scores per system:
+
+  exact   a case is right when its set of (surface, value) pairs is exactly the expected one;
+  values  a case is right when its multiset of values matches, where a predicted day that lies
+          inside an expected month, year or range counts as that value. This is the fair score
+          for dateparser, which returns one datetime per match and keeps prepositions («في»)
+          in its surfaces.
+
+dateparser (`search_dates`, languages=["ar"], RELATIVE_BASE = publish day, PREFER_DATES_FROM
+= past) is not a marsad dependency; it is skipped when not installed.
+`--throughput N` times find_dates over N ANT articles when ../shared/data is present.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gzip
+import json
+import sys
+import time
+from collections import Counter, defaultdict
+from collections.abc import Callable
+from datetime import date, datetime
+from email.utils import parsedate_to_datetime
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from marsad.dates import find_dates  # noqa: E402
+
+CASES = ROOT / "eval" / "data" / "dates.jsonl"
+ANT = ROOT.parent / "shared" / "data" / "ant" / "ant_v2.1.jsonl.gz"
+
+Prediction = list[tuple[str, str]]  # (surface, value)
+
+
+def load_cases(path: Path = CASES) -> list[dict]:
+    with path.open(encoding="utf-8") as f:
+        return [json.loads(line) for line in f if line.strip()]
+
+
+def ours(text: str, published: str | None) -> Prediction:
+    return [(m.text, m.value) for m in find_dates(text, published)]
+
+
+def dateparser_peer() -> Callable[[str, str | None], Prediction] | None:
+    try:
+        from dateparser.search import search_dates
+    except ImportError:
+        return None
+
+    def peer(text: str, published: str | None) -> Prediction:
+        settings = {"PREFER_DATES_FROM": "past"}
+        if published:
+            settings["RELATIVE_BASE"] = datetime.fromisoformat(published[:10])
+        found = search_dates(text, languages=["ar"], settings=settings) or []
+        return [(surface, d.date().isoformat()) for surface, d in found]
+
+    return peer
+
+
+def _period(value: str) -> tuple[date, date]:
+    """The days an ISO value covers: a day, a month, a year or first/last."""
+    if "/" in value:
+        a, b = value.split("/")
+        return date.fromisoformat(a), date.fromisoformat(b)
+    if len(value) == 4:
+        return date(int(value), 1, 1), date(int(value), 12, 31)
+    if len(value) == 7:
+        y, m = map(int, value.split("-"))
+        nxt = date(y + m // 12, m % 12 + 1, 1)
+        return date(y, m, 1), date.fromordinal(nxt.toordinal() - 1)
+    d = date.fromisoformat(value)
+    return d, d
+
+
+def exact(expected: list[dict], predicted: Prediction) -> bool:
+    return {(e["surface"], e["value"]) for e in expected} == set(predicted)
+
+
+def values(expected: list[dict], predicted: Prediction) -> bool:
+    """Same multiset of values, a predicted day inside an unmatched expected period counting
+    as that period."""
+    want = Counter(e["value"] for e in expected)
+    got: Counter[str] = Counter()
+    for _, value in predicted:
+        if want[value] > got[value]:
+            got[value] += 1
+            continue
+        day = _period(value)
+        inside = [
+            v for v in want if want[v] > got[v] and _period(v)[0] <= day[0] <= _period(v)[1]
+        ]
+        got[inside[0] if inside and day[0] == day[1] else value] += 1
+    return got == want
+
+
+def score(system: Callable[[str, str | None], Prediction], cases: list[dict]) -> dict:
+    by_form: dict[str, list[tuple[bool, bool]]] = defaultdict(list)
+    errors = []
+    for case in cases:
+        predicted = system(case["text"], case["published"])
+        ok = (exact(case["expected"], predicted), values(case["expected"], predicted))
+        by_form[case["form"]].append(ok)
+        if not ok[0]:
+            errors.append((case, predicted))
+    rows = {form: _rates(oks) for form, oks in sorted(by_form.items())}
+    rows["ALL"] = _rates([ok for oks in by_form.values() for ok in oks])
+    return {"rows": rows, "errors": errors}
+
+
+def _rates(oks: list[tuple[bool, bool]]) -> tuple[int, float, float]:
+    n = len(oks)
+    return n, sum(e for e, _ in oks) / n, sum(v for _, v in oks) / n
+
+
+def throughput(n: int) -> None:
+    if not ANT.exists():
+        print("throughput: ANT not found, skipped")
+        return
+    articles = []
+    with gzip.open(ANT, "rt", encoding="utf-8") as f:
+        for line in f:
+            rec = json.loads(line)
+            articles.append((rec["text"], parsedate_to_datetime(rec["time"]).date().isoformat()))
+            if len(articles) >= n:
+                break
+    chars = sum(len(t) for t, _ in articles)
+    find_dates(*articles[0])  # warm the per-character cache
+    start = time.perf_counter()
+    mentions = sum(len(find_dates(text, pub)) for text, pub in articles)
+    seconds = time.perf_counter() - start
+    print(
+        f"throughput: {len(articles)} ANT articles, {chars / 1e3:.0f} k chars, {mentions} mentions"
+        f" in {seconds:.2f} s ({chars / seconds / 1e6:.2f} M chars/s)"
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--show-errors", action="store_true", help="print our wrong cases")
+    parser.add_argument("--throughput", type=int, default=0, metavar="N")
+    args = parser.parse_args()
+    cases = load_cases()
+    systems = {"marsad": ours}
+    peer = dateparser_peer()
+    if peer is None:
+        print("dateparser not installed: peer skipped")
+    else:
+        systems["dateparser"] = peer
+    results = {name: score(system, cases) for name, system in systems.items()}
+    names = list(results)
+    heads = " ".join(f"{s + ' exact':>17} {s + ' values':>18}" for s in names)
+    print(f"{'form':18} {'n':>4} {heads}")
+    for form, (n, _, _) in results["marsad"]["rows"].items():
+        cells = [results[s]["rows"][form] for s in names]
+        print(f"{form:18} {n:4d} " + " ".join(f"{c[1]:17.3f} {c[2]:18.3f}" for c in cells))
+    if args.show_errors:
+        for case, predicted in results["marsad"]["errors"]:
+            want = [(e["surface"], e["value"]) for e in case["expected"]]
+            print(f"\n[{case['form']}] {case['published']} {case['text']}")
+            print(f"  want {want}\n  got  {predicted}")
+    if args.throughput:
+        throughput(args.throughput)
+
+
+if __name__ == "__main__":
+    main()
