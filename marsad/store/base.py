@@ -5,15 +5,19 @@ from __future__ import annotations
 from abc import ABC, abstractmethod
 from collections import Counter
 from collections.abc import Iterable, Iterator
+from typing import TYPE_CHECKING
 
 from marsad.model import Article, Dropped, DuplicatePair, Extraction, Failure, Story
+
+if TYPE_CHECKING:
+    from marsad.search import Filters, Query
 
 
 class Store(ABC):
     """Pages, articles, drop counts, failures, duplicates, stories and stage state.
 
-    Writes of one page are atomic: a page is stored with all its articles and drops, or not
-    at all. Re-adding a page whose content hash is known is a no-op.
+    Writes of one page are atomic: a page is stored with all its articles, drops and search
+    index entries, or not at all. Re-adding a page whose content hash is known is a no-op.
     """
 
     # --- pages and articles -------------------------------------------------------------
@@ -77,6 +81,21 @@ class Store(ABC):
     @abstractmethod
     def story_of(self, article_id: str) -> Story | None:
         """The story an article belongs to (None before clustering)."""
+
+    # --- full-text search (marsad.search builds queries; the index lives in the store) ----
+    @abstractmethod
+    def search_articles(
+        self, query: Query, filters: Filters, limit: int, offset: int
+    ) -> list[tuple[str, float, str | None]]:
+        """(article id, BM25 score, story id) of matching articles, best score first."""
+
+    @abstractmethod
+    def reindex(self) -> int:
+        """Rebuild the search index from the stored articles; how many were indexed.
+
+        Stores call it on open when the index was made by another analysis version (or
+        predates search), so every stored article is searchable.
+        """
 
     # --- opaque state of stateful stages (clusterer, LSH index) -------------------------
     @abstractmethod

@@ -13,7 +13,9 @@ from collections.abc import Iterable, Iterator
 
 import psycopg
 
+from marsad import search
 from marsad.model import Article, Dropped, DuplicatePair, Extraction, Failure, Story
+from marsad.store import pgsearch
 from marsad.store.base import Store
 
 T = 'TEXT COLLATE "C"'
@@ -44,6 +46,10 @@ CREATE TABLE IF NOT EXISTS story_articles (
   article_id {T} PRIMARY KEY, story_id {T} NOT NULL, position INTEGER);
 CREATE INDEX IF NOT EXISTS story_articles_story ON story_articles(story_id);
 CREATE TABLE IF NOT EXISTS state (key {T} PRIMARY KEY, value BYTEA);
+CREATE TABLE IF NOT EXISTS search_docs (
+  article_id {T} PRIMARY KEY REFERENCES articles(id), len INTEGER NOT NULL,
+  vec TSVECTOR NOT NULL);
+CREATE INDEX IF NOT EXISTS search_docs_vec ON search_docs USING gin (vec);
 """
 
 _ARTICLE_COLUMNS = (
@@ -62,6 +68,8 @@ class PostgresStore(Store):
             # Two processes opening a fresh database at once must not race on CREATE.
             self.db.execute("SELECT pg_advisory_xact_lock(7212)")
             self.db.execute(SCHEMA)
+            if self.get_state(search.STATE_KEY) != search.INDEX_VERSION.encode():
+                self.reindex()
 
     # --- pages and articles -------------------------------------------------------------
     def has_page(self, page_id: str) -> bool:
@@ -122,7 +130,16 @@ class PostgresStore(Store):
                 ],
             )
             cur.execute("DELETE FROM failures WHERE source_path = %s", (page.source_path,))
+            self._index(cur, extraction.articles)
         return True
+
+    def _index(self, cur: psycopg.Cursor, articles: Iterable[Article]) -> int:
+        rows = []
+        for a in articles:
+            title, body = search.analyze(a)
+            rows.append((a.id, title.length + body.length, pgsearch.tsvector(title, body)))
+        cur.executemany("INSERT INTO search_docs VALUES (%s, %s, %s::tsvector)", rows)
+        return len(rows)
 
     def add_failure(self, failure: Failure) -> None:
         self.db.execute(
@@ -254,6 +271,38 @@ class PostgresStore(Store):
             Story(sid, title, members[sid], json.loads(outlets), start, end)
             for sid, title, outlets, start, end in rows
         ]
+
+    # --- search ---------------------------------------------------------------------------
+    def search_articles(
+        self, query: search.Query, filters: search.Filters, limit: int, offset: int
+    ) -> list[tuple[str, float, str | None]]:
+        params = pgsearch.search_params(query, limit, offset)
+        where = ""
+        for sql, name in (
+            (" AND a.outlet = %(outlet)s", "outlet"),
+            (" AND left(a.published, 10) >= %(since)s", "since"),
+            (" AND left(a.published, 10) <= %(until)s", "until"),
+            (" AND sa.story_id = %(story_id)s", "story_id"),
+        ):
+            if getattr(filters, name) is not None:
+                where += sql
+                params[name] = getattr(filters, name)
+        rows = self.db.execute(pgsearch.SEARCH_SQL.format(where=where), params)
+        return [(aid, float(score), sid) for aid, score, sid in rows]
+
+    def reindex(self) -> int:
+        with self.db.transaction(), self.db.cursor() as cur:
+            cur.execute("DELETE FROM search_docs")
+            n = 0
+            batch: list[Article] = []
+            for article in self.articles():
+                batch.append(article)
+                if len(batch) == 500:
+                    n += self._index(cur, batch)
+                    batch = []
+            n += self._index(cur, batch)
+            self.set_state(search.STATE_KEY, search.INDEX_VERSION.encode())
+        return n
 
     # --- state --------------------------------------------------------------------------
     def get_state(self, key: str) -> bytes | None:

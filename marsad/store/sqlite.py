@@ -8,6 +8,7 @@ from collections import Counter
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
+from marsad import search
 from marsad.model import Article, Dropped, DuplicatePair, Extraction, Failure, Story
 from marsad.store.base import Store
 
@@ -38,7 +39,13 @@ CREATE TABLE IF NOT EXISTS story_articles (
   article_id TEXT PRIMARY KEY, story_id TEXT NOT NULL, position INTEGER);
 CREATE INDEX IF NOT EXISTS story_articles_story ON story_articles(story_id);
 CREATE TABLE IF NOT EXISTS state (key TEXT PRIMARY KEY, value BLOB);
+CREATE TABLE IF NOT EXISTS search_docs (
+  rowid INTEGER PRIMARY KEY, article_id TEXT UNIQUE NOT NULL);
+CREATE VIRTUAL TABLE IF NOT EXISTS search_fts USING fts5(
+  title_f, body_f, title_p, body_p, content='', tokenize='ascii');
 """
+# search_fts holds pre-analysed words (marsad.search): per word all its forms (…_f columns)
+# and its canonical form (…_p, for phrases). Contentless: snippets come from articles.body.
 
 _ARTICLE_COLUMNS = (
     "id, page_id, position, title, body, published, outlet, credits, source_id, url, source_path"
@@ -54,6 +61,8 @@ class SQLiteStore(Store):
         self.db.execute("PRAGMA journal_mode=WAL")
         self.db.execute("PRAGMA synchronous=NORMAL")
         self.db.executescript(SCHEMA)
+        if self.get_state(search.STATE_KEY) != search.INDEX_VERSION.encode():
+            self.reindex()
 
     # --- pages and articles -------------------------------------------------------------
     def has_page(self, page_id: str) -> bool:
@@ -112,7 +121,27 @@ class SQLiteStore(Store):
                 ],
             )
             self.db.execute("DELETE FROM failures WHERE source_path = ?", (page.source_path,))
+            self._index(extraction.articles)
         return True
+
+    def _index(self, articles: Iterable[Article]) -> int:
+        n = 0
+        for a in articles:
+            title, body = search.analyze(a)
+            cur = self.db.execute("INSERT INTO search_docs (article_id) VALUES (?)", (a.id,))
+            self.db.execute(
+                "INSERT INTO search_fts (rowid, title_f, body_f, title_p, body_p)"
+                " VALUES (?,?,?,?,?)",
+                (
+                    cur.lastrowid,
+                    _flat(title),
+                    _flat(body),
+                    " ".join(title.canon),
+                    " ".join(body.canon),
+                ),
+            )
+            n += 1
+        return n
 
     def add_failure(self, failure: Failure) -> None:
         with self.db:
@@ -260,6 +289,42 @@ class SQLiteStore(Store):
             for sid, title, outlets, start, end in rows
         ]
 
+    # --- search ---------------------------------------------------------------------------
+    def search_articles(
+        self, query: search.Query, filters: search.Filters, limit: int, offset: int
+    ) -> list[tuple[str, float, str | None]]:
+        where, args = "", []
+        for sql, value in (
+            (" AND a.outlet = ?", filters.outlet),
+            (" AND substr(a.published, 1, 10) >= ?", filters.since),
+            (" AND substr(a.published, 1, 10) <= ?", filters.until),
+            (" AND sa.story_id = ?", filters.story_id),
+        ):
+            if value is not None:
+                where += sql
+                args.append(value)
+        w = search.TITLE_WEIGHT
+        rows = self.db.execute(
+            f"SELECT d.article_id, -bm25(search_fts, {w}, 1, {w}, 1) AS score, sa.story_id"
+            " FROM search_fts JOIN search_docs d ON d.rowid = search_fts.rowid"
+            " JOIN articles a ON a.id = d.article_id"
+            " LEFT JOIN story_articles sa ON sa.article_id = d.article_id"
+            f" WHERE search_fts MATCH ?{where} ORDER BY score DESC, d.article_id LIMIT ? OFFSET ?",
+            [_fts5(query), *args, limit, offset],
+        )
+        return [(aid, score, sid) for aid, score, sid in rows]
+
+    def reindex(self) -> int:
+        with self.db:
+            self.db.execute("DELETE FROM search_docs")
+            self.db.execute("INSERT INTO search_fts (search_fts) VALUES ('delete-all')")
+            n = self._index(self.articles())
+            self.db.execute(
+                "INSERT OR REPLACE INTO state VALUES (?, ?)",
+                (search.STATE_KEY, search.INDEX_VERSION.encode()),
+            )
+        return n
+
     # --- state --------------------------------------------------------------------------
     def get_state(self, key: str) -> bytes | None:
         row = self.db.execute("SELECT value FROM state WHERE key = ?", (key,)).fetchone()
@@ -271,6 +336,26 @@ class SQLiteStore(Store):
 
     def close(self) -> None:
         self.db.close()
+
+
+def _flat(field: search.Analyzed) -> str:
+    return " ".join(f for word in field.forms for f in sorted(word))
+
+
+def _fts5(query: search.Query) -> str:
+    """FTS5 MATCH text: every term quoted, so no user input is read as FTS5 syntax."""
+
+    def quoted(text: str) -> str:
+        return '"' + text.replace('"', '""') + '"'
+
+    def alternative(alt: search.Term | search.Phrase) -> str:
+        if isinstance(alt, search.Term):
+            return "{title_f body_f} : (" + " OR ".join(map(quoted, alt.forms)) + ")"
+        return "{title_p body_p} : " + quoted(" ".join(alt.canon))
+
+    return " AND ".join(
+        "(" + " OR ".join(map(alternative, clause)) + ")" for clause in query.clauses
+    )
 
 
 def _dump(value: list[str]) -> str:
