@@ -275,19 +275,14 @@ def align(articles: list[Article], config: ClaimsConfig | None = None) -> list[C
         small, big = (u, v) if nodes[u].weight <= nodes[v].weight else (v, u)
         if nodes[big].weight >= config.compound * nodes[small].weight:
             extra[owner[small]].add(big)
-    claims = [
-        _claim(articles, nodes, group, extra[g], scores, config) for g, group in enumerate(groups)
-    ]
+    compound = set().union(*extra.values())
+    claims = [_claim(articles, nodes, group, extra[g], compound) for g, group in enumerate(groups)]
     claims.sort(key=lambda c: (ids.index(c.members[0][0]), c.members[0][1]))
     return claims
 
 
 def _representative(
-    nodes: list[_Node],
-    group: list[int],
-    scores: dict[tuple[int, int], float],
-    config: ClaimsConfig,
-    max_tokens: int = 50,
+    nodes: list[_Node], group: list[int], compound: set[int], max_tokens: int = 50
 ) -> int:
     """The sentence that carries most of the others (weighted share of each found in it).
 
@@ -295,15 +290,7 @@ def _representative(
     over `max_tokens` words are chosen only when all are: they contain everything, but
     they say more than the claim.
     """
-
-    def compound(n: int) -> bool:
-        return any(
-            scores.get((min(n, m), max(n, m)), 0.0) >= config.compound_containment
-            and nodes[n].weight >= config.compound * nodes[m].weight
-            for m in group
-        )
-
-    plain = [n for n in group if not compound(n)] or group
+    plain = [n for n in group if n not in compound] or group
     fit = [n for n in plain if len(nodes[n].text.split()) <= max_tokens] or plain
 
     def carried(n: int) -> tuple[float, int]:
@@ -323,10 +310,9 @@ def _claim(
     nodes: list[_Node],
     group: list[int],
     extra: set[int],
-    scores: dict[tuple[int, int], float],
-    config: ClaimsConfig,
+    compound: set[int],
 ) -> Claim:
-    best = _representative(nodes, group, scores, config)
+    best = _representative(nodes, group, compound)
     occurrences = sorted({o for n in [*group, *extra] for o in nodes[n].occurrences})
     claim = Claim(
         text=nodes[best].occurrences[0][2],
