@@ -311,3 +311,63 @@ def serve_cmd(
     writes = "with the token" if token else "from this machine only"
     click.echo(f"marsad on http://{host}:{port}/ (API docs /docs, db {db}, writes {writes})")
     uvicorn.run(app, host=host, port=port, log_level="info")
+
+
+@main.command("search")
+@click.argument("query", nargs=-1, required=True)
+@db_option
+@click.option("--outlet", default=None, help="Only articles of this outlet.")
+@click.option("--since", type=click.DateTime(["%Y-%m-%d"]), help="Published on or after.")
+@click.option("--until", type=click.DateTime(["%Y-%m-%d"]), help="Published on or before.")
+@click.option("--story", "story_id", default=None, help="Only articles of this story.")
+@click.option("--limit", default=20, show_default=True, type=click.IntRange(1, 1000))
+@json_option
+def search_cmd(
+    query: tuple[str, ...],
+    db: str,
+    outlet: str | None,
+    since: object,
+    until: object,
+    story_id: str | None,
+    limit: int,
+    as_json: bool,
+) -> None:
+    """Full-text search, best match first: Arabic-aware (وأذربيجان, لأذربيجان and
+    الأذربيجانية find أذربيجان; hamza and alef spellings meet).
+
+    QUERY: words (all must match), "a quoted phrase", OR between two items. --json prints
+    JSON Lines hits whose snippet is HTML with the matches in <mark>.
+    """
+    import html
+    import re
+
+    from marsad.search import QueryError, search
+
+    with open_store(db) as store:
+        try:
+            hits = search(
+                store,
+                " ".join(query),
+                outlet=outlet,
+                since=since.date() if since else None,  # type: ignore[attr-defined]
+                until=until.date() if until else None,  # type: ignore[attr-defined]
+                story_id=story_id,
+                limit=limit,
+            )
+        except QueryError as exc:
+            raise click.ClickException(str(exc)) from None
+    for hit in hits:
+        if as_json:
+            _dump(vars(hit))
+            continue
+        parts = re.split(r"<mark>(.*?)</mark>", hit.snippet)
+        text = "".join(
+            click.style(html.unescape(p), bold=True, fg="yellow") if i % 2 else html.unescape(p)
+            for i, p in enumerate(parts)
+        )
+        click.echo(
+            f"{hit.article_id}  {hit.published or '-':16}  {hit.outlet or '-':14}  {hit.title}"
+        )
+        click.echo(f"    {' '.join(text.split())}")
+    if not hits and not as_json:
+        click.echo("no matches", err=True)

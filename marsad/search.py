@@ -296,6 +296,7 @@ def _day(value: dt.date | str | None, name: str) -> str | None:
 # A written word with its diacritics and tatweel, as it appears in the original text.
 _WRITTEN = re.compile("[\\w\u0610-\u061a\u064b-\u065f\u0670\u06d6-\u06ed]+")
 SNIPPET_WORDS = 30
+_SPACES = re.compile(r"\s+")
 
 
 @lru_cache(maxsize=1 << 16)
@@ -335,5 +336,5 @@ def snippet(text: str, wanted: frozenset[str], size: int = SNIPPET_WORDS) -> str
     a = 0 if start == 0 else chosen[0].start()
     z = chosen[-1].end()
     marks = [written[i] for i in sorted(found) if start <= i < start + size]
-    body = _marked(text, marks, a, z).strip()
+    body = _SPACES.sub(" ", _marked(text, marks, a, z)).strip()  # one line, paragraphs joined
     return ("… " if a > 0 else "") + body + (" …" if z < len(text.rstrip()) else "")

@@ -158,7 +158,8 @@ def test_malformed_queries_give_a_clear_error(store, query):
 
 
 @pytest.mark.parametrize(
-    "query", ["NEAR(a b)", "title_f:x", "a AND", "NOT", "x*", "أذربيجان'", "(أذربيجان", "^x", "a-b", "{x}"]
+    "query",
+    ["NEAR(a b)", "title_f:x", "a AND", "NOT", "x*", "أذربيجان'", "(أذربيجان", "^x", "a-b", "{x}"],
 )
 def test_query_syntax_of_the_backends_is_never_interpreted(docs, query):
     store, _ = docs
@@ -211,3 +212,27 @@ def test_forms_and_canonical():
     assert canonical("للحكومه") == canonical("الحكومات") == canonical("حكومه")
     assert forms("في") == {"في"}  # short words are not stripped
     assert not forms("مصر") & forms("عصر")
+
+
+def test_cli_search(tmp_path):
+    import json
+
+    from click.testing import CliRunner
+
+    from marsad.cli import main
+
+    db = str(tmp_path / "cli.db")
+    with open_store(db) as s:
+        ids = add_docs(s)
+    run = CliRunner().invoke
+    out = run(main, ["search", "لأذربيجان", "--db", db, "--json", "--outlet", "صدى"])
+    assert out.exit_code == 0, out.output
+    hits = [json.loads(line) for line in out.output.splitlines()]
+    assert {h["article_id"] for h in hits} == {ids["title"], ids["adjective"]}
+    assert "<mark>الأذربيجانية</mark>" in next(
+        h["snippet"] for h in hits if h["article_id"] == ids["adjective"]
+    )
+    out = run(main, ["search", "وزير", "الخارجية", "--db", db, "--since", "2025-03-11"])
+    assert out.exit_code == 0 and DOCS["body"][2] in out.output and "<mark>" not in out.output
+    out = run(main, ["search", '"وزير', "--db", db])
+    assert out.exit_code != 0 and "unbalanced quotes" in out.output
