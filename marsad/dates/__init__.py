@@ -9,16 +9,15 @@ original surface. Rules and the past/future choices are in docs/dates.md.
 from __future__ import annotations
 
 import re
-from bisect import bisect_right
+from bisect import bisect_left
 from dataclasses import dataclass
 from datetime import date, timedelta
-from functools import lru_cache
 from itertools import accumulate
 from typing import Literal
 
 from marsad.arabic import normalize
 from marsad.dates import calendar as cal
-from marsad.dates.rules import RULES, Context, Hit
+from marsad.dates.rules import Context, Hit, find
 
 Granularity = Literal["day", "month", "year", "range"]
 
@@ -57,19 +56,53 @@ def parse_published(published: str | None) -> date | None:
         raise ValueError(f"published must be ISO 8601 (YYYY-MM-DD...), got {published!r}") from None
 
 
-@lru_cache(maxsize=8192)
-def _fold_char(c: str) -> str:
-    """One character's matching key. Newlines become ¶ so no date spans two paragraphs."""
-    if c == "\n":
-        return "¶"
-    return " " if c.isspace() else normalize(c)
+class _FoldTable(dict):
+    """`str.translate` table that learns each new character's key: `normalize` of it alone,
+    ¶ for a newline (no date spans two paragraphs), a space for other whitespace."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.odd: set[str] = set()  # characters whose key is not one character long
+        self.odd_pattern: re.Pattern[str] | None = None
+
+    def __missing__(self, code: int) -> str:
+        c = chr(code)
+        folded = "¶" if c == "\n" else " " if c.isspace() else normalize(c)
+        self[code] = folded
+        if len(folded) != 1:
+            self.odd.add(c)
+            self.odd_pattern = re.compile("[" + re.escape("".join(sorted(self.odd))) + "]")
+        return folded
 
 
-def _fold(text: str) -> tuple[str, list[int]]:
-    """Normalized key of `text` and `starts`: starts[i] is where original char i begins in the
-    key (diacritics and tatweel fold to nothing, ligatures to two letters)."""
-    pieces = list(map(_fold_char, text))
-    return "".join(pieces), list(accumulate(map(len, pieces), initial=0))
+_TABLE = _FoldTable()
+
+
+class _Offsets:
+    """Maps key offsets back to the text: only characters whose key is not one character long
+    (diacritics and tatweel fold to nothing, ligatures to two letters) shift offsets."""
+
+    def __init__(self, text: str) -> None:
+        rx = _TABLE.odd_pattern
+        found = [(m.start(), len(_TABLE[ord(m[0])]) - 1) for m in rx.finditer(text)] if rx else []
+        self.n = len(text)
+        self.positions = [p for p, _ in found]
+        self.shift = list(accumulate((d for _, d in found), initial=0))
+
+    def key_offset(self, i: int) -> int:
+        return i + self.shift[bisect_left(self.positions, i)]
+
+    def original(self, k: int) -> int:
+        """The last text offset whose key offset is at most `k`: a surface's start skips marks
+        before it, its end keeps the marks on its last letter («غداً»)."""
+        lo, hi = 0, self.n
+        while lo < hi:
+            mid = (lo + hi + 1) // 2
+            if self.key_offset(mid) <= k:
+                lo = mid
+            else:
+                hi = mid - 1
+        return lo
 
 
 def _select(hits: list[Hit]) -> list[Hit]:
@@ -120,13 +153,13 @@ def find_dates(text: str, published: str | None) -> list[DateMention]:
     if not isinstance(text, str):
         raise TypeError(f"text must be str, got {type(text).__name__}")
     pub = parse_published(published)
-    key, starts = _fold(text)
+    key = text.translate(_TABLE)
     ctx = Context(key, pub)
-    hits = [h for rx, resolve in RULES for m in rx.finditer(key) if (h := resolve(m, ctx))]
+    hits = find(key, ctx)
     out = []
+    offsets = _Offsets(text) if hits else None
     for h in _join_ranges(key, _select(hits)):
-        start = bisect_right(starts, h.start) - 1
-        end = bisect_right(starts, h.end) - 1
+        start, end = offsets.original(h.start), offsets.original(h.end)
         out.append(
             DateMention(text[start:end], start, end, h.first, h.last, h.granularity, h.relative)  # type: ignore[arg-type]
         )

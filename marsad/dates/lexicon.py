@@ -69,13 +69,35 @@ ORDINAL_DAYS |= {f"{w} والعشرين": n for n, w in enumerate(_ONES[1:], sta
 
 
 def alternation(words: dict[str, int] | list[str]) -> str:
-    """Regex alternation of words, longest first (so «كانون الاول» beats «كانون»), any spacing."""
-    ordered = sorted(words, key=len, reverse=True)
-    return "(?:" + "|".join(re.escape(w).replace(r"\ ", r"\s+") for w in ordered) + ")"
+    """Regex matching any of the words, as a trie: «كانون الاول|كانون الثاني» becomes
+    «كانون\\s+ال(?:اول|ثاني)». The engine then tries one branch per letter instead of every
+    word that starts with alef; a word that is a prefix of another («اب», «ابريل») is an
+    optional tail, so the longer word wins. Spaces match any whitespace."""
+    trie: dict = {}
+    for word in words:
+        node = trie
+        for ch in word:
+            node = node.setdefault(ch, {})
+        node[""] = {}
+
+    def emit(node: dict) -> str:
+        branches = [
+            (r"\s+" if ch == " " else re.escape(ch)) + emit(child)
+            for ch, child in sorted(node.items())
+            if ch
+        ]
+        if not branches:
+            return ""
+        body = branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
+        return f"(?:{body})?" if "" in node else body
+
+    return "(?:" + emit(trie) + ")"
 
 
 MONTH = alternation(MONTH_NAMES)
-HIJRI_MONTH = alternation(HIJRI_MONTH_NAMES)
+# Both calendars in one plain alternation: a pattern that starts with it lets the regex engine
+# skip to a month name's first letter.
+ANY_MONTH_NAME = alternation({**MONTH_NAMES, **HIJRI_MONTH_NAMES})
 WEEKDAY = alternation(WEEKDAYS)
 ORDINAL = alternation(ORDINAL_DAYS)
 
@@ -85,8 +107,12 @@ def month_number(name: str) -> int:
     return MONTH_NAMES[" ".join(name.split())]
 
 
-def hijri_month_number(name: str) -> int:
-    return HIJRI_MONTH_NAMES[" ".join(name.split())]
+def calendar_month(name: str) -> tuple[bool, int]:
+    """(is Hijri, month number) of a matched Gregorian or Hijri month name."""
+    name = " ".join(name.split())
+    if name in HIJRI_MONTH_NAMES:
+        return True, HIJRI_MONTH_NAMES[name]
+    return False, MONTH_NAMES[name]
 
 
 def ordinal_day(words: str) -> int:

@@ -1,9 +1,10 @@
 """Date patterns over normalized text, each with how it resolves against the publish day.
 
-Every pattern marks its surface with the group `m`: clitics (و ف ب ل) and prepositions (في،
-منذ، خلال، بين، من) stay outside it; «يوم», «شهر», «عام», parts of the day («مساء») and
-modifiers («الماضي») are inside. A rule returns None when its match is not a date after all
-(«الأحد عشر», 31 February, «في 2018 شخصا»).
+A rule is a core pattern that starts with a date word or a digit (so the regex engine can skip
+ahead fast) and a prefix pattern matched backwards from the core: «يوم», «شهر», «هذا», a
+weekday or a part of the day («مساء») join the surface; clitics (و ف ب ل) and prepositions
+(في، منذ، خلال) must be there for some rules but stay outside it. A rule returns None when its
+match is not a date after all («الأحد عشر», 31 February, «في 2018 شخصا»).
 """
 
 from __future__ import annotations
@@ -15,13 +16,12 @@ from datetime import date, timedelta
 
 from marsad.dates import calendar as cal
 from marsad.dates.lexicon import (
-    HIJRI_MONTH,
+    ANY_MONTH_NAME,
     MONTH,
     ORDINAL,
     WEEKDAY,
     WEEKDAYS,
-    hijri_month_number,
-    month_number,
+    calendar_month,
     ordinal_day,
 )
 
@@ -59,6 +59,26 @@ class Context:
         return words[-1] if words else ""
 
 
+class Found:
+    """A core match and where its surface starts (its prefix included): `f["m"]` is the surface,
+    `f["p"]` the prefix, other names the core's groups (None when the core has no such group)."""
+
+    __slots__ = ("core", "start", "key")
+
+    def __init__(self, core: re.Match[str], start: int, key: str) -> None:
+        self.core, self.start, self.key = core, start, key
+
+    def __getitem__(self, name: str) -> str | None:
+        if name == "m":
+            return self.key[self.start : self.core.end()]
+        if name == "p":
+            return self.key[self.start : self.core.start()]
+        return self.core[name] if name in self.core.re.groupindex else None
+
+    def span(self, name: str = "m") -> tuple[int, int]:
+        return self.start, self.core.end()
+
+
 # Clause ends; «أن» after «من المقرر» and its kin opens the planned event, not a new clause.
 _PLANNED = "المقرر المتوقع المنتظر المزمع المرتقب يعتزم تعتزم".split()
 _BOUNDARY = re.compile(
@@ -87,9 +107,8 @@ MODS = rf"(?P<mod>{PAST}|{NEXT}|{THIS})"
 ERA = r"(?:\s*(?P<era>م|ه|هجريه|هجري|للهجره)(?!\w))?"
 YEAR = rf"(?:\s*,?\s*(?P<y>\d{{4}}){ERA})?"
 YEAR_OR_MOD = rf"(?:\s+{MODS}|{YEAR})"
-ANY_MONTH = (
-    rf"(?:(?P<mn>{MONTH})(?:\s*\(\s*{MONTH}\s*\)|\s*/\s*{MONTH})?|(?P<hm>{HIJRI_MONTH}))"
-)
+# A month of either calendar; a Gregorian one may carry its other name: «آب (أغسطس)», «آب/أغسطس».
+ANY_MONTH = rf"(?P<mon>{ANY_MONTH_NAME})(?:\s*\(\s*{MONTH}\s*\)|\s*/\s*{MONTH})?"
 # A weekday or «يوم» before an explicit date is part of its surface.
 DAY_PREFIX = (
     rf"(?:(?:{POD})?(?:يوم\s+)?ال{WEEKDAY}\s*,?\s*(?:الموافق\s+)?)?(?:يومي?\s+)?"
@@ -112,11 +131,11 @@ _GENERAL = frozenset(
 )
 # «اليوم» in outlet names and phrases that do not mean the publish day.
 TODAY = (
-    r"(?<!روسيا )(?<!المصري )(?<!ذلك )(?<!هذا )(?<!نفس )اليوم"
-    rf"(?!\s+(?:نفسه|ذاته|ال(?!{WEEKDAY}(?!\w))\w))"
+    "اليوم" + "".join(f"(?<!{w} اليوم)" for w in ("روسيا", "المصري", "ذلك", "هذا", "نفس"))
+    + rf"(?!\s+(?:نفسه|ذاته|ال(?!{WEEKDAY}(?!\w))\w))"
 )
 REL = (
-    r"(?P<rel>اول\s+(?:من\s+)?امس|امس\s+الاول|بعد\s+غد|(?:يوم\s+)?(?:ال)?امس|البارحه"
+    r"(?P<rel>اول\s+(?:من\s+)?امس|امس\s+الاول|بعد\s+غد|يوم\s+(?:ال)?امس|الامس|امس|البارحه"
     rf"|غدا(?!\s+(?:من|اكثر|اقل)(?!\w))|يوم\s+غد|الليله(?:\s+الماضيه)?|{TODAY})"
 )
 
@@ -134,12 +153,12 @@ def _shift(rel: str) -> int:
     return 0
 
 
-def _resolve_day(ctx: Context, m: re.Match, day: int) -> Hit | None:
+def _resolve_day(ctx: Context, m: Found, day: int) -> Hit | None:
     """A day of a named month, Gregorian or Hijri, with or without its year."""
     start, end = m.span("m")
     year = int(m["y"]) if m["y"] else None
-    if m["hm"]:
-        month = hijri_month_number(m["hm"])
+    hijri, month = calendar_month(m["mon"])
+    if hijri:
         if year is not None:
             d = cal.hijri_date(year, month, day)
             return Hit(start, end, d, d, "day", False) if d else None
@@ -147,7 +166,6 @@ def _resolve_day(ctx: Context, m: re.Match, day: int) -> Hit | None:
             return None
         cands = cal.hijri_candidates(ctx.pub, month, day)
     else:
-        month = month_number(m["mn"])
         if year is not None:
             try:
                 d = date(year, month, day)
@@ -157,7 +175,7 @@ def _resolve_day(ctx: Context, m: re.Match, day: int) -> Hit | None:
         if ctx.pub is None or not 1 <= day <= 31:
             return None
         cands = cal.day_candidates(ctx.pub, month, day)
-    mod = m["mod"] if "mod" in m.re.groupindex else None
+    mod = m["mod"]
     direction = _DAY_MODIFIER[_modifier(mod)] if mod else ctx.direction(start, "near")
     chosen = cal.pick(cands, ctx.pub, direction)
     if chosen is None:
@@ -173,15 +191,15 @@ _DAY_MODIFIER: dict[cal.Direction, cal.Direction] = {
 }
 
 
-def day_month(m: re.Match, ctx: Context) -> Hit | None:
+def day_month(m: Found, ctx: Context) -> Hit | None:
     return _resolve_day(ctx, m, int(m["d"]))
 
 
-def ordinal_month(m: re.Match, ctx: Context) -> Hit | None:
+def ordinal_month(m: Found, ctx: Context) -> Hit | None:
     return _resolve_day(ctx, m, ordinal_day(m["ord"]))
 
 
-def day_range(m: re.Match, ctx: Context) -> Hit | None:
+def day_range(m: Found, ctx: Context) -> Hit | None:
     d1, d2 = int(m["d1"]), int(m["d2"])
     if d1 >= d2:
         return None
@@ -194,7 +212,7 @@ def day_range(m: re.Match, ctx: Context) -> Hit | None:
     return Hit(hit.start, hit.end, hit.first, last, "range", hit.relative)
 
 
-def day_of_relative_month(m: re.Match, ctx: Context) -> Hit | None:
+def day_of_relative_month(m: Found, ctx: Context) -> Hit | None:
     if ctx.pub is None or not (m["mod"] or m["this"]):
         return None
     first, last = cal.shift_month(ctx.pub, _shift_of(m["mod"]))
@@ -205,7 +223,7 @@ def day_of_relative_month(m: re.Match, ctx: Context) -> Hit | None:
     return Hit(*m.span("m"), d, d, "day", True)
 
 
-def numeric(m: re.Match, ctx: Context) -> Hit | None:
+def numeric(m: Found, ctx: Context) -> Hit | None:
     day, month = int(m["d"]), int(m["mo"])
     if month > 12 >= day:  # 8/18/2024 written month first
         day, month = month, day
@@ -216,21 +234,20 @@ def numeric(m: re.Match, ctx: Context) -> Hit | None:
     return Hit(*m.span("m"), d, d, "day", False)
 
 
-def _month_hit(m: re.Match, ctx: Context, direction: cal.Direction | None) -> Hit | None:
+def _month_hit(m: Found, ctx: Context, direction: cal.Direction | None) -> Hit | None:
     """A whole month: with its year, or the one a direction picks around the publish day."""
     start, end = m.span("m")
-    year = int(m["y"]) if "y" in m.re.groupindex and m["y"] else None
-    if m["hm"]:
-        month = hijri_month_number(m["hm"])
+    year = int(m["y"]) if m["y"] else None
+    hijri, month = calendar_month(m["mon"])
+    if hijri:
         if year is not None:
             period = cal.hijri_month(year, month)
             return Hit(start, end, *period, "range", False) if period else None
-        if ctx.pub is None or (month == 2 and not m["m"].startswith("شهر")):
+        if ctx.pub is None or (month == 2 and not m["p"]):
             return None
         cands = cal.hijri_candidates(ctx.pub, month, None)
         granularity = "range"
     else:
-        month = month_number(m["mn"])
         if year is not None:
             return Hit(start, end, *cal.month_period(year, month), "month", False)
         if ctx.pub is None:
@@ -241,7 +258,7 @@ def _month_hit(m: re.Match, ctx: Context, direction: cal.Direction | None) -> Hi
     return Hit(start, end, *chosen, granularity, True, cands) if chosen else None
 
 
-def month_year(m: re.Match, ctx: Context) -> Hit | None:
+def month_year(m: Found, ctx: Context) -> Hit | None:
     return _month_hit(m, ctx, None)
 
 
@@ -258,7 +275,7 @@ def _modifier(mod: str) -> cal.Direction:
     return "after" if re.fullmatch(NEXT, mod) else "near"
 
 
-def month_modified(m: re.Match, ctx: Context) -> Hit | None:
+def month_modified(m: Found, ctx: Context) -> Hit | None:
     return _month_hit(m, ctx, _modifier(m["mod"]))
 
 
@@ -269,7 +286,7 @@ def _year_period(year: int, era: str | None) -> cal.Period | None:
     return (date(year, 1, 1), date(year, 12, 31)) if 1000 <= year <= 2200 else None
 
 
-def year_named(m: re.Match, ctx: Context) -> Hit | None:
+def year_named(m: Found, ctx: Context) -> Hit | None:
     if m["y2"]:
         return year_pair(m, ctx)
     period = _year_period(int(m["y"]), m["era"])
@@ -279,16 +296,17 @@ def year_named(m: re.Match, ctx: Context) -> Hit | None:
     return Hit(*m.span("m"), *period, granularity, False)
 
 
-def year_pair(m: re.Match, ctx: Context) -> Hit | None:
+def year_pair(m: Found, ctx: Context) -> Hit | None:
     y1, y2 = int(m["y"]), int(m["y2"])
     if not 1000 <= y1 < y2 <= 2200:
         return None
     return Hit(*m.span("m"), date(y1, 1, 1), date(y2, 12, 31), "range", False)
 
 
-def year_after_preposition(m: re.Match, ctx: Context) -> Hit | None:
+def year_after_preposition(m: Found, ctx: Context) -> Hit | None:
     year = int(m["y"])
-    rest = ctx.key[m.end() : m.end() + 30]
+    end = m.span()[1]
+    rest = ctx.key[end : end + 30]
     if not 1900 <= year <= 2100 or (_COUNTED.match(rest) and not _ADVERBS.match(rest)):
         return None
     return Hit(*m.span("m"), date(year, 1, 1), date(year, 12, 31), "year", False)
@@ -301,11 +319,11 @@ def _weekday(ctx: Context, wd: str, direction: cal.Direction) -> date | None:
     return chosen[0] if chosen else None
 
 
-def weekday(m: re.Match, ctx: Context) -> Hit | None:
+def weekday(m: Found, ctx: Context) -> Hit | None:
     start, end = m.span("m")
     # «الطرفين الاثنين»: "the two", agreeing with a dual or plural noun.
     dual = re.fullmatch(r"ال\w+ين", ctx.word_before(start))
-    if m["wd"] == "اثنين" and dual and not m["m"].startswith("يوم"):
+    if m["wd"] == "اثنين" and dual and not m["p"]:
         return None
     mod = m["mod"]
     direction = _modifier(mod) if mod else ctx.direction(start, "past")
@@ -313,7 +331,7 @@ def weekday(m: re.Match, ctx: Context) -> Hit | None:
     return Hit(start, end, d, d, "day", True) if d else None
 
 
-def weekday_pair(m: re.Match, ctx: Context) -> Hit | None:
+def weekday_pair(m: Found, ctx: Context) -> Hit | None:
     """«ليل الخميس الجمعة», «يومي الثلاثاء والأربعاء»: from the first day to the next second."""
     start, end = m.span("m")
     first = _weekday(ctx, m["wd"], ctx.direction(start, "past"))
@@ -323,17 +341,17 @@ def weekday_pair(m: re.Match, ctx: Context) -> Hit | None:
     return Hit(start, end, first, last, "range", True)
 
 
-def relative_day(m: re.Match, ctx: Context) -> Hit | None:
+def relative_day(m: Found, ctx: Context) -> Hit | None:
     if ctx.pub is None:
         return None
     d = ctx.pub + timedelta(days=_shift(m["rel"]))
     return Hit(*m.span("m"), d, d, "day", True)
 
 
-def relative_period(m: re.Match, ctx: Context) -> Hit | None:
+def relative_period(m: Found, ctx: Context) -> Hit | None:
     start, end = m.span("m")
     mod = m["mod"]
-    if ctx.pub is None or (not mod and not m["this"]):
+    if ctx.pub is None or (not mod and not m["p"]):
         return None
     unit = m["unit"]
     if unit == "العام" and ctx.word_before(start) in _GENERAL:
@@ -347,36 +365,70 @@ def relative_period(m: re.Match, ctx: Context) -> Hit | None:
     return Hit(start, end, date(year, 1, 1), date(year, 12, 31), "year", True)
 
 
-Resolver = Callable[[re.Match, Context], Hit | None]
+Resolver = Callable[[Found, Context], Hit | None]
 WD = rf"ال(?P<wd>{WEEKDAY})(?!(?<=احد)\s+عشر)(?!(?<=اثنين)\s+(?:معا|منهما|منهم|فقط))"
-_RULES: list[tuple[str, Resolver]] = [
-    (rf"{B}(?P<m>{DAY_PREFIX}(?P<d>\d{{1,2}})\s*(?P<sep>[-/.])\s*(?P<mo>\d{{1,2}})\s*(?P=sep)"
-     rf"\s*(?P<y>\d{{4}}))(?![\w/]|[-.]\d)", numeric),
-    (rf"{B}(?P<m>{DAY_PREFIX}(?P<y>\d{{4}})\s*(?P<sep>[-/.])\s*(?P<mo>\d{{1,2}})\s*(?P=sep)"
-     rf"\s*(?P<d>\d{{1,2}}))(?![\w/]|[-.]\d)", numeric),
-    (rf"{B}(?P<m>{DAY_PREFIX}(?P<d1>\d{{1,2}})\s*(?:-|/|و|الي|حتي|لغايه)\s*(?P<d2>\d{{1,2}})"
-     rf"\s*(?:من\s+)?(?:شهر\s+)?{ANY_MONTH}{YEAR_OR_MOD}){E}", day_range),
-    (rf"{B}(?P<m>{DAY_PREFIX}(?P<d>\d{{1,2}})\s*(?:من\s+)?(?:شهر\s+)?{ANY_MONTH}{YEAR_OR_MOD}){E}",
-     day_month),
-    (rf"{B}(?P<m>{DAY_PREFIX}(?P<ord>{ORDINAL})\s+من\s+(?:شهر\s+)?{ANY_MONTH}{YEAR_OR_MOD}){E}",
-     ordinal_month),
-    (rf"{B}(?P<m>{DAY_PREFIX}(?:(?P<d>\d{{1,2}})|(?P<ord>{ORDINAL}))\s+(?:من\s+)?(?P<this>هذا\s+)?"
-     rf"الشهر(?:\s+{MODS})?){E}", day_of_relative_month),
-    (rf"{B}(?P<m>(?:شهر\s+)?{ANY_MONTH}\s*,?\s*(?P<y>\d{{4}}){ERA}){E}", month_year),
-    (rf"{B}(?P<m>(?:شهر\s+)?{ANY_MONTH}\s+{MODS}){E}", month_modified),
-    (rf"{PREP}(?P<m>(?:شهر\s+)?{ANY_MONTH}){E}", month_year),
-    (rf"{B}(?P<m>شهر\s+{ANY_MONTH}){E}", month_year),
-    (rf"{B}(?P<m>(?:ال)?(?:عام|سنه)\s+(?P<y>\d{{4}})(?:\s*[-/]\s*(?P<y2>\d{{4}}))?{ERA}){E}",
+W = r"(?<!\w)[وف]?[بل]?"  # a word start, then clitics that stay outside the surface
+# Prefixes end where the core starts; group p is the part that joins the surface.
+PREFIXES = {
+    "word": rf"{W}(?P<p>)",
+    "day": rf"{W}(?P<p>{DAY_PREFIX})",
+    "weekday": rf"(?<!كلا )(?<!كلتا ){W}(?P<p>(?:{POD})?(?:يوم\s+)?)",
+    "pod": rf"{W}(?P<p>(?:{POD})?)",
+    "pair": rf"{W}(?P<p>{POD}|يومي\s+)",
+    "month": rf"{W}(?P<p>(?:شهر\s+)?)",
+    "bare_month": rf"(?:{PREP}|{W}(?=شهر))(?P<p>(?:شهر\s+)?)",  # «في سبتمبر», «شهر سبتمبر»
+    "preposition": rf"{PREP}(?P<p>)",
+    "this": rf"{W}(?P<p>(?:(?:هذا|هذه)\s+)?)",
+}
+_RULES: list[tuple[str, str, Resolver]] = [
+    ("day", r"(?P<d>\d{1,2})\s*(?P<sep>[-/.])\s*(?P<mo>\d{1,2})\s*(?P=sep)\s*(?P<y>\d{4})"
+     r"(?![\w/]|[-.]\d)", numeric),
+    ("day", r"(?P<y>\d{4})\s*(?P<sep>[-/.])\s*(?P<mo>\d{1,2})\s*(?P=sep)\s*(?P<d>\d{1,2})"
+     r"(?![\w/]|[-.]\d)", numeric),
+    ("day", rf"(?P<d1>\d{{1,2}})\s*(?:-|/|و|الي|حتي|لغايه)\s*(?P<d2>\d{{1,2}})\s*(?:من\s+)?"
+     rf"(?:شهر\s+)?{ANY_MONTH}{YEAR_OR_MOD}{E}", day_range),
+    ("day", rf"(?P<d>\d{{1,2}})\s*(?:من\s+)?(?:شهر\s+)?{ANY_MONTH}{YEAR_OR_MOD}{E}", day_month),
+    ("day", rf"(?P<ord>{ORDINAL})\s+من\s+(?:شهر\s+)?{ANY_MONTH}{YEAR_OR_MOD}{E}", ordinal_month),
+    ("day", rf"(?:(?P<d>\d{{1,2}})|(?P<ord>{ORDINAL}))\s+(?:من\s+)?(?:(?P<this>هذا)\s+)?الشهر"
+     rf"(?:\s+{MODS})?{E}", day_of_relative_month),
+    ("month", rf"{ANY_MONTH}\s*,?\s*(?P<y>\d{{4}}){ERA}{E}", month_year),
+    ("month", rf"{ANY_MONTH}\s+{MODS}{E}", month_modified),
+    ("bare_month", rf"{ANY_MONTH}{E}", month_year),
+    ("word", rf"(?:العام|عام|السنه|سنه)\s+(?P<y>\d{{4}})(?:\s*[-/]\s*(?P<y2>\d{{4}}))?{ERA}{E}",
      year_named),
-    (rf"{B}(?P<m>(?:ال)?(?:عامي|سنتي)\s+(?P<y>\d{{4}})\s*(?:و|-|الي|حتي)\s*(?P<y2>\d{{4}})){E}",
-     year_pair),
-    (rf"{PREP}(?P<m>(?P<y>\d{{4}})){E}", year_after_preposition),
-    (rf"(?<!كلا )(?<!كلتا ){B}(?P<m>(?:{POD})?(?:يوم\s+)?{WD}(?:\s+(?P<mod>{PAST}|{NEXT}))?){E}",
-     weekday),
-    (rf"{B}(?P<m>(?:{POD}|يومي\s+)(?:يوم\s+)?ال(?P<wd>{WEEKDAY})\s*(?:-|/|و|الي|حتي)?\s*"
-     rf"(?:يوم\s+)?ال(?P<wd2>{WEEKDAY})){E}", weekday_pair),
-    (rf"{B}(?P<m>(?:{POD})?{REL}(?:\s*,?\s*(?:يوم\s+)?ال{WEEKDAY})?){E}", relative_day),
-    (rf"{B}(?P<m>(?:(?P<this>هذا|هذه)\s+)?(?P<unit>الاسبوع|الشهر|العام|السنه)(?:\s+{MODS})?){E}",
-     relative_period),
+    ("word", rf"(?:العامي|عامي|السنتي|سنتي)\s+(?P<y>\d{{4}})\s*(?:و|-|الي|حتي)\s*"
+     rf"(?P<y2>\d{{4}}){E}", year_pair),
+    ("preposition", rf"(?P<y>\d{{4}}){E}", year_after_preposition),
+    ("weekday", rf"{WD}(?:\s+(?P<mod>{PAST}|{NEXT}))?{E}", weekday),
+    ("pair", rf"ال(?P<wd>{WEEKDAY})\s*(?:-|/|و|الي|حتي)?\s*(?:يوم\s+)?ال(?P<wd2>{WEEKDAY}){E}",
+     weekday_pair),
+    ("pod", rf"{REL}(?:\s*,?\s*(?:يوم\s+)?ال{WEEKDAY})?{E}", relative_day),
+    ("this", rf"(?P<unit>الاسبوع|الشهر|العام|السنه)(?:\s+{MODS})?{E}", relative_period),
 ]
-RULES = [(re.compile(p), r) for p, r in _RULES]
+
+
+@dataclass(frozen=True)
+class Rule:
+    core: re.Pattern[str]
+    prefix: re.Pattern[str]  # searched in the few characters before a core match, up to it
+    resolve: Resolver
+
+
+RULES = [Rule(re.compile(c), re.compile(PREFIXES[p] + r"\Z"), r) for p, c, r in _RULES]
+PREFIX_REACH = 48  # characters: longer than any prefix («بعد ظهر يوم الأربعاء، الموافق »)
+
+
+def find(key: str, ctx: Context) -> list[Hit]:
+    """Every rule's resolved hits, overlapping ones included."""
+    hits = []
+    for rule in RULES:
+        for core in rule.core.finditer(key):
+            start = core.start()
+            if start and key[start - 1].isalpha() and key[start - 1] not in "وفبل":
+                continue  # glued to a word: «باب» is not «آب»
+            prefix = rule.prefix.search(key, max(0, start - PREFIX_REACH), start)
+            if prefix is None:
+                continue
+            if hit := rule.resolve(Found(core, prefix.start("p"), key), ctx):
+                hits.append(hit)
+    return hits
