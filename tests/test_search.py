@@ -151,19 +151,18 @@ def test_phrases_or_and_stopwords(docs):
     assert set(found(store, "في أمطار")) == {ids["rain"]}  # the stop word is not required
 
 
-@pytest.mark.parametrize("query", ['"أذربيجان', "OR", "أذربيجان OR", "OR أذربيجان", "", "!!! ؟"])
-def test_malformed_queries_give_a_clear_error(store, query):
-    with pytest.raises(QueryError):
-        search(store, query)
+def test_malformed_queries_give_a_clear_error(store):
+    for query in ['"أذربيجان', "OR", "أذربيجان OR", "OR أذربيجان", "أ OR OR ب", "", "!!! ؟"]:
+        with pytest.raises(QueryError):
+            search(store, query)
 
 
-@pytest.mark.parametrize(
-    "query",
-    ["NEAR(a b)", "title_f:x", "a AND", "NOT", "x*", "أذربيجان'", "(أذربيجان", "^x", "a-b", "{x}"],
-)
-def test_query_syntax_of_the_backends_is_never_interpreted(docs, query):
-    store, _ = docs
-    assert isinstance(search(store, query), list)
+def test_query_syntax_of_the_backends_is_never_interpreted(docs):
+    store, ids = docs
+    for query in ["NEAR(a b)", "title_f:x", "a AND", "NOT", "x*", "^x", "a-b", "{x}", "x:*", "!x"]:
+        assert search(store, query) == [], query
+    for query in ["أذربيجان'", "(أذربيجان", "أذربيجان)", "أذربيجان:", "-أذربيجان", "أذربيجان*"]:
+        assert ids["title"] in found(store, query), query
 
 
 def test_search_stories(docs):
