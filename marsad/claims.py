@@ -43,9 +43,11 @@ def source_of(article: Article) -> str:
 class ClaimsConfig:
     """Thresholds of sentence matching (defaults tuned on the seed story, see docs/summary.md)."""
 
-    threshold: float = 0.44  # IDF-weighted share of the smaller sentence's stems in the other;
+    threshold: float = 0.4  # IDF-weighted share of the smaller sentence's stems in the other;
     # groups merge while their mean pairwise value is this high (no chaining via one pair)
-    min_shared: int = 3  # content stems two sentences must share to match without being equal
+    min_shared: int = 4  # content stems two sentences must share to match without being equal
+    # (60 % of the shorter one's, at least 3, when that is fewer)
+    min_keys: int = 5  # sentences with fewer content stems (labels, teasers) only match exactly
     max_posting: float = 0.05  # stems in more sentences than this share (and > 10) only score
     compound: float = 1.5  # a sentence this much heavier that contains a claim's sentence
     compound_containment: float = 0.75  # to this share (re-split: A1. A2. vs A1, A2.) states it
@@ -55,8 +57,8 @@ class ClaimsConfig:
             value = getattr(self, name)
             if not 0.0 < value <= 1.0:
                 raise ValueError(f"ClaimsConfig.{name} must be in (0, 1], got {value}")
-        if self.min_shared < 1:
-            raise ValueError(f"ClaimsConfig.min_shared must be >= 1, got {self.min_shared}")
+        if self.min_shared < 1 or self.min_keys < 1:
+            raise ValueError(f"ClaimsConfig.min_shared and min_keys must be >= 1: {self}")
         if self.compound < 1.0:
             raise ValueError(f"ClaimsConfig.compound must be >= 1, got {self.compound}")
 
@@ -106,7 +108,7 @@ def match_key(stem: str) -> str:
         stem = stem[1:]
     if len(stem) >= 5 and stem.endswith(_PLURAL_END):
         stem = stem[:-2]
-    elif len(stem) >= 4 and stem.endswith(("ا", "ي")):
+    while len(stem) >= 4 and stem.endswith(("ا", "ي")):  # قضايا/قضاي/قضا, روسيا/روسي/روس
         stem = stem[:-1]
     if len(stem) == 3 and stem.startswith("ي"):
         return "و" + stem[1:]
@@ -178,6 +180,8 @@ def _scores(nodes: list[_Node], config: ClaimsConfig) -> dict[tuple[int, int], f
     """Similarity of node pairs that share a stem that is not everywhere in the story."""
     postings: dict[str, list[int]] = defaultdict(list)
     for n, node in enumerate(nodes):
+        if len(node.keys) < config.min_keys:
+            continue  # too few content words to tell one claim from another: exact match only
         for key in node.keys:
             postings[key].append(n)
     cap = max(10, int(config.max_posting * len(nodes)))
@@ -200,7 +204,9 @@ def similarity(a: _Node, b: _Node, min_shared: int) -> float:
     """
     shared = a.keys.keys() & b.keys.keys()
     near = _near(a.keys.keys() - shared, b.keys.keys() - shared)
-    if len(shared) + len(near) < min_shared:
+    # a short sentence («بوتين يصل إلى باكو في زيارة دولة») cannot share four keys
+    smallest = min(len(a.keys), len(b.keys))
+    if len(shared) + len(near) < min(min_shared, max(3, math.ceil(0.6 * smallest))):
         return 0.0
     smaller = min(a.weight, b.weight)
     if not smaller:
