@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hmac
+import re
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -22,13 +23,15 @@ from fastapi import Body, Depends, FastAPI, HTTPException, Query, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from fastapi.staticfiles import StaticFiles
+from pydantic import BeforeValidator
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from marsad.claims import article_sentences
 from marsad.config import Config
 from marsad.digest import story_digest
 from marsad.model import Page, Story
 from marsad.pipeline import ingest_pages
-from marsad.search import search
+from marsad.search import QueryError, search
 from marsad.store import Store, open_store
 from marsad.web import views
 from marsad.web.queries import Window, article_view, latest_articles, latest_stories
@@ -103,6 +106,26 @@ class Marsad:
         )
 
 
+class NoNul:
+    """ASGI middleware: a NUL in the URL becomes U+FFFD. PostgreSQL text cannot hold NUL and
+    nothing stored contains one (ingest replaces it too), so such an id or filter can only
+    fail to match; this makes it do so on every backend instead of failing the query."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http":
+            query = scope.get("query_string", b"")
+            if b"%00" in query or "\0" in scope["path"]:
+                scope = {
+                    **scope,
+                    "path": scope["path"].replace("\0", "\ufffd"),
+                    "query_string": query.replace(b"%00", b"%EF%BF%BD"),
+                }
+        await self.app(scope, receive, send)
+
+
 def _marsad(request: Request) -> Marsad:
     return request.app.state.marsad
 
@@ -111,8 +134,19 @@ Ctx = Annotated[Marsad, Depends(_marsad)]
 Limit = Annotated[int, Query(ge=1, le=MAX_LIMIT, description=f"Page size (max {MAX_LIMIT}).")]
 Offset = Annotated[int, Query(ge=0, le=10**9)]
 Outlet = Annotated[str | None, Query(max_length=200, description="Only this outlet.")]
-Since = Annotated[dt.date | None, Query(description="From this day (YYYY-MM-DD).")]
-Until = Annotated[dt.date | None, Query(description="Up to this day, inclusive.")]
+_ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+def _iso_day(value: object) -> object:
+    """Only YYYY-MM-DD: pydantic would also read 0 or 1.5e9 as a day (Unix time)."""
+    if isinstance(value, str) and not _ISO_DAY.fullmatch(value):
+        raise ValueError(f"must be a day like 2025-03-10, not {value!r}")
+    return value
+
+
+Day = Annotated[dt.date, BeforeValidator(_iso_day)]
+Since = Annotated[Day | None, Query(description="From this day (YYYY-MM-DD).")]
+Until = Annotated[Day | None, Query(description="Up to this day (YYYY-MM-DD), inclusive.")]
 NOT_FOUND = {404: {"model": ErrorOut, "description": "No such id."}}
 
 _bearer = HTTPBearer(auto_error=False, description="The server's token (--token / MARSAD_TOKEN).")
@@ -275,7 +309,12 @@ def create_app(
             dropped=[DroppedOut(**vars(d)) for d in view.dropped],
         )
 
-    @app.get("/api/search", response_model=SearchOut, tags=["search"])
+    @app.get(
+        "/api/search",
+        response_model=SearchOut,
+        responses={400: {"model": ErrorOut, "description": "The query cannot be parsed."}},
+        tags=["search"],
+    )
     def get_search(
         ctx: Ctx,
         q: Annotated[str, Query(min_length=1, max_length=500, description="Arabic or English.")],
@@ -287,20 +326,24 @@ def create_app(
         story: Annotated[str | None, Query(max_length=200, description="Only this story.")] = None,
     ) -> SearchOut:
         """Full-text search: clitics, hamza and diacritics forms match; best first."""
-        with ctx.store() as store:
-            hits = search(
-                store,
-                q,
-                outlet=outlet,
-                since=since,
-                until=until,
-                story_id=story,
-                limit=limit,
-                offset=offset,
-            )
+        try:
+            with ctx.store() as store:
+                hits = search(
+                    store,
+                    q,
+                    outlet=outlet,
+                    since=since,
+                    until=until,
+                    story_id=story,
+                    limit=limit,
+                    offset=offset,
+                )
+        except QueryError as exc:
+            raise HTTPException(400, f"cannot search this query: {exc}") from None
         items = [Hit.model_validate(h) for h in hits]
         return SearchOut(query=q, limit=limit, offset=offset, items=items)
 
+    app.add_middleware(NoNul)
     app.include_router(views.router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     return app

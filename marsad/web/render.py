@@ -17,6 +17,7 @@ from marsad.model import Article
 HERE = Path(__file__).parent
 STATIC = HERE / "static"
 
+CHART_MARGIN = dt.timedelta(days=14)
 ENTITY_TYPES = {
     "person": "أشخاص",
     "place": "أماكن",
@@ -76,10 +77,18 @@ def show_span(start: str | None, end: str | None) -> str:
     return f"{show_date(start)} – {show_date(end)}"
 
 
-def timeline_chart(entries: list[dict]) -> dict | None:
+def timeline_chart(
+    entries: list[dict], start: str | None = None, end: str | None = None
+) -> dict | None:
     """Geometry of the timeline chart in percent of its width, earliest date on the right
-    (Arabic reads right to left); None when fewer than one entry has a readable date."""
+    (Arabic reads right to left). It spans the story's days plus a margin, so a background
+    date (a record from 1987) does not squash the rest: those stay in the list only.
+    None when no entry falls in the chart."""
     spans = [(e, r) for e in entries if (r := date_range(e["date"])) is not None]
+    story = date_range(f"{start[:10]}/{end[:10]}") if start and end else None
+    if story is not None:
+        lo_edge, hi_edge = story[0] - CHART_MARGIN, story[1] + CHART_MARGIN
+        spans = [(e, r) for e, r in spans if r[0] >= lo_edge and r[1] <= hi_edge]
     if not spans:
         return None
     lo = min(r[0] for _, r in spans)
@@ -90,18 +99,18 @@ def timeline_chart(entries: list[dict]) -> dict | None:
         return round(97 - 94 * (day - lo).days / days, 2)
 
     rows = [
-        {
-            "entry": e,
-            "right": x(first),
-            "left": x(last),
-            "point": first == last,
-        }
+        {"entry": e, "right": x(first), "left": x(last), "point": first == last}
         for e, (first, last) in spans
     ]
     ticks = [{"x": 97, "label": show_date(lo.isoformat()), "anchor": "end"}]
     if hi != lo:
         ticks.append({"x": 3, "label": show_date(hi.isoformat()), "anchor": "start"})
-    return {"rows": rows, "ticks": ticks, "height": 34 + 16 * len(rows)}
+    return {
+        "rows": rows,
+        "ticks": ticks,
+        "height": 34 + 16 * len(rows),
+        "left_out": len(entries) - len(rows),
+    }
 
 
 def percent(value: float) -> str:

@@ -13,7 +13,7 @@ from fastapi.responses import HTMLResponse
 from markupsafe import Markup, escape
 
 from marsad.digest import story_digest
-from marsad.search import search
+from marsad.search import QueryError, search
 from marsad.web.queries import Window, article_view, latest_stories
 from marsad.web.render import environment, numbered_paragraphs
 
@@ -105,15 +105,18 @@ def search_page(
     until: Annotated[str, Query(max_length=40)] = "",
 ) -> HTMLResponse:
     form = {"query": q, "outlet": outlet, "since": since, "until": until}
-    try:
-        window = Window(outlet or None, _day(since), _day(until))
-    except ValueError:
-        return _page("search.html", 400, hits=[], outlets=[], error="تاريخ غير صالح", **form)
+    hits, error = [], None
     with _marsad(request).store() as store:
         outlets = sorted({o for s in store.stories() for o in s.outlets})
-        hits = (
-            search(store, q, outlet=window.outlet, since=window.since, until=window.until)
-            if q.strip()
-            else []
-        )
-    return _page("search.html", hits=hits, outlets=outlets, error=None, **form)
+        try:
+            window = Window(outlet or None, _day(since), _day(until))
+            if q.strip():
+                hits = search(
+                    store, q, outlet=window.outlet, since=window.since, until=window.until
+                )
+        except QueryError as exc:
+            error = f"تعذّر البحث: {exc}"
+        except ValueError:
+            error = "تاريخ غير صالح: اكتبه بالصيغة 2025-03-10"
+    status = 400 if error else 200
+    return _page("search.html", status, hits=hits, outlets=outlets, error=error, **form)

@@ -1,0 +1,216 @@
+"""HTML: the self-contained report (hand-written digest and the demo's real one) and the
+server-rendered pages over the demo corpus: RTL, escaping, working citation anchors."""
+
+from __future__ import annotations
+
+import copy
+import re
+
+import pytest
+from fastapi.testclient import TestClient
+from web_sample import DIGEST
+
+from marsad.api import create_app
+from marsad.claims import article_sentences
+from marsad.demo import DEMO_MANIFEST
+from marsad.digest import build_digest
+from marsad.model import Page
+from marsad.pipeline import ingest, ingest_pages
+from marsad.store import open_store
+from marsad.web import render_report
+from marsad.web.render import date_range, show_date, timeline_chart
+
+HTML_ROOT = re.compile(r'<html lang="ar" dir="rtl">')
+
+
+def ids(html: str) -> set[str]:
+    return set(re.findall(r'\sid="([^"]+)"', html))
+
+
+def in_page_links(html: str) -> list[str]:
+    return re.findall(r'href="#([^"]+)"', html)
+
+
+# --- the report ---------------------------------------------------------------------------
+def test_report_is_one_self_contained_rtl_file():
+    html = render_report(DIGEST)
+    assert HTML_ROOT.search(html)
+    assert "<style>" in html and "Noto Naskh Arabic" in html
+    # nothing fetched: no external stylesheet, script, image, font or import
+    assert not re.search(r'<link|<img|src=|@import|url\(|href="(?:https?:)?//', html)
+
+
+def test_report_escapes_text_from_pages():
+    html = render_report(DIGEST)
+    assert "<script>alert" not in html
+    assert "&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt;" in html
+    assert "<b>قريبًا</b>" not in html and "&lt;b&gt;قريبًا&lt;/b&gt;" in html
+
+
+def test_report_citations_land_on_the_cited_sentence():
+    html = render_report(DIGEST)
+    anchors = ids(html)
+    links = in_page_links(html)
+    assert links and all(link in anchors for link in links)
+    # the summary's second item cites sentence 1 of p2-0 and p3-0: those spans hold it
+    sentence = article_sentences_of("p3-0")[1]
+    assert re.search(rf'id="a-p3-0-s-1">{re.escape(sentence)}</span>', html)
+    assert 'href="#a-p2-0-s-1"' in html
+
+
+def article_sentences_of(article_id: str) -> list[str]:
+    from marsad.web.render import _article
+
+    record = next(a for a in DIGEST["articles"] if a["id"] == article_id)
+    return article_sentences(_article(record))
+
+
+def test_report_shows_conflicts_entities_timeline_and_copies():
+    html = render_report(DIGEST)
+    conflict = html[html.index('class="conflict"') :]
+    conflict = conflict[: conflict.index("</div>")]
+    assert "عدد العمال المضربين" in conflict
+    assert '<span class="value">1200</span>' in conflict
+    assert '<span class="value">900</span>' in conflict
+    assert 'title="العتيبي"' in html  # a variant of سالم العتيبي, on hover
+    assert html.count('<circle class="dot"') == 2 and html.count('<rect class="bar"') == 1
+    assert "نسخة معدّلة" in html and "83٪" in html
+
+
+def test_report_handles_an_empty_digest_and_missing_dates():
+    empty = render_report({"generated": "2025-01-01T00:00", "articles": [], "stories": []})
+    assert HTML_ROOT.search(empty) and "لا قصص" in empty
+    digest = copy.deepcopy(DIGEST)
+    story = digest["stories"][0]
+    story.update(start=None, end=None, timeline=[], entities=[], duplicates=[])
+    story["facts"] = {"shared": [], "unique": [], "conflicts": []}
+    html = render_report(digest)
+    assert "بلا تاريخ" in html and 'class="chart"' not in html
+
+
+def test_report_of_the_demo_links_every_citation(demo_store):
+    digest = build_digest(demo_store)
+    html = render_report(digest)
+    anchors = ids(html)
+    links = in_page_links(html)
+    assert len(links) > 50
+    assert [link for link in links if link not in anchors] == []
+    for story in digest["stories"]:
+        assert f'id="story-{story["id"]}"' in html
+
+
+def test_dates_read_as_arabic_and_ranges_chart():
+    assert show_date("2025-03-09") == "9 مارس 2025"
+    assert show_date("2025-03-09T10:30") == "9 مارس 2025، 10:30"
+    assert show_date("2025-03") == "مارس 2025"
+    assert show_date("2025-03-01/2025-03-04") == "1 مارس 2025 – 4 مارس 2025"
+    assert show_date(None) == "؟"
+    lo, hi = date_range("2024-02")
+    assert (lo.day, hi.day) == (1, 29)
+    assert date_range("soon") is None
+    entries = [
+        {"date": "2025-04-06", "text": "أ"},
+        {"date": "2025-04-10", "text": "ب"},
+        {"date": "1987", "text": "خلفية"},
+    ]
+    chart = timeline_chart(entries, "2025-04-06", "2025-04-10")
+    assert [r["right"] for r in chart["rows"]] == [97, 3]  # earliest on the right
+    assert chart["left_out"] == 1  # a background year stays in the list only
+
+
+# --- the UI -------------------------------------------------------------------------------
+@pytest.fixture(scope="module")
+def demo_db(tmp_path_factory):
+    db = str(tmp_path_factory.mktemp("web") / "demo.db")
+    with open_store(db) as store:
+        ingest([DEMO_MANIFEST], store)
+        hostile = Page(
+            content=(
+                "<script>alert(1)</script> عنوان خبيث\n\n"
+                "افتتحت البلدية حديقة عامة جديدة في حي الزيتون صباح اليوم بحضور المحافظ. "
+                "وتضم الحديقة ملعبا للأطفال ومكتبة صغيرة.\n"
+            ),
+            kind="text",
+            source_path="hostile.txt",
+            title="<script>alert(1)</script> عنوان خبيث",
+            outlet="<b>منفذ</b>",
+            url="javascript:alert(2)",
+            published="2025-08-01",
+        )
+        assert ingest_pages([hostile], store).articles == 1
+    return db
+
+
+@pytest.fixture(scope="module")
+def demo_store(demo_db):
+    with open_store(demo_db) as store:
+        yield store
+
+
+@pytest.fixture(scope="module")
+def client(demo_db):
+    return TestClient(create_app(demo_db))
+
+
+def test_story_list_is_rtl_and_pages(client, demo_store):
+    r = client.get("/")
+    assert r.status_code == 200 and HTML_ROOT.search(r.text)
+    titles = [s.title for s in demo_store.stories() if s.title]
+    assert titles and all(t in r.text for t in titles[:3])
+    assert client.get("/?page=0").status_code == 422
+    assert client.get("/?page=99").status_code == 200
+
+
+def test_story_page_chips_lead_to_existing_sentences(client, demo_store):
+    story = max(demo_store.stories(), key=lambda s: s.size)
+    r = client.get(f"/stories/{story.id}")
+    assert r.status_code == 200 and HTML_ROOT.search(r.text)
+    assert story.title in r.text
+    chips = re.findall(r'href="/articles/([^"#]+)#s-(\d+)"', r.text)
+    assert chips
+    for article_id, i in set(chips):
+        assert article_id in story.article_ids
+        page = client.get(f"/articles/{article_id}")
+        assert f'id="s-{i}"' in page.text
+
+
+def test_article_page_has_sentence_anchors_and_its_drops(client, demo_store):
+    article = next(a for a in demo_store.articles() if demo_store.dropped(a.page_id))
+    r = client.get(f"/articles/{article.id}")
+    assert r.status_code == 200 and HTML_ROOT.search(r.text)
+    sentences = article_sentences(article)
+    assert all(f'id="s-{i}"' in r.text for i in range(len(sentences)))
+    assert f'id="s-{len(sentences)}"' not in r.text
+    dropped = demo_store.dropped(article.page_id)
+    assert "ما حُذف من الصفحة" in r.text
+    assert all(d.reason in r.text for d in dropped)
+    story = demo_store.story_of(article.id)
+    assert f'href="/stories/{story.id}"' in r.text
+
+
+def test_text_from_pages_is_escaped_everywhere(client, demo_store):
+    article = next(a for a in demo_store.articles() if a.source_path == "hostile.txt")
+    story = demo_store.story_of(article.id)
+    for url in (f"/articles/{article.id}", f"/stories/{story.id}", "/"):
+        html = client.get(url).text
+        assert "<script>alert(1)" not in html, url
+        assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html, url
+        assert "<b>منفذ</b>" not in html
+    assert "javascript:" not in client.get(f"/articles/{article.id}").text
+
+
+def test_search_page_shows_marked_results(client):
+    r = client.get("/search", params={"q": "والسيول", "since": "", "until": ""})
+    assert r.status_code == 200 and HTML_ROOT.search(r.text)
+    assert "<mark>" in r.text and 'href="/articles/' in r.text
+    assert client.get("/search").status_code == 200
+    bad = client.get("/search", params={"q": "سيول", "since": "أمس"})
+    assert bad.status_code == 400 and "تاريخ غير صالح" in bad.text
+    hostile = client.get("/search", params={"q": "<script>"})
+    assert "<script>" not in hostile.text.split("<main>")[1]
+
+
+def test_unknown_pages_are_html_404(client):
+    for url in ("/stories/nope", "/articles/nope"):
+        r = client.get(url)
+        assert r.status_code == 404 and HTML_ROOT.search(r.text) and "nope" in r.text
