@@ -18,6 +18,7 @@ from typing import Any
 
 from marsad import arabic
 from marsad.claims import Claim, match_key, source_of
+from marsad.cluster import timestamp
 from marsad.model import Article
 from marsad.summarize import SummaryConfig, on_topic
 
@@ -46,11 +47,14 @@ def default_mention_finder() -> MentionFinder | None:
 @dataclass(frozen=True)
 class FactsConfig:
     context: float = 0.3  # share of context words two mentions of a counted noun need in common
+    max_hours: float = 36.0  # figures published further apart are an update, not a conflict
     max_items: int = 30  # per list (shared, unique, each outlet's added)
 
     def __post_init__(self) -> None:
         if not 0.0 < self.context <= 1.0:
             raise ValueError(f"FactsConfig.context must be in (0, 1], got {self.context}")
+        if self.max_hours <= 0:
+            raise ValueError(f"FactsConfig.max_hours must be > 0, got {self.max_hours}")
         if self.max_items < 1:
             raise ValueError(f"FactsConfig.max_items must be >= 1, got {self.max_items}")
 
@@ -347,7 +351,10 @@ def _number_conflicts(
                     slots.append((q.unit, f"{q.noun} — {claim.text}", context - {q.unit}, [said]))
                 else:
                     slot[3].append(said)
-    return [c for unit, about, _, said in slots if (c := _conflict(about, "number", said))]
+    window = config.max_hours * 3600
+    return [
+        c for _, about, _, said in slots if (c := _conflict(about, "number", said, window=window))
+    ]
 
 
 def _overlap(a: frozenset[str], b: frozenset[str]) -> float:
@@ -385,9 +392,18 @@ def _date_conflicts(
     return found
 
 
-def _conflict(about: str, kind: str, said: list[_Said], gap: float = math.inf) -> Conflict | None:
+def _close(a: Article, b: Article, window: float) -> bool:
+    ta, tb = timestamp(a.published), timestamp(b.published)
+    return math.inf in (ta, tb) or abs(ta - tb) <= window
+
+
+def _conflict(
+    about: str, kind: str, said: list[_Said], gap: float = math.inf, window: float = math.inf
+) -> Conflict | None:
     """A conflict when two sources each state a value the other does not, and the values
-    cannot both hold: their ranges do not overlap, and lie at most `gap` apart."""
+    cannot both hold: their ranges do not overlap, and lie at most `gap` apart. With a
+    `window` (seconds), two articles giving them must be published that close (or undated):
+    a toll that grows over a week is an update."""
     by_value: dict[str, list[_Said]] = defaultdict(list)
     for s in said:
         by_value[s.value].append(s)
@@ -399,7 +415,11 @@ def _conflict(about: str, kind: str, said: list[_Said], gap: float = math.inf) -
         """Both values stated, each by a source that does not state the other."""
         x, y = by_value[a][0], by_value[b][0]
         distance = max(x.low - y.high, y.low - x.high)
-        return 0 < distance <= gap and bool(sources[a] - sources[b] and sources[b] - sources[a])
+        if not (0 < distance <= gap and sources[a] - sources[b] and sources[b] - sources[a]):
+            return False
+        return window == math.inf or any(
+            _close(p.article, q.article, window) for p in by_value[a] for q in by_value[b]
+        )
 
     if not any(clash(a, b) for a in by_value for b in by_value if a < b):
         return None

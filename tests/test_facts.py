@@ -88,3 +88,11 @@ def test_seed_facts():
     last = [i for i in facts.shared if "2018" in i.text]
     assert len(last) == 1 and sorted(last[0].outlets) == ["001", "004"]
     assert facts.conflicts == []  # the pages agree (days are relative, none has a wrong figure)
+
+
+def test_a_toll_that_grows_over_days_is_an_update_not_a_conflict():
+    a = article("x", "أ", ["ارتفع عدد القتلى في الفيضانات التي ضربت الإقليم الشمالي إلى 40 شخصاً."], "2024-05-01T08:00")
+    b = article("y", "ب", ["ارتفع عدد القتلى في الفيضانات التي ضربت الإقليم الشمالي إلى 95 شخصاً."], "2024-05-04T08:00")
+    assert _facts([a, b]).conflicts == []
+    b.published = "2024-05-01T20:00"
+    assert [c.kind for c in _facts([a, b]).conflicts] == ["number"]
