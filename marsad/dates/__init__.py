@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_left
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from itertools import accumulate
 from typing import Literal
@@ -114,6 +114,27 @@ def _select(hits: list[Hit]) -> list[Hit]:
     return sorted(chosen, key=lambda h: h.start)
 
 
+_SENTENCE_END = re.compile(r"[.!?¶]")
+
+
+def _anchor_years(key: str, hits: list[Hit]) -> list[Hit]:
+    """A date without its year takes the year nearest to the last date of its sentence that
+    states one: «بدأت الحرب في 20 مارس 2003 وسقطت بغداد في التاسع من أبريل» is April 2003."""
+    out: list[Hit] = []
+    anchor: Hit | None = None
+    for hit in hits:
+        if anchor is not None and _SENTENCE_END.search(key, anchor.end, hit.start):
+            anchor = None
+        if hit.recur and anchor:
+            chosen = cal.pick(hit.recur(anchor.first), anchor.first, "near")
+            if chosen:
+                hit = replace(hit, first=chosen[0], last=chosen[1])
+        elif not hit.relative and hit.granularity in ("day", "month"):
+            anchor = hit
+        out.append(hit)
+    return out
+
+
 _TO = re.compile(r"\s*(?:-|/|الي|حتي|لغايه|و)\s*")
 _BETWEEN = re.compile(r"بين\s+$")
 
@@ -136,10 +157,12 @@ def _join_ranges(key: str, hits: list[Hit]) -> list[Hit]:
             out.append(hit)
             continue
         first, last = prev.first, hit.first
-        if prev.candidates and not hit.candidates:
-            first = (cal.pick(prev.candidates, last - timedelta(days=1), "past") or (first,))[0]
-        elif hit.candidates and not prev.candidates:
-            last = (cal.pick(hit.candidates, first + timedelta(days=1), "future") or (last,))[0]
+        if prev.recur and not hit.recur:
+            day_before = last - timedelta(days=1)
+            first = (cal.pick(prev.recur(last), day_before, "past") or (first,))[0]
+        elif hit.recur and not prev.recur:
+            day_after = first + timedelta(days=1)
+            last = (cal.pick(hit.recur(first), day_after, "future") or (last,))[0]
         if first >= last:
             out.append(hit)
             continue
@@ -158,7 +181,7 @@ def find_dates(text: str, published: str | None) -> list[DateMention]:
     hits = find(key, ctx)
     out = []
     offsets = _Offsets(text) if hits else None
-    for h in _join_ranges(key, _select(hits)):
+    for h in _join_ranges(key, _anchor_years(key, _select(hits))):
         start, end = offsets.original(h.start), offsets.original(h.end)
         out.append(
             DateMention(text[start:end], start, end, h.first, h.last, h.granularity, h.relative)  # type: ignore[arg-type]

@@ -14,7 +14,7 @@ from marsad.arabic import normalize
 MONTH_NAMES: dict[str, int] = {}
 for _num, _names in enumerate(
     [
-        "يناير|كانون الثاني|جانفي|january|jan",
+        "يناير|كانون الثاني|كانون ثاني|جانفي|january|jan",
         "فبراير|شباط|فيفري|february|feb",
         "مارس|اذار|march|mar",
         "ابريل|نيسان|افريل|april|apr",
@@ -23,9 +23,9 @@ for _num, _names in enumerate(
         "يوليو|يوليه|تموز|جويليه|يوليوز|july|jul",
         "اغسطس|اب|اوت|غشت|august|aug",
         "سبتمبر|ايلول|شتنبر|september|sep|sept",
-        "اكتوبر|تشرين الاول|october|oct",
-        "نوفمبر|تشرين الثاني|نونبر|november|nov",
-        "ديسمبر|كانون الاول|دجنبر|december|dec",
+        "اكتوبر|تشرين الاول|تشرين اول|october|oct",
+        "نوفمبر|تشرين الثاني|تشرين ثاني|نونبر|november|nov",
+        "ديسمبر|كانون الاول|كانون اول|دجنبر|december|dec",
     ],
     start=1,
 ):

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, timedelta
 
 from marsad.dates import calendar as cal
@@ -25,11 +25,14 @@ from marsad.dates.lexicon import (
     ordinal_day,
 )
 
+Recurrence = Callable[[date], list[cal.Period]]
+
 
 @dataclass
 class Hit:
-    """A resolved match in normalized offsets; `candidates` are kept while the year was guessed,
-    so a range «من 28 ديسمبر إلى 3 يناير 2025» can re-anchor its first end."""
+    """A resolved match in normalized offsets. A date whose year was guessed keeps `recur`, its
+    candidates around any day, so a nearby date that states the year can re-anchor it: «من 28
+    ديسمبر إلى 3 يناير 2025», «في 20 مارس 2003 ... في التاسع من أبريل»."""
 
     start: int
     end: int
@@ -37,7 +40,7 @@ class Hit:
     last: date
     granularity: str
     relative: bool
-    candidates: list[cal.Period] = field(default_factory=list)
+    recur: Recurrence | None = None
 
 
 @dataclass
@@ -79,14 +82,15 @@ class Found:
         return self.start, self.core.end()
 
 
-# Clause ends; «أن» after «من المقرر» and its kin opens the planned event, not a new clause.
+# Clause ends; «أن» after «من المقرر» and its kin («على أن») opens the planned event, not a
+# new clause.
 _PLANNED = "المقرر المتوقع المنتظر المزمع المرتقب يعتزم تعتزم".split()
 _BOUNDARY = re.compile(
-    r"[.!?;:,¶\"()]|(?<!\w)" + "".join(f"(?<!{w} )" for w in _PLANNED)
+    r"[.!?;:,¶\"()]|(?<!\w)" + "".join(f"(?<!{w} )" for w in [*_PLANNED, "علي"])
     + r"[وفل]?(?:ان|انه|انها|بان|حيث|بينما|لكن|الذي|التي|الذين)(?!\w)"
 )
 _FUTURE = re.compile(
-    rf"(?<!\w)[وف]?(?P<w>سوف|(?:{'|'.join(_PLANNED)})ه?|س[يتن]\w{{2,}})"
+    rf"(?<!\w)[وف]?(?P<w>سوف|(?:{'|'.join(_PLANNED)})ه?|علي\s+ان|س[يتن]\w{{2,}})"
 )
 # Words that start like a future verb (سـ + ي/ت/ن) but are nouns or past verbs.
 _NOT_FUTURE = frozenset(
@@ -164,7 +168,9 @@ def _resolve_day(ctx: Context, m: Found, day: int) -> Hit | None:
             return Hit(start, end, d, d, "day", False) if d else None
         if month == 2 or ctx.pub is None:  # «صفر» alone is zero, not a month
             return None
-        cands = cal.hijri_candidates(ctx.pub, month, day)
+
+        def recur(anchor: date) -> list[cal.Period]:
+            return cal.hijri_candidates(anchor, month, day)
     else:
         if year is not None:
             try:
@@ -174,13 +180,16 @@ def _resolve_day(ctx: Context, m: Found, day: int) -> Hit | None:
             return Hit(start, end, d, d, "day", False)
         if ctx.pub is None or not 1 <= day <= 31:
             return None
-        cands = cal.day_candidates(ctx.pub, month, day)
+
+        def recur(anchor: date) -> list[cal.Period]:
+            return cal.day_candidates(anchor, month, day)
+
     mod = m["mod"]
     direction = _DAY_MODIFIER[_modifier(mod)] if mod else ctx.direction(start, "near")
-    chosen = cal.pick(cands, ctx.pub, direction)
+    chosen = cal.pick(recur(ctx.pub), ctx.pub, direction)
     if chosen is None:
         return None
-    return Hit(start, end, chosen[0], chosen[1], "day", True, cands)
+    return Hit(start, end, chosen[0], chosen[1], "day", True, None if mod else recur)
 
 
 # «25 مايو الماضي» is the latest 25 May up to the publish day, «16 مايو المقبل» the next one.
@@ -245,17 +254,25 @@ def _month_hit(m: Found, ctx: Context, direction: cal.Direction | None) -> Hit |
             return Hit(start, end, *period, "range", False) if period else None
         if ctx.pub is None or (month == 2 and not m["p"]):
             return None
-        cands = cal.hijri_candidates(ctx.pub, month, None)
+
+        def recur(anchor: date) -> list[cal.Period]:
+            return cal.hijri_candidates(anchor, month, None)
+
         granularity = "range"
     else:
         if year is not None:
             return Hit(start, end, *cal.month_period(year, month), "month", False)
         if ctx.pub is None:
             return None
-        cands = cal.month_candidates(ctx.pub, month)
+
+        def recur(anchor: date) -> list[cal.Period]:
+            return cal.month_candidates(anchor, month)
+
         granularity = "month"
-    chosen = cal.pick(cands, ctx.pub, direction or ctx.direction(start, "near"))
-    return Hit(start, end, *chosen, granularity, True, cands) if chosen else None
+    chosen = cal.pick(recur(ctx.pub), ctx.pub, direction or ctx.direction(start, "near"))
+    if chosen is None:
+        return None
+    return Hit(start, end, *chosen, granularity, True, None if direction else recur)
 
 
 def month_year(m: Found, ctx: Context) -> Hit | None:
