@@ -126,12 +126,14 @@ def stem_weight(stem: str) -> float:
     return math.log((bg.n_docs + 1) / (bg.df.get(stem, 0) + 1)) + 0.1
 
 
+@lru_cache(maxsize=1 << 16)
 def sentence_keys(text: str) -> dict[str, float]:
     """Matching keys of a sentence with their weights (the heaviest stem of each key).
 
     The square root of the background IDF: a name never seen in the background should
     outweigh a common verb, but not by the factor of six that would let two sentences that
-    merely name the same two people match.
+    merely name the same two people match. Cached (summary and facts ask again): callers
+    must not change the dict.
     """
     keys: dict[str, float] = {}
     for stem in arabic.stems(text):
@@ -148,6 +150,7 @@ class _Node:
     keys: dict[str, float]
     weight: float
     occurrences: list[tuple[int, int, str]] = field(default_factory=list)  # article, index, text
+    heads: frozenset[str] = frozenset()  # first `PREFIX` letters of its long keys
 
 
 def _nodes(articles: list[Article]) -> list[_Node]:
@@ -173,6 +176,7 @@ def _nodes(articles: list[Article]) -> list[_Node]:
     for node in nodes:
         node.keys = {k: w * math.log(size / df[k]) for k, w in node.keys.items()}
         node.weight = sum(node.keys.values())
+        node.heads = frozenset(k[:PREFIX] for k in node.keys if len(k) >= PREFIX)
     return nodes
 
 
@@ -203,7 +207,7 @@ def similarity(a: _Node, b: _Node, min_shared: int) -> float:
     Keys equal on their first `PREFIX` letters (اوكر/اوكراني) count at `PREFIX_CREDIT`.
     """
     shared = a.keys.keys() & b.keys.keys()
-    near = _near(a.keys.keys() - shared, b.keys.keys() - shared)
+    near = [k for k in a.keys.keys() - shared if len(k) >= PREFIX and k[:PREFIX] in b.heads]
     # a short sentence («بوتين يصل إلى باكو في زيارة دولة») cannot share four keys
     smallest = min(len(a.keys), len(b.keys))
     if len(shared) + len(near) < min(min_shared, max(3, math.ceil(0.6 * smallest))):
@@ -213,12 +217,6 @@ def similarity(a: _Node, b: _Node, min_shared: int) -> float:
         return 0.0
     weight = sum(a.keys[k] for k in shared) + PREFIX_CREDIT * sum(a.keys[k] for k in near)
     return min(weight / smaller, 1.0)
-
-
-def _near(left: set[str], right: set[str]) -> set[str]:
-    """Keys of `left` whose first letters are those of a key in `right`."""
-    heads = {k[:PREFIX] for k in right if len(k) >= PREFIX}
-    return {k for k in left if len(k) >= PREFIX and k[:PREFIX] in heads}
 
 
 def _groups(
