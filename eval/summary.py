@@ -103,6 +103,18 @@ def evaluate_seeds() -> None:
         print("  wrong:", pair)
     for pair in sorted(map(sorted, gold - found)):
         print("  missed:", pair)
+    cited = stated = right = 0
+    for sentence in summary:
+        pages = {outlet[aid] for aid, _, _ in sentence.cites}
+        members = {f"{outlet[aid]}-{i}" for aid, _, i in sentence.cites}
+        # the pages the hand check says state it: its groups', or the first cited page alone
+        groups = [g for g in HAND_GROUPS if members & set(g)]
+        hand = {m[:3] for g in groups for m in g} or {outlet[sentence.cites[0][0]]}
+        cited, stated, right = cited + len(pages), stated + len(hand), right + len(pages & hand)
+    print(
+        f"summary citations (pages): precision {right / max(1, cited):.2f} ({right}/{cited}),"
+        f" recall {right / max(1, stated):.2f} ({right}/{stated})"
+    )
     print(
         f"\nfacts: {len(facts.shared)} shared, {len(facts.unique)} unique, "
         f"{len(facts.conflicts)} conflicts"
