@@ -3,9 +3,10 @@
 Summary, facts, coverage and the timeline all read a story through its claims, so one
 statement carried by four outlets (a wire sentence, or the same fact in other words) is one
 item citing all four. Sentences match exactly on normalized tokens, or when most of the
-smaller one's content stems (weighted by background IDF) occur in the other; an inverted
-index over stems keeps this near-linear, and average linking keeps one long sentence from
-chaining two different statements into one claim.
+smaller one's content stems (weighted by background and story IDF) occur in the other; an
+inverted index over stems keeps this near-linear, and average linking keeps one long
+sentence from chaining two different statements into one claim. docs/summary.md has the
+parameters and the measured quality.
 """
 
 from __future__ import annotations
@@ -281,7 +282,8 @@ def align(articles: list[Article], config: ClaimsConfig | None = None) -> list[C
             extra[owner[small]].add(big)
     compound = set().union(*extra.values())
     claims = [_claim(articles, nodes, group, extra[g], compound) for g, group in enumerate(groups)]
-    claims.sort(key=lambda c: (ids.index(c.members[0][0]), c.members[0][1]))
+    order = {aid: n for n, aid in enumerate(ids)}
+    claims.sort(key=lambda c: (order[c.members[0][0]], c.members[0][1]))
     return claims
 
 
