@@ -324,3 +324,23 @@ def test_fuzz_finds_no_server_error(fuzz_db):
         except Unsatisfiable:
             assert mode is GenerationMode.NEGATIVE  # nothing to break in a bare path parameter
     assert len(calls) >= len(operations) * 2 * 5
+
+
+def test_serve_builds_the_app_with_the_token_from_the_environment(monkeypatch, tmp_path):
+    import uvicorn
+    from click.testing import CliRunner
+
+    from marsad.cli import main
+
+    served = {}
+    monkeypatch.setattr(uvicorn, "run", lambda app, **kw: served.update(app=app, **kw))
+    db = str(tmp_path / "serve.db")
+    result = CliRunner().invoke(
+        main, ["serve", "--db", db, "--port", "8123"], env={"MARSAD_TOKEN": "from-env"}
+    )
+    assert result.exit_code == 0, result.output
+    assert served["port"] == 8123 and served["host"] == "127.0.0.1"
+    client = TestClient(served["app"], client=LOCAL)
+    assert client.post("/api/pages", json=PAGE).status_code == 401
+    ok = client.post("/api/pages", json=PAGE, headers={"Authorization": "Bearer from-env"})
+    assert ok.status_code == 200
