@@ -137,11 +137,13 @@ def _anchor_years(key: str, hits: list[Hit]) -> list[Hit]:
 
 _TO = re.compile(r"\s*(?:-|/|الي|حتي|لغايه|و)\s*")
 _BETWEEN = re.compile(r"بين\s+$")
+_JOINABLE = ("day", "month")
 
 
 def _join_ranges(key: str, hits: list[Hit]) -> list[Hit]:
-    """«من 28 ديسمبر إلى 3 يناير 2025», «بين 3 مارس و5 أبريل»: two days become one range. An end
-    whose year was guessed is re-anchored to the other end."""
+    """«من 28 ديسمبر إلى 3 يناير 2025», «بين 3 مارس و5 أبريل», «من سبتمبر 2017 إلى أغسطس
+    2018»: two days or months become one range. An end whose year was guessed is re-anchored to
+    the other end."""
     out: list[Hit] = []
     for hit in hits:
         prev = out[-1] if out else None
@@ -149,20 +151,20 @@ def _join_ranges(key: str, hits: list[Hit]) -> list[Hit]:
         before = key[max(0, prev.start - 12) : prev.start] if prev else ""
         if (
             prev is None
-            or prev.granularity != "day"
-            or hit.granularity != "day"
+            or prev.granularity not in _JOINABLE
+            or hit.granularity not in _JOINABLE
             or not _TO.fullmatch(gap)
             or (gap.strip() == "و" and not _BETWEEN.search(before))
         ):
             out.append(hit)
             continue
-        first, last = prev.first, hit.first
+        first, last = prev.first, hit.last
         if prev.recur and not hit.recur:
-            day_before = last - timedelta(days=1)
-            first = (cal.pick(prev.recur(last), day_before, "past") or (first,))[0]
+            period = cal.pick(prev.recur(hit.first), hit.first - timedelta(days=1), "past")
+            first = period[0] if period else first
         elif hit.recur and not prev.recur:
-            day_after = first + timedelta(days=1)
-            last = (cal.pick(hit.recur(first), day_after, "future") or (last,))[0]
+            period = cal.pick(hit.recur(prev.last), prev.last + timedelta(days=1), "future")
+            last = period[1] if period else last
         if first >= last:
             out.append(hit)
             continue

@@ -109,7 +109,12 @@ NEXT = r"(?:المقبل|القادم)ه?"
 THIS = r"(?:الجاري|الحالي)ه?"
 MODS = rf"(?P<mod>{PAST}|{NEXT}|{THIS})"
 ERA = r"(?:\s*(?P<era>م|ه|هجريه|هجري|للهجره)(?!\w))?"
-YEAR = rf"(?:\s*,?\s*(?P<y>\d{{4}}){ERA})?"
+# A stated year: «2024», «من عام 1923», or relative: «من هذا العام», «من العام الماضي».
+YEAR_REQ = (
+    rf"(?:\s*,?\s*(?:من\s+(?:ال)?(?:عام|سنه)\s+)?(?P<y>\d{{4}}){ERA}"
+    rf"|\s+من\s+(?:(?P<ythis>هذا\s+العام|هذه\s+السنه)|(?:العام|السنه)\s+(?P<ymod>{PAST}|{NEXT}|{THIS})))"
+)
+YEAR = rf"{YEAR_REQ}?"
 YEAR_OR_MOD = rf"(?:\s+{MODS}|{YEAR})"
 # A month of either calendar; a Gregorian one may carry its other name: «آب (أغسطس)», «آب/أغسطس».
 ANY_MONTH = rf"(?P<mon>{ANY_MONTH_NAME})(?:\s*\(\s*{MONTH}\s*\)|\s*/\s*{MONTH})?"
@@ -161,15 +166,27 @@ def _shift(rel: str) -> int:
     return 0
 
 
+def _stated_year(m: Found, pub: date | None) -> tuple[int | None, bool]:
+    """The year a date states (None if it states none) and whether that needed the publish
+    day («من العام الماضي»); a relative year without a publish day is (None, True)."""
+    if m["y"]:
+        return int(m["y"]), False
+    if m["ythis"] or m["ymod"]:
+        return (pub.year + _shift_of(m["ymod"]) if pub else None), True
+    return None, False
+
+
 def _resolve_day(ctx: Context, m: Found, day: int) -> Hit | None:
     """A day of a named month, Gregorian or Hijri, with or without its year."""
     start, end = m.span("m")
-    year = int(m["y"]) if m["y"] else None
+    year, relative_year = _stated_year(m, ctx.pub)
+    if relative_year and year is None:
+        return None
     hijri, month = calendar_month(m["mon"])
     if hijri:
         if year is not None:
             d = cal.hijri_date(year, month, day)
-            return Hit(start, end, d, d, "day", False) if d else None
+            return Hit(start, end, d, d, "day", relative_year) if d else None
         if month == 2 or ctx.pub is None:  # «صفر» alone is zero, not a month
             return None
 
@@ -181,7 +198,7 @@ def _resolve_day(ctx: Context, m: Found, day: int) -> Hit | None:
                 d = date(year, month, day)
             except ValueError:
                 return None
-            return Hit(start, end, d, d, "day", False)
+            return Hit(start, end, d, d, "day", relative_year)
         if ctx.pub is None or not 1 <= day <= 31:
             return None
 
@@ -250,12 +267,14 @@ def numeric(m: Found, ctx: Context) -> Hit | None:
 def _month_hit(m: Found, ctx: Context, direction: cal.Direction | None) -> Hit | None:
     """A whole month: with its year, or the one a direction picks around the publish day."""
     start, end = m.span("m")
-    year = int(m["y"]) if m["y"] else None
+    year, relative_year = _stated_year(m, ctx.pub)
+    if relative_year and year is None:
+        return None
     hijri, month = calendar_month(m["mon"])
     if hijri:
         if year is not None:
             period = cal.hijri_month(year, month)
-            return Hit(start, end, *period, "range", False) if period else None
+            return Hit(start, end, *period, "range", relative_year) if period else None
         if ctx.pub is None or (month == 2 and not m["p"]):
             return None
 
@@ -265,7 +284,7 @@ def _month_hit(m: Found, ctx: Context, direction: cal.Direction | None) -> Hit |
         granularity = "range"
     else:
         if year is not None:
-            return Hit(start, end, *cal.month_period(year, month), "month", False)
+            return Hit(start, end, *cal.month_period(year, month), "month", relative_year)
         if ctx.pub is None:
             return None
 
@@ -307,7 +326,7 @@ def _year_period(year: int, era: str | None) -> cal.Period | None:
     return (date(year, 1, 1), date(year, 12, 31)) if 1000 <= year <= 2200 else None
 
 
-def year_named(m: Found, ctx: Context) -> Hit | None:
+def year_named(m: Found, ctx: Context) -> Hit | list[Hit] | None:
     if m["y2"]:
         return year_pair(m, ctx)
     period = _year_period(int(m["y"]), m["era"])
@@ -317,11 +336,19 @@ def year_named(m: Found, ctx: Context) -> Hit | None:
     return Hit(*m.span("m"), *period, granularity, False)
 
 
-def year_pair(m: Found, ctx: Context) -> Hit | None:
+def year_pair(m: Found, ctx: Context) -> Hit | list[Hit] | None:
+    """«العام 2018-2019», «بين عامي 2011 و2014» are spans; «عامي 2008 و2012» two years."""
     y1, y2 = int(m["y"]), int(m["y2"])
     if not 1000 <= y1 < y2 <= 2200:
         return None
-    return Hit(*m.span("m"), date(y1, 1, 1), date(y2, 12, 31), "range", False)
+    start, end = m.span()
+    if m["conn"] == "و" and ctx.word_before(start) != "بين":
+        second = m.core.start("y2")
+        return [
+            Hit(start, m.core.end("y"), date(y1, 1, 1), date(y1, 12, 31), "year", False),
+            Hit(second, end, date(y2, 1, 1), date(y2, 12, 31), "year", False),
+        ]
+    return Hit(start, end, date(y1, 1, 1), date(y2, 12, 31), "range", False)
 
 
 def year_after_preposition(m: Found, ctx: Context) -> Hit | None:
@@ -386,7 +413,7 @@ def relative_period(m: Found, ctx: Context) -> Hit | None:
     return Hit(start, end, date(year, 1, 1), date(year, 12, 31), "year", True)
 
 
-Resolver = Callable[[Found, Context], Hit | None]
+Resolver = Callable[[Found, Context], Hit | list[Hit] | None]
 WD = rf"ال(?P<wd>{WEEKDAY})(?!(?<=احد)\s+عشر)(?!(?<=اثنين)\s+(?:معا|منهما|منهم|فقط))"
 W = r"(?<!\w)[وف]?[بل]?"  # a word start, then clitics that stay outside the surface
 # Prefixes end where the core starts; group p is the part that joins the surface.
@@ -412,12 +439,12 @@ _RULES: list[tuple[str, str, Resolver]] = [
     ("day", rf"(?P<ord>{ORDINAL})\s+من\s+(?:شهر\s+)?{ANY_MONTH}{YEAR_OR_MOD}{E}", ordinal_month),
     ("day", rf"(?:(?P<d>\d{{1,2}})|(?P<ord>{ORDINAL}))\s+(?:من\s+)?(?:(?P<this>هذا)\s+)?الشهر"
      rf"(?:\s+{MODS})?{E}", day_of_relative_month),
-    ("month", rf"{ANY_MONTH}\s*,?\s*(?P<y>\d{{4}}){ERA}{E}", month_year),
+    ("month", rf"{ANY_MONTH}{YEAR_REQ}{E}", month_year),
     ("month", rf"{ANY_MONTH}\s+{MODS}{E}", month_modified),
     ("bare_month", rf"{ANY_MONTH}{E}", month_year),
-    ("word", rf"(?:العام|عام|السنه|سنه)\s+(?P<y>\d{{4}})(?:\s*[-/]\s*(?P<y2>\d{{4}}))?{ERA}{E}",
-     year_named),
-    ("word", rf"(?:العامي|عامي|السنتي|سنتي)\s+(?P<y>\d{{4}})\s*(?:و|-|الي|حتي)\s*"
+    ("word", rf"(?:العام|عام|السنه|سنه)\s+(?P<y>\d{{4}})"
+     rf"(?:\s*(?P<conn>[-/])\s*(?P<y2>\d{{4}}))?{ERA}{E}", year_named),
+    ("word", rf"(?:العامي|عامي|السنتي|سنتي)\s+(?P<y>\d{{4}})\s*(?P<conn>و|-|الي|حتي)\s*"
      rf"(?P<y2>\d{{4}}){E}", year_pair),
     ("preposition", rf"(?P<y>\d{{4}}){E}", year_after_preposition),
     ("weekday", rf"{WD}(?:\s+(?P<mod>{PAST}|{NEXT}))?{E}", weekday),
@@ -450,6 +477,9 @@ def find(key: str, ctx: Context) -> list[Hit]:
             prefix = rule.prefix.search(key, max(0, start - PREFIX_REACH), start)
             if prefix is None:
                 continue
-            if hit := rule.resolve(Found(core, prefix.start("p"), key), ctx):
-                hits.append(hit)
+            found = rule.resolve(Found(core, prefix.start("p"), key), ctx)
+            if isinstance(found, list):
+                hits.extend(found)
+            elif found is not None:
+                hits.append(found)
     return hits
