@@ -214,6 +214,14 @@ def test_failing_records_are_reported_and_the_rest_stored(empty_db):
     assert r.json()["articles"] == 1
 
 
+def test_a_page_without_content_words_is_stored(empty_db):
+    """Found by the fuzz run: an article of punctuation and stopwords has no terms."""
+    client = TestClient(create_app(empty_db), client=LOCAL)
+    r = client.post("/api/pages", json=[{"text": "<<< >>>"}, {"text": "في من على"}])
+    assert r.status_code == 200, r.text
+    assert [x["status"] for x in r.json()["records"]] == ["new", "new"]
+
+
 def test_writes_without_token_only_from_this_machine(empty_db):
     remote = TestClient(create_app(empty_db), client=REMOTE)
     r = remote.post("/api/pages", json=PAGE)
