@@ -117,17 +117,19 @@ def _select(hits: list[Hit]) -> list[Hit]:
 _SENTENCE_END = re.compile(r"[.!?¶]")
 
 
-def _anchor_years(key: str, hits: list[Hit]) -> list[Hit]:
+def _anchor_years(key: str, hits: list[Hit], pub: date | None) -> list[Hit]:
     """A date without its year takes the year nearest to the last date of its sentence that
-    states one: «بدأت الحرب في 20 مارس 2003 وسقطت بغداد في التاسع من أبريل» is April 2003."""
+    states one, when that date is over half a year from the publish day: «بدأت الحرب في 20
+    مارس 2003 وسقطت بغداد في التاسع من أبريل» is April 2003."""
     out: list[Hit] = []
     anchor: Hit | None = None
     for hit in hits:
         if anchor is not None and _SENTENCE_END.search(key, anchor.end, hit.start):
             anchor = None
-        if hit.recur and anchor:
-            chosen = cal.pick(hit.recur(anchor.first), anchor.first, "near")
-            if chosen:
+        if hit.recur and anchor and pub:
+            middle = anchor.first + (anchor.last - anchor.first) / 2
+            chosen = cal.pick(hit.recur(middle), middle, "near")
+            if chosen and abs((middle - pub).days) > 183:
                 hit = replace(hit, first=chosen[0], last=chosen[1])
         elif not hit.relative and hit.granularity in ("day", "month"):
             anchor = hit
@@ -183,7 +185,7 @@ def find_dates(text: str, published: str | None) -> list[DateMention]:
     hits = find(key, ctx)
     out = []
     offsets = _Offsets(text) if hits else None
-    for h in _join_ranges(key, _anchor_years(key, _select(hits))):
+    for h in _join_ranges(key, _anchor_years(key, _select(hits), pub)):
         start, end = offsets.original(h.start), offsets.original(h.end)
         out.append(
             DateMention(text[start:end], start, end, h.first, h.last, h.granularity, h.relative)  # type: ignore[arg-type]

@@ -109,17 +109,19 @@ NEXT = r"(?:المقبل|القادم)ه?"
 THIS = r"(?:الجاري|الحالي)ه?"
 MODS = rf"(?P<mod>{PAST}|{NEXT}|{THIS})"
 ERA = r"(?:\s*(?P<era>م|ه|هجريه|هجري|للهجره)(?!\w))?"
-# A stated year: «2024», «من عام 1923», or relative: «من هذا العام», «من العام الماضي».
+# A stated year: «2024», «عام 2018», «من عام 1923», or relative: «من هذا العام», «من العام
+# الماضي».
 YEAR_REQ = (
-    rf"(?:\s*,?\s*(?:من\s+(?:ال)?(?:عام|سنه)\s+)?(?P<y>\d{{4}}){ERA}"
+    rf"(?:\s*,?\s*(?:(?:من\s+)?(?:ال)?(?:عام|سنه)\s+)?(?P<y>\d{{4}}){ERA}"
     rf"|\s+من\s+(?:(?P<ythis>هذا\s+العام|هذه\s+السنه)|(?:العام|السنه)\s+(?P<ymod>{PAST}|{NEXT}|{THIS})))"
 )
 YEAR = rf"{YEAR_REQ}?"
 YEAR_OR_MOD = rf"(?:\s+{MODS}|{YEAR})"
 # A month of either calendar; a Gregorian one may carry its other name: «آب (أغسطس)», «آب/أغسطس».
 ANY_MONTH = rf"(?P<mon>{ANY_MONTH_NAME})(?:\s*\(\s*{MONTH}\s*\)|\s*/\s*{MONTH})?"
-# A weekday or «يوم» before an explicit date is part of its surface.
+# «اليوم», a weekday or «يوم» before an explicit date is part of its surface.
 DAY_PREFIX = (
+    r"(?:(?:اليوم|امس|غدا)\s*,?\s*)?"
     rf"(?:(?:{POD})?(?:يوم\s+)?ال{WEEKDAY}\s*,?\s*(?:الموافق\s+)?)?(?:يومي?\s+)?"
 )
 PREP = (
@@ -139,9 +141,15 @@ _GENERAL = frozenset(
     "المرشد المنسق المفوض الوكيل الصالح النظام الامن الشان الوضع الاطار".split()
 )
 # «اليوم» in outlet names and phrases that do not mean the publish day.
+# «اليوم» followed by an adjective is "the day": «اليوم العالمي», «اليوم التالي», «اليوم الأول».
+# Followed by a subject it is still today: «يصادف اليوم الذكرى».
+_DAY_ADJECTIVES = (
+    "عالمي وطني دولي اول ثاني ثالث رابع خامس سادس سابع ثامن تاسع عاشر اخير تالي سابق لاحق "
+    "موعود محدد مشهود ذي واحد كامل دراسي مفتوح عادي"
+).split()
 TODAY = (
     "اليوم" + "".join(f"(?<!{w} اليوم)" for w in ("روسيا", "المصري", "ذلك", "هذا", "نفس"))
-    + rf"(?!\s+(?:نفسه|ذاته|ال(?!{WEEKDAY}(?!\w))\w))"
+    + rf"(?!\s+(?:نفسه|ذاته|ال(?:{'|'.join(_DAY_ADJECTIVES)})(?:ه|ين)?(?!\w)))"
 )
 # «غدا» is also the verb "became": «غدا الأمر أكثر تعقيدا», «غدا من الصعب».
 NOT_BECAME = (
@@ -342,7 +350,7 @@ def year_pair(m: Found, ctx: Context) -> Hit | list[Hit] | None:
     if not 1000 <= y1 < y2 <= 2200:
         return None
     start, end = m.span()
-    if m["conn"] == "و" and ctx.word_before(start) != "بين":
+    if m["conn"] == "و" and ctx.word_before(start).lstrip("وف") != "بين":
         second = m.core.start("y2")
         return [
             Hit(start, m.core.end("y"), date(y1, 1, 1), date(y1, 12, 31), "year", False),
