@@ -17,6 +17,7 @@ import math
 import re
 from dataclasses import dataclass
 from functools import lru_cache
+from itertools import islice
 from typing import TYPE_CHECKING
 
 from marsad.arabic import STOPWORDS, stems, tokens
@@ -321,20 +322,20 @@ def highlight(text: str, wanted: frozenset[str]) -> str:
 
 def snippet(text: str, wanted: frozenset[str], size: int = SNIPPET_WORDS) -> str:
     """A window of `size` words of the original text holding the most distinct matches."""
-    written = list(_WRITTEN.finditer(text))
+    written = _WRITTEN.findall(text)
     if not written:
         return html.escape(text[:200])
-    found = {i: key for i, m in enumerate(written) if (key := _written_forms(m.group()) & wanted)}
+    keys = {w: key for w in set(written) if (key := _written_forms(w) & wanted)}
+    found = [i for i, w in enumerate(written) if w in keys]
 
     def richness(start: int) -> tuple[int, int, int]:
-        inside = [key for i, key in found.items() if start <= i < start + size]
+        inside = [keys[written[i]] for i in found if start <= i < start + size]
         return len(frozenset().union(*inside)), len(inside), -start
 
-    starts = {max(i - size // 4, 0) for i in found} or {0}
-    start = max(starts, key=richness)
-    chosen = written[start : start + size]
+    start = max({max(i - size // 4, 0) for i in found} or {0}, key=richness)
+    chosen = list(islice(_WRITTEN.finditer(text), start, start + size))
     a = 0 if start == 0 else chosen[0].start()
     z = chosen[-1].end()
-    marks = [written[i] for i in sorted(found) if start <= i < start + size]
+    marks = [m for m in chosen if m.group() in keys]
     body = _SPACES.sub(" ", _marked(text, marks, a, z)).strip()  # one line, paragraphs joined
     return ("… " if a > 0 else "") + body + (" …" if z < len(text.rstrip()) else "")

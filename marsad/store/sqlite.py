@@ -293,26 +293,39 @@ class SQLiteStore(Store):
     def search_articles(
         self, query: search.Query, filters: search.Filters, limit: int, offset: int
     ) -> list[tuple[str, float, str | None]]:
-        where, args = "", []
+        # Articles and stories are joined only for the filters that need them: on common
+        # words that join costs as much as the ranking itself.
+        joins, where, args = "", "", []
         for sql, value in (
             (" AND a.outlet = ?", filters.outlet),
             (" AND substr(a.published, 1, 10) >= ?", filters.since),
             (" AND substr(a.published, 1, 10) <= ?", filters.until),
-            (" AND sa.story_id = ?", filters.story_id),
         ):
             if value is not None:
-                where += sql
+                joins, where = " JOIN articles a ON a.id = d.article_id", where + sql
                 args.append(value)
+        if filters.story_id is not None:
+            joins += " JOIN story_articles sa ON sa.article_id = d.article_id"
+            where += " AND sa.story_id = ?"
+            args.append(filters.story_id)
         w = search.TITLE_WEIGHT
         rows = self.db.execute(
-            f"SELECT d.article_id, -bm25(search_fts, {w}, 1, {w}, 1) AS score, sa.story_id"
-            " FROM search_fts JOIN search_docs d ON d.rowid = search_fts.rowid"
-            " JOIN articles a ON a.id = d.article_id"
-            " LEFT JOIN story_articles sa ON sa.article_id = d.article_id"
+            f"SELECT d.article_id, -bm25(search_fts, {w}, 1, {w}, 1) AS score"
+            f" FROM search_fts JOIN search_docs d ON d.rowid = search_fts.rowid{joins}"
             f" WHERE search_fts MATCH ?{where} ORDER BY score DESC, d.article_id LIMIT ? OFFSET ?",
             [_fts5(query), *args, limit, offset],
-        )
-        return [(aid, score, sid) for aid, score, sid in rows]
+        ).fetchall()
+        stories: dict[str, str] = {}
+        for start in range(0, len(rows), 500):
+            chunk = [aid for aid, _ in rows[start : start + 500]]
+            stories.update(
+                self.db.execute(
+                    "SELECT article_id, story_id FROM story_articles WHERE article_id IN"
+                    f" ({','.join('?' * len(chunk))})",
+                    chunk,
+                )
+            )
+        return [(aid, score, stories.get(aid)) for aid, score in rows]
 
     def reindex(self) -> int:
         with self.db:
