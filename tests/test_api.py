@@ -23,7 +23,7 @@ from marsad.store import open_store
 
 LOCAL = ("127.0.0.1", 50000)
 REMOTE = ("203.0.113.9", 50000)
-FUZZ_EXAMPLES = 15
+FUZZ_EXAMPLES = 25
 
 PAGE = {
     "text": (
