@@ -12,9 +12,16 @@ eval/data/dates.jsonl holds our own Arabic sentences, each with its publish day,
           for dateparser, which returns one datetime per match and keeps prepositions («في»)
           in its surfaces.
 
+Real text (when ../shared/data is present): eval/data/dates_ant.jsonl labels every date
+expression in 140 random ANT sentences by article id and character offsets (no text is stored),
+set A (60 sentences, inspected while the rules were tuned) and set B (80 sentences, labelled
+after; held out). Durations («قبل ثمانية أعوام», «خلال اليومين الماضيين») are not labelled.
+Scores: sentences whose mentions are all exactly right, mention precision/recall (span and
+value exact) and, for both systems, the `values` score per sentence.
+
 dateparser (`search_dates`, languages=["ar"], RELATIVE_BASE = publish day, PREFER_DATES_FROM
 = past) is not a marsad dependency; it is skipped when not installed.
-`--throughput N` times find_dates over N ANT articles when ../shared/data is present.
+`--throughput N` times find_dates over N ANT articles.
 """
 
 from __future__ import annotations
@@ -36,6 +43,7 @@ sys.path.insert(0, str(ROOT))
 from marsad.dates import find_dates  # noqa: E402
 
 CASES = ROOT / "eval" / "data" / "dates.jsonl"
+REAL = ROOT / "eval" / "data" / "dates_ant.jsonl"
 ANT = ROOT.parent / "shared" / "data" / "ant" / "ant_v2.1.jsonl.gz"
 
 Prediction = list[tuple[str, str]]  # (surface, value)
@@ -44,6 +52,40 @@ Prediction = list[tuple[str, str]]  # (surface, value)
 def load_cases(path: Path = CASES) -> list[dict]:
     with path.open(encoding="utf-8") as f:
         return [json.loads(line) for line in f if line.strip()]
+
+
+def load_real() -> list[dict] | None:
+    """The labelled ANT sentences with their text and expected surfaces filled in from the
+    corpus; None when the corpus is not there."""
+    if not ANT.exists():
+        return None
+    cases = load_cases(REAL)
+    wanted = {c["id"] for c in cases}
+    texts = {}
+    with gzip.open(ANT, "rt", encoding="utf-8") as f:
+        for line in f:
+            rec = json.loads(line)
+            if rec["id"] in wanted:
+                texts[rec["id"]] = rec["text"]
+    for c in cases:
+        text = texts[c["id"]]
+        c["text"] = text[c["start"] : c["end"]]
+        c["expected"] = [
+            {"surface": text[e["start"] : e["end"]], "value": e["value"]} for e in c["expected"]
+        ]
+        c["form"] = c["set"]
+    return cases
+
+
+def mention_scores(system: Callable[[str, str | None], Prediction], cases: list[dict]) -> dict:
+    """Mention precision and recall: a mention is right when its surface and value are."""
+    tp = fp = fn = 0
+    for case in cases:
+        want = Counter((e["surface"], e["value"]) for e in case["expected"])
+        got = Counter(system(case["text"], case["published"]))
+        hit = sum((want & got).values())
+        tp, fp, fn = tp + hit, fp + sum(got.values()) - hit, fn + sum(want.values()) - hit
+    return {"mentions": tp + fn, "precision": tp / max(1, tp + fp), "recall": tp / max(1, tp + fn)}
 
 
 def ours(text: str, published: str | None) -> Prediction:
@@ -162,8 +204,25 @@ def main() -> None:
     for form, (n, _, _) in results["marsad"]["rows"].items():
         cells = [results[s]["rows"][form] for s in names]
         print(f"{form:18} {n:4d} " + " ".join(f"{c[1]:17.3f} {c[2]:18.3f}" for c in cells))
+    real = load_real()
+    if real is None:
+        print("\nreal text: ../shared/data/ant not found, skipped")
+    else:
+        print("\nreal text (ANT sentences; A tuned on, B held out)")
+        print(f"{'set':18} {'n':>4} {heads}   marsad mentions: n, precision, recall")
+        for name in ("A", "B"):
+            part = [c for c in real if c["set"] == name]
+            rows = {s: score(system, part)["rows"]["ALL"] for s, system in systems.items()}
+            m = mention_scores(ours, part)
+            cells = " ".join(f"{r[1]:17.3f} {r[2]:18.3f}" for r in rows.values())
+            print(
+                f"{name:18} {len(part):4d} {cells}   "
+                f"{m['mentions']}, {m['precision']:.3f}, {m['recall']:.3f}"
+            )
+        results["real"] = score(ours, real)
     if args.show_errors:
-        for case, predicted in results["marsad"]["errors"]:
+        errors = results["marsad"]["errors"] + results.get("real", {}).get("errors", [])
+        for case, predicted in errors:
             want = [(e["surface"], e["value"]) for e in case["expected"]]
             print(f"\n[{case['form']}] {case['published']} {case['text']}")
             print(f"  want {want}\n  got  {predicted}")
