@@ -157,7 +157,8 @@ NOT_BECAME = (
 )
 REL = (
     r"(?P<rel>اول\s+(?:من\s+)?امس|امس\s+الاول|بعد\s+غد|يوم\s+(?:ال)?امس|الامس|امس|البارحه"
-    rf"|غدا{NOT_BECAME}|يوم\s+غد|الليله(?:\s+الماضيه)?|{TODAY})"
+    rf"|غدا{NOT_BECAME}|يوم\s+غد|الليله(?:\s+الماضيه)?|{TODAY}"
+    r"|هذا\s+اليوم(?<!مثل هذا اليوم)(?!\s+من))"
 )
 
 
@@ -388,8 +389,11 @@ def weekday(m: Found, ctx: Context) -> Hit | None:
 
 
 def weekday_pair(m: Found, ctx: Context) -> Hit | None:
-    """«ليل الخميس الجمعة», «يومي الثلاثاء والأربعاء»: from the first day to the next second."""
+    """«ليل الخميس الجمعة», «يومي الثلاثاء والأربعاء»: from the first day to the next second.
+    Without «ليل»/«يومي» only two days in a row are one span: «قمة الخميس والجمعة»."""
     start, end = m.span("m")
+    if not m["p"] and (WEEKDAYS[m["wd2"]] - WEEKDAYS[m["wd"]]) % 7 != 1:
+        return None
     first = _weekday(ctx, m["wd"], ctx.direction(start, "past"))
     if first is None:
         return None
@@ -458,6 +462,7 @@ _RULES: list[tuple[str, str, Resolver]] = [
     ("weekday", rf"{WD}(?:\s+(?P<mod>{PAST}|{NEXT}))?{E}", weekday),
     ("pair", rf"ال(?P<wd>{WEEKDAY})\s*(?:-|/|و|الي|حتي)?\s*(?:يوم\s+)?ال(?P<wd2>{WEEKDAY}){E}",
      weekday_pair),
+    ("word", rf"ال(?P<wd>{WEEKDAY})\s*و\s*ال(?P<wd2>{WEEKDAY}){E}", weekday_pair),
     ("pod", rf"{REL}(?:\s*,?\s*(?:يوم\s+)?ال{WEEKDAY})?{E}", relative_day),
     ("this", rf"(?P<unit>الاسبوع|الشهر|العام|السنه)(?:\s+{MODS})?{E}", relative_period),
 ]
