@@ -15,6 +15,7 @@ import datetime as dt
 import hmac
 import re
 import threading
+from collections import OrderedDict
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Annotated, Any
@@ -57,6 +58,7 @@ from marsad.web.schemas import (
 
 LOCAL_CLIENTS = frozenset({"127.0.0.1", "::1", "localhost"})
 MAX_LIMIT = 100
+DIGEST_CACHE = 256  # story digests kept in memory
 
 
 # --- the app ------------------------------------------------------------------------------
@@ -68,6 +70,8 @@ class Marsad:
         self.token = token or None
         self.config = config
         self.ingest_lock = threading.Lock()
+        self._digests: OrderedDict[tuple, dict] = OrderedDict()
+        self._digests_lock = threading.Lock()
 
     @contextmanager
     def store(self) -> Iterator[Store]:
@@ -77,6 +81,21 @@ class Marsad:
             yield store
         finally:
             store.close()
+
+    def digest(self, store: Store, story: Story) -> dict:
+        """The story's digest, cached by membership: stored pages never change, so a digest
+        changes only when the story's articles (or its title) do."""
+        key = (story.id, story.title, tuple(story.article_ids))
+        with self._digests_lock:
+            if key in self._digests:
+                self._digests.move_to_end(key)
+                return self._digests[key]
+        digest = story_digest(store, story, self.config.digest)
+        with self._digests_lock:
+            self._digests[key] = digest
+            while len(self._digests) > DIGEST_CACHE:
+                self._digests.popitem(last=False)
+        return digest
 
     def ingest(self, records: list[PageIn]) -> IngestOut:
         batch = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%S.%f")
@@ -261,7 +280,7 @@ def create_app(
     def get_digest(ctx: Ctx, story_id: str) -> dict:
         """Summary with citations, entities, timeline, facts, coverage and copies."""
         with ctx.store() as store:
-            return story_digest(store, _story_or_404(store, story_id))
+            return ctx.digest(store, _story_or_404(store, story_id))
 
     @app.get(
         "/api/stories/{story_id}/entities",
@@ -271,7 +290,7 @@ def create_app(
     )
     def get_entities(ctx: Ctx, story_id: str) -> list[dict]:
         with ctx.store() as store:
-            return story_digest(store, _story_or_404(store, story_id))["entities"]
+            return ctx.digest(store, _story_or_404(store, story_id))["entities"]
 
     @app.get("/api/articles", response_model=ArticleList, tags=["articles"])
     def get_articles(

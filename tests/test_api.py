@@ -193,6 +193,28 @@ def test_post_pages_from_localhost_without_token(empty_db):
     assert client.get("/api/stories").json()["total"] == 1
 
 
+def test_a_digest_follows_its_story_as_it_grows(empty_db):
+    client = TestClient(create_app(empty_db), client=LOCAL)
+    client.post("/api/pages", json=PAGE)
+    story = client.get("/api/stories").json()["items"][0]
+    assert client.get(f"/api/stories/{story['id']}/digest").json()["size"] == 1
+    second = {
+        "text": (
+            "وزير النقل يفتتح جسر الوادي\n\n"
+            "افتتح وزير النقل جسر الوادي الجديد في مدينة الريحان صباح اليوم، ويربط الجسر ضفتي "
+            "النهر. وقال الوزير إن جسر الوادي سيختصر زمن الرحلة بين الضفتين إلى عشر دقائق. "
+            "وبلغت كلفة جسر الوادي 45 مليون دينار."
+        ),
+        "outlet": "مرفأ نت",
+        "published": "2025-07-01T12:00",
+    }
+    assert client.post("/api/pages", json=second).json()["stories_touched"] == 1
+    stories = client.get("/api/stories").json()["items"]
+    assert [s["size"] for s in stories] == [2]
+    digest = client.get(f"/api/stories/{stories[0]['id']}/digest").json()
+    assert digest["size"] == 2 and set(digest["outlets"]) == {"صدى المدائن", "مرفأ نت"}
+
+
 def test_failing_records_are_reported_and_the_rest_stored(empty_db):
     config = Config(read=ReadConfig(max_page_mb=0.002))
     client = TestClient(create_app(empty_db, config=config), client=LOCAL)

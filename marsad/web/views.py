@@ -12,7 +12,6 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse
 from markupsafe import Markup, escape
 
-from marsad.digest import story_digest
 from marsad.search import QueryError, search
 from marsad.web.queries import Window, article_view, latest_stories
 from marsad.web.render import environment, numbered_paragraphs
@@ -72,11 +71,12 @@ def story_list(request: Request, page: Annotated[int, Query(ge=1, le=10**6)] = 1
 
 @router.get("/stories/{story_id}", response_class=HTMLResponse)
 def story_page(request: Request, story_id: str) -> HTMLResponse:
-    with _marsad(request).store() as store:
+    ctx = _marsad(request)
+    with ctx.store() as store:
         story = store.story(story_id)
         if story is None:
             return _not_found(f"لا توجد قصة بالمعرّف {story_id}")
-        digest = story_digest(store, story)
+        digest = ctx.digest(store, story)
         articles = {a.id: a.to_dict() for a in store.articles(story.article_ids)}
     return _page("story.html", story=digest, articles=articles)
 
