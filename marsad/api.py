@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hmac
+import ipaddress
 import re
 import threading
 from collections import OrderedDict
@@ -56,7 +57,6 @@ from marsad.web.schemas import (
     StoryOut,
 )
 
-LOCAL_CLIENTS = frozenset({"127.0.0.1", "::1", "localhost"})
 MAX_LIMIT = 100
 DIGEST_CACHE = 256  # story digests kept in memory
 
@@ -104,15 +104,18 @@ class Marsad:
             known = {p.id for p in pages if isinstance(p, Page) and store.has_page(p.id)}
             report = ingest_pages(pages, store, self.config)
         failed = {f.source_path: f.reason for f in report.failures}
-        results = [
-            RecordResult(
-                record=n,
-                page_id=p.id if isinstance(p, Page) else None,
-                status="failed" if p.source_path in failed else "known" if p.id in known else "new",
-                reason=failed.get(p.source_path),
+        results = []
+        for n, page in enumerate(pages):
+            if page.source_path in failed:
+                status, page_id = "failed", page.id if isinstance(page, Page) else None
+            else:
+                status, page_id = ("known" if page.id in known else "new"), page.id
+                known.add(page.id)  # the same page twice in one request: stored once
+            results.append(
+                RecordResult(
+                    record=n, page_id=page_id, status=status, reason=failed.get(page.source_path)
+                )
             )
-            for n, p in enumerate(pages)
-        ]
         return IngestOut(
             pages=report.pages,
             new_pages=report.new_pages,
@@ -171,6 +174,16 @@ NOT_FOUND = {404: {"model": ErrorOut, "description": "No such id."}}
 _bearer = HTTPBearer(auto_error=False, description="The server's token (--token / MARSAD_TOKEN).")
 
 
+def _is_local(host: str) -> bool:
+    """A loopback client address (127.0.0.0/8, ::1, or IPv4 loopback mapped into IPv6)."""
+    try:
+        ip = ipaddress.ip_address(host)
+    except ValueError:
+        return False
+    mapped = getattr(ip, "ipv4_mapped", None)
+    return ip.is_loopback or bool(mapped and mapped.is_loopback)
+
+
 def require_writer(
     request: Request,
     ctx: Ctx,
@@ -178,8 +191,7 @@ def require_writer(
 ) -> None:
     """Bearer token when one is configured; otherwise only clients on this machine."""
     if ctx.token is None:
-        host = request.client.host if request.client else ""
-        if host not in LOCAL_CLIENTS:
+        if not _is_local(request.client.host if request.client else ""):
             raise HTTPException(
                 403,
                 "writes from other machines need a token: start the server with --token"

@@ -191,6 +191,9 @@ def test_post_pages_from_localhost_without_token(empty_db):
     article = client.get("/api/articles").json()["items"][0]
     assert article["outlet"] == PAGE["outlet"] and article["source_id"] == "bridge-1"
     assert client.get("/api/stories").json()["total"] == 1
+    twice = {**PAGE, "id": "bridge-2"}  # another record of the same text: a new page
+    statuses = [r["status"] for r in client.post("/api/pages", json=[twice, twice]).json()["records"]]
+    assert statuses == ["new", "known"]
 
 
 def test_a_digest_follows_its_story_as_it_grows(empty_db):
@@ -245,6 +248,9 @@ def test_a_page_without_content_words_is_stored(empty_db):
 
 
 def test_writes_without_token_only_from_this_machine(empty_db):
+    for host in ("127.0.0.2", "::1", "::ffff:127.0.0.1"):
+        local = TestClient(create_app(empty_db), client=(host, 5000))
+        assert local.post("/api/pages", json=PAGE).status_code == 200, host
     remote = TestClient(create_app(empty_db), client=REMOTE)
     r = remote.post("/api/pages", json=PAGE)
     assert r.status_code == 403 and "token" in r.json()["detail"]
