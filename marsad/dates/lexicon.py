@@ -32,6 +32,13 @@ for _num, _names in enumerate(
     for _name in _names.split("|"):
         MONTH_NAMES[normalize(_name)] = _num
 
+# The Levantine/Iraqi names, which Reuters writes after the Egyptian ones: «يناير كانون الثاني».
+LEVANTINE_NAMES = [
+    normalize(n)
+    for n in "كانون الثاني|كانون ثاني|شباط|آذار|نيسان|أيار|حزيران|تموز|آب|أيلول|تشرين الأول"
+    "|تشرين أول|تشرين الثاني|تشرين ثاني|كانون الأول|كانون أول".split("|")
+]
+
 # Hijri months, with the spelling variants news uses (ذو/ذي, الآخر/الثاني, الأولى/الأول).
 HIJRI_MONTH_NAMES: dict[str, int] = {}
 for _num, _names in enumerate(
@@ -95,6 +102,7 @@ def alternation(words: dict[str, int] | list[str]) -> str:
 
 
 MONTH = alternation(MONTH_NAMES)
+LEVANTINE_MONTH = alternation(LEVANTINE_NAMES)
 # Both calendars in one plain alternation: a pattern that starts with it lets the regex engine
 # skip to a month name's first letter.
 ANY_MONTH_NAME = alternation({**MONTH_NAMES, **HIJRI_MONTH_NAMES})

@@ -17,6 +17,7 @@ from datetime import date, timedelta
 from marsad.dates import calendar as cal
 from marsad.dates.lexicon import (
     ANY_MONTH_NAME,
+    LEVANTINE_MONTH,
     MONTH,
     ORDINAL,
     WEEKDAY,
@@ -117,8 +118,12 @@ YEAR_REQ = (
 )
 YEAR = rf"{YEAR_REQ}?"
 YEAR_OR_MOD = rf"(?:\s+{MODS}|{YEAR})"
-# A month of either calendar; a Gregorian one may carry its other name: «آب (أغسطس)», «آب/أغسطس».
-ANY_MONTH = rf"(?P<mon>{ANY_MONTH_NAME})(?:\s*\(\s*{MONTH}\s*\)|\s*/\s*{MONTH})?"
+# A month of either calendar; a Gregorian one may carry its other name: «آب (أغسطس)»,
+# «آب/أغسطس», «يناير كانون الثاني» (Reuters writes both names side by side).
+ANY_MONTH = (
+    rf"(?P<mon>{ANY_MONTH_NAME})"
+    rf"(?:\s*\(\s*(?P<alt>{MONTH})\s*\)|\s*/\s*(?P<alt2>{MONTH})|\s+(?P<alt3>{LEVANTINE_MONTH})(?!\w))?"
+)
 # «اليوم», a weekday or «يوم» before an explicit date is part of its surface.
 DAY_PREFIX = (
     r"(?:(?:اليوم|امس|غدا)\s*,?\s*)?"
@@ -175,6 +180,16 @@ def _shift(rel: str) -> int:
     return 0
 
 
+def _month_of(m: Found) -> tuple[bool, int] | None:
+    """(is Hijri, month number) of the matched month; None when its second name is another
+    month («مارس أبريل» is two months, not one)."""
+    hijri, month = calendar_month(m["mon"])
+    alt = m["alt"] or m["alt2"] or m["alt3"]
+    if alt and (hijri or calendar_month(alt)[1] != month):
+        return None
+    return hijri, month
+
+
 def _stated_year(m: Found, pub: date | None) -> tuple[int | None, bool]:
     """The year a date states (None if it states none) and whether that needed the publish
     day («من العام الماضي»); a relative year without a publish day is (None, True)."""
@@ -191,7 +206,10 @@ def _resolve_day(ctx: Context, m: Found, day: int) -> Hit | None:
     year, relative_year = _stated_year(m, ctx.pub)
     if relative_year and year is None:
         return None
-    hijri, month = calendar_month(m["mon"])
+    found_month = _month_of(m)
+    if found_month is None:
+        return None
+    hijri, month = found_month
     if hijri:
         if year is not None:
             d = cal.hijri_date(year, month, day)
@@ -238,6 +256,19 @@ def ordinal_month(m: Found, ctx: Context) -> Hit | None:
     return _resolve_day(ctx, m, ordinal_day(m["ord"]))
 
 
+def week_of_month(m: Found, ctx: Context) -> Hit | None:
+    """«الأسبوع الأول من أكتوبر»: days 1–7 (the second week 8–14 ...) of that month."""
+    n = ordinal_day(m["ord"])
+    month = _resolve_day(ctx, m, 1) if n <= 5 else None
+    if month is None:
+        return None
+    first = month.first + timedelta(days=7 * (n - 1))
+    last = min(first + timedelta(days=6), cal.month_period(first.year, first.month)[1])
+    if first.month != month.first.month:
+        return None
+    return Hit(month.start, month.end, first, last, "range", month.relative, None)
+
+
 def day_range(m: Found, ctx: Context) -> Hit | None:
     d1, d2 = int(m["d1"]), int(m["d2"])
     if d1 >= d2:
@@ -279,7 +310,10 @@ def _month_hit(m: Found, ctx: Context, direction: cal.Direction | None) -> Hit |
     year, relative_year = _stated_year(m, ctx.pub)
     if relative_year and year is None:
         return None
-    hijri, month = calendar_month(m["mon"])
+    found_month = _month_of(m)
+    if found_month is None:
+        return None
+    hijri, month = found_month
     if hijri:
         if year is not None:
             period = cal.hijri_month(year, month)
@@ -383,7 +417,12 @@ def weekday(m: Found, ctx: Context) -> Hit | None:
     if m["wd"] == "اثنين" and dual and not m["p"]:
         return None
     mod = m["mod"]
-    direction = _modifier(mod) if mod else ctx.direction(start, "past")
+    if mod:
+        direction = _modifier(mod)
+    elif m["p"].startswith(("هذا", "هذه")):  # «هذا الأحد»: the coming one
+        direction = "future"
+    else:
+        direction = ctx.direction(start, "past")
     d = _weekday(ctx, m["wd"], direction)
     return Hit(start, end, d, d, "day", True) if d else None
 
@@ -432,7 +471,8 @@ W = r"(?<!\w)[وف]?[بل]?"  # a word start, then clitics that stay outside the
 PREFIXES = {
     "word": rf"{W}(?P<p>)",
     "day": rf"{W}(?P<p>{DAY_PREFIX})",
-    "weekday": rf"(?<!كلا )(?<!كلتا ){W}(?P<p>(?:{POD})?(?:يوم\s+)?)",
+    "weekday": rf"(?<!كلا )(?<!كلتا ){W}(?P<p>(?:(?:هذا|هذه)\s+)?(?:{POD})?(?:يوم\s+)?)",
+    "week": rf"{W}(?P<p>الاسبوع\s+)",
     "pod": rf"{W}(?P<p>(?:{POD})?)",
     "pair": rf"{W}(?P<p>{POD}|يومي\s+)",
     "month": rf"{W}(?P<p>(?:شهر\s+)?)",
@@ -449,6 +489,7 @@ _RULES: list[tuple[str, str, Resolver]] = [
      rf"(?:شهر\s+)?{ANY_MONTH}{YEAR_OR_MOD}{E}", day_range),
     ("day", rf"(?P<d>\d{{1,2}})\s*(?:من\s+)?(?:شهر\s+)?{ANY_MONTH}{YEAR_OR_MOD}{E}", day_month),
     ("day", rf"(?P<ord>{ORDINAL})\s+من\s+(?:شهر\s+)?{ANY_MONTH}{YEAR_OR_MOD}{E}", ordinal_month),
+    ("week", rf"(?P<ord>{ORDINAL})\s+من\s+(?:شهر\s+)?{ANY_MONTH}{YEAR_OR_MOD}{E}", week_of_month),
     ("day", rf"(?:(?P<d>\d{{1,2}})|(?P<ord>{ORDINAL}))\s+(?:من\s+)?(?:(?P<this>هذا)\s+)?الشهر"
      rf"(?:\s+{MODS})?{E}", day_of_relative_month),
     ("month", rf"{ANY_MONTH}{YEAR_REQ}{E}", month_year),
