@@ -92,6 +92,7 @@ def test_report_of_the_demo_links_every_citation(demo_store):
     digest = build_digest(demo_store)
     html = render_report(digest)
     anchors = ids(html)
+    assert len(anchors) == len(re.findall(r'\sid="', html))  # every anchor is unique
     links = in_page_links(html)
     assert len(links) > 50
     assert [link for link in links if link not in anchors] == []
