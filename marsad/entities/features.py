@@ -12,6 +12,7 @@ from functools import lru_cache
 from marsad.arabic import STOPWORDS, normalize, stems
 from marsad.cluster import background
 from marsad.entities import lexicon
+from marsad.entities.wordclass import word_classes
 
 _MARKS = "\u0610-\u061a\u064b-\u065f\u0670"
 # Letter abbreviations with dots (أ.ف.ب, د.ب.أ), numbers, words with their clitics and
@@ -55,14 +56,17 @@ def _shape(token: str, norm: str) -> str:
 
 
 @lru_cache(maxsize=1 << 17)
-def token_features(token: str) -> tuple[str, tuple[str, ...], tuple[str, ...]]:
-    """(normalized form, own features, features a neighbour sees) of one token."""
+def token_features(token: str) -> tuple[str, tuple[str, ...], tuple[str, ...], str]:
+    """(normalized form, own features, features a neighbour sees, word class) of a token."""
     norm = normalize(token) or token
     shape = _shape(token, norm)
     forms = bare_forms(norm) if shape == "ar" else (norm,)
     stem = (stems(token, drop_stopwords=False) or [norm])[0]
     df = background().df.get(stem, 0)
     cores = forms[1:]
+    classes = word_classes()
+    coarse, _, fine = next((classes[f] for f in forms if f in classes), "none").partition("/")
+    cls = "cl=" + coarse
     gaz = []
     if any(f in lexicon.places() for f in forms):
         gaz.append("gloc")
@@ -83,6 +87,8 @@ def token_features(token: str) -> tuple[str, tuple[str, ...], tuple[str, ...]]:
         "shape=" + shape,
         "len=" + str(min(len(norm), 8)),
         "df=" + str(df.bit_length()),
+        cls,
+        "cf=" + fine,
         "p2=" + norm[:2],
         "p3=" + norm[:3],
         "s2=" + norm[-2:],
@@ -100,10 +106,11 @@ def token_features(token: str) -> tuple[str, tuple[str, ...], tuple[str, ...]]:
         "stem=" + stem,
         "shape=" + shape,
         "df=" + str(df.bit_length()),
+        cls,
         *("core=" + c for c in cores),
         *gaz,
     ]
-    return norm, tuple(own), tuple(seen)
+    return norm, tuple(own), tuple(seen), cls
 
 
 def _phrase_marks(norms: list[str]) -> list[list[str]]:
@@ -142,7 +149,7 @@ def sentence_features(tokens: list[str]) -> list[list[str]]:
     marks = _phrase_marks(norms)
     n = len(tokens)
     out = []
-    for i, (_, own, _) in enumerate(feats):
+    for i, (_, own, _, _) in enumerate(feats):
         row = [*own, *marks[i]]
         for off, tag in _WINDOW:
             j = i + off
@@ -153,5 +160,8 @@ def sentence_features(tokens: list[str]) -> list[list[str]]:
                 row.append(tag + "pad")
         if i > 0:
             row.append("bi=" + norms[i - 1] + "|" + norms[i])
+            row.append("cbi=" + feats[i - 1][3] + "|" + feats[i][3])
+        if i + 1 < n:
+            row.append("cbi+=" + feats[i][3] + "|" + feats[i + 1][3])
         out.append(row)
     return out

@@ -52,7 +52,7 @@ def train(
     sents: list[Sentence],
     out: Path,
     *,
-    c1: float = 0.1,
+    c1: float = 0.15,
     c2: float = 0.05,
     iterations: int = 200,
     minfreq: int = 1,
@@ -78,7 +78,7 @@ def main(argv: list[str] | None = None) -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--train", type=Path, default=DEFAULT_TRAIN, help="ANERcorp train split")
     ap.add_argument("--out", type=Path, default=MODEL_PATH)
-    ap.add_argument("--c1", type=float, default=0.1, help="L1 weight (sparsity, model size)")
+    ap.add_argument("--c1", type=float, default=0.15, help="L1 weight (sparsity, model size)")
     ap.add_argument("--c2", type=float, default=0.05, help="L2 weight")
     ap.add_argument("--iterations", type=int, default=200)
     ap.add_argument("--minfreq", type=int, default=1, help="drop rarer attributes")

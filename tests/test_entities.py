@@ -1,0 +1,251 @@
+"""Entities: recognition on our own sentences, spelling variants merged per story, and the
+quality floor on ANERcorp (skipped when the shared data is not there)."""
+
+from __future__ import annotations
+
+import importlib.util
+from pathlib import Path
+
+import pytest
+
+from marsad.entities import Entity, Mention, find_mentions, merge_mentions, story_entities
+from marsad.model import Article, Page
+
+DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def _article(pos: int, body: str, title: str = "") -> Article:
+    return Article(page_id="p", position=pos, title=title, body=body)
+
+
+def _by_variant(entities: list[Entity], form: str) -> Entity:
+    hits = [e for e in entities if form in e.variants]
+    assert len(hits) == 1, (form, [e.to_dict() for e in entities])
+    return hits[0]
+
+
+def _mentions(*items: tuple[str, str]) -> list[Mention]:
+    """Mentions as the recognizer would give them; offsets only need to be consistent."""
+    out, pos = [], 0
+    for text, kind in items:
+        out.append(Mention(text, kind, pos, pos + len(text)))
+        pos += len(text) + 1
+    return out
+
+
+def test_mentions_keep_original_text_and_offsets():
+    text = "وصل الرئيس الروسي فلاديمير بوتين، الأحد، إلى باكو في زيارة رسمية لأذربيجان."
+    found = find_mentions(text)
+    assert all(text[m.start : m.end] == m.text for m in found)
+    kinds = {m.text: m.type for m in found}
+    assert kinds.get("فلاديمير بوتين") == "person"
+    assert kinds.get("باكو") == "place"
+    assert kinds.get("لأذربيجان") == "place"
+
+
+def test_diacritics_and_quotes_do_not_break_spans():
+    text = "وأفادت تصريحاتُ «الكرملين» بأنَّ الرئيسَ فلاديمير بوتين سيزور أرمينيا."
+    found = find_mentions(text)
+    assert all(text[m.start : m.end] == m.text for m in found)
+    assert ("الكرملين", "organization") in {(m.text, m.type) for m in found}
+
+
+@pytest.mark.parametrize(
+    ("text", "agency"),
+    [
+        ("قال مسؤول محلي لوكالة رويترز إن المحادثات ستستمر يومين.", "رويترز"),
+        ("وصل الوزير إلى العاصمة صباح اليوم (أ.ف.ب)", "أ.ف.ب"),
+        ("ذكرت وكالة تاس أن الوفد غادر موسكو مساء الاثنين.", "تاس"),
+        ("نقلت ريا نوفوستي عن مصدر دبلوماسي قوله إن اللقاء انتهى.", "ريا نوفوستي"),
+        ("صورة من الاجتماع الوزاري في أنقرة (د.ب.أ)", "د.ب.أ"),
+    ],
+)
+def test_agencies_are_organizations(text, agency):
+    assert (agency, "organization") in {(m.text, m.type) for m in find_mentions(text)}
+
+
+def test_cop_code_names_are_events():
+    found = find_mentions("تستضيف باكو مؤتمر كوب 29 للمناخ، بعد أن احتضنت دبي COP28.")
+    events = {m.text for m in found if m.type == "event"}
+    assert {"كوب 29", "COP28"} <= events
+
+
+def test_find_mentions_rejects_non_text():
+    with pytest.raises(TypeError, match="expects str"):
+        find_mentions(None)  # type: ignore[arg-type]
+
+
+def test_clitics_come_off_known_names_only():
+    ents = merge_mentions(
+        [
+            ("a", _mentions(("أذربيجان", "place"), ("لأذربيجان", "place"))),
+            ("b", _mentions(("وأذربيجان", "place"), ("بالكرملين", "organization"))),
+            ("c", _mentions(("الكرملين", "organization"), ("فالنسيا", "place"))),
+        ]
+    )
+    az = _by_variant(ents, "أذربيجان")
+    assert (az.name, az.variants, az.count, az.article_ids) == (
+        "أذربيجان",
+        ["أذربيجان"],
+        3,
+        ["a", "b"],
+    )
+    kremlin = _by_variant(ents, "الكرملين")
+    assert (kremlin.variants, kremlin.count) == (["الكرملين"], 2)
+    assert _by_variant(ents, "فالنسيا").name == "فالنسيا"  # not ف + النسيا
+
+
+def test_karabakh_spellings_are_one_place():
+    ents = merge_mentions(
+        [
+            ("a", _mentions(("ناغورنو كاراباخ", "place"), ("قره باغ", "place"))),
+            ("b", _mentions(("ناغورني قره باغ", "place"), ("كاراباخ", "place"))),
+            ("c", _mentions(("قره باغ", "place"), ("أرمينيا", "place"))),
+        ]
+    )
+    kb = _by_variant(ents, "قره باغ")
+    assert set(kb.variants) == {"ناغورنو كاراباخ", "ناغورني قره باغ", "قره باغ", "كاراباخ"}
+    assert kb.count == 5 and kb.type == "place"
+    assert _by_variant(ents, "أرمينيا") is not kb
+
+
+def test_single_name_joins_the_full_name():
+    ents = merge_mentions(
+        [
+            ("a", _mentions(("فلاديمير بوتين", "person"), ("بوتين", "person"))),
+            (
+                "b",
+                _mentions(("بوتين", "person"), ("وبوتين", "person"), ("فلاديمير بوتين", "person")),
+            ),
+        ]
+    )
+    putin = _by_variant(ents, "بوتين")
+    assert putin.name == "فلاديمير بوتين"
+    assert set(putin.variants) == {"فلاديمير بوتين", "بوتين"}
+    assert putin.count == 5 and len(ents) == 1
+
+
+def test_cop_spellings_merge():
+    ents = merge_mentions(
+        [("a", _mentions(("كوب 29", "event"))), ("b", _mentions(("كوب29", "event")))]
+    )
+    assert len(ents) == 1 and set(ents[0].variants) == {"كوب 29", "كوب29"}
+
+
+def test_two_aliyevs_stay_apart_and_bare_name_joins_the_dominant_one():
+    ents = merge_mentions(
+        [
+            (
+                "a",
+                _mentions(
+                    ("إلهام علييف", "person"), ("علييف", "person"), ("إلهام علييف", "person")
+                ),
+            ),
+            (
+                "b",
+                _mentions(("حيدر علييف", "person"), ("إلهام علييف", "person"), ("علييف", "person")),
+            ),
+        ]
+    )
+    ilham, heydar = _by_variant(ents, "إلهام علييف"), _by_variant(ents, "حيدر علييف")
+    assert ilham is not heydar
+    assert "علييف" in ilham.variants and ilham.count == 5
+    assert heydar.count == 1
+
+
+def test_bare_family_name_stays_apart_when_ambiguous():
+    ents = merge_mentions(
+        [
+            ("a", _mentions(("إلهام علييف", "person"), ("حيدر علييف", "person"))),
+            ("b", _mentions(("علييف", "person"))),
+        ]
+    )
+    assert len(ents) == 3
+    assert _by_variant(ents, "علييف").variants == ["علييف"]
+
+
+def test_junk_is_dropped_and_types_go_by_majority():
+    ents = merge_mentions(
+        [
+            (
+                "a",
+                _mentions(("ب", "place"), ("2024", "misc"), ("في", "place"), ("يريفان", "place")),
+            ),
+            ("b", _mentions(("يريفان", "organization"), ("يريفان", "place"))),
+        ]
+    )
+    assert [(e.name, e.type, e.count) for e in ents] == [("يريفان", "place", 3)]
+    assert ents[0].to_dict() == {
+        "name": "يريفان",
+        "type": "place",
+        "variants": ["يريفان"],
+        "article_ids": ["a", "b"],
+        "count": 3,
+    }
+
+
+def test_story_entities_end_to_end_on_our_own_articles():
+    arts = [
+        _article(
+            0,
+            "استقبل الرئيس الأذربيجاني إلهام علييف نظيره الروسي فلاديمير بوتين في باكو.\n\n"
+            "وبحث الرئيسان النزاع حول إقليم ناغورنو كاراباخ مع أرمينيا.",
+            title="بوتين في أذربيجان",
+        ),
+        _article(
+            1,
+            "وصل بوتين إلى أذربيجان، ووضع إكليلا من الزهور على قبر الرئيس الراحل حيدر علييف.\n\n"
+            "وقال علييف إن منطقة قره باغ عادت إلى السيادة الأذربيجانية (رويترز).",
+        ),
+    ]
+    ents = story_entities(arts)
+    putin = _by_variant(ents, "فلاديمير بوتين")
+    assert "بوتين" in putin.variants and putin.type == "person"
+    assert putin.article_ids == ["p-0", "p-1"]
+    assert _by_variant(ents, "حيدر علييف") is not _by_variant(ents, "إلهام علييف")
+    assert _by_variant(ents, "قره باغ") is _by_variant(ents, "ناغورنو كاراباخ")
+    assert _by_variant(ents, "رويترز").type == "organization"
+
+
+def _seed_articles() -> list[Article]:
+    from marsad.extract import extract
+    from marsad.read import read_file
+
+    seeds = sorted((DATA / "seeds").glob("*.txt"))
+    if not seeds:
+        pytest.skip("seed pages not available")
+    return [
+        a
+        for p in seeds
+        for page in read_file(p)
+        if isinstance(page, Page)
+        for a in extract(page).articles
+    ]
+
+
+def test_seed_story_karabakh_is_one_entity_and_aliyevs_two():
+    ents = story_entities(_seed_articles())
+    karabakh = [e for e in ents if any("باغ" in v or "كاراباخ" in v for v in e.variants)]
+    assert len(karabakh) == 1, [e.to_dict() for e in karabakh]
+    assert {"قره باغ", "ناغورنو كاراباخ"} <= set(karabakh[0].variants)
+    heydar = [e for e in ents if any(v.endswith("حيدر علييف") for v in e.variants)]
+    ilham = [e for e in ents if any(v.endswith("إلهام علييف") for v in e.variants)]
+    assert len(heydar) == len(ilham) == 1 and heydar[0] is not ilham[0]
+    assert ilham[0].count > heydar[0].count
+    top = {e.name: e.type for e in ents[:8]}
+    assert top.get("أذربيجان") == "place" and top.get("الكرملين") == "organization"
+
+
+def test_anercorp_f1_floor():
+    test = DATA / "anercorp" / "approx_test_last_960_sents.txt"
+    if not test.is_file():
+        pytest.skip("ANERcorp not available")
+    spec = importlib.util.spec_from_file_location("eval_ner", ROOT / "eval" / "ner.py")
+    assert spec and spec.loader
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    result = module.score(test)
+    assert result["overall"]["f1"] >= 0.66, result["overall"]
+    assert result["types"]["LOC"]["f1"] >= 0.82
+    assert result["types"]["PERS"]["f1"] >= 0.62
