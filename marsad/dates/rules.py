@@ -15,15 +15,26 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from marsad.dates import calendar as cal
-from marsad.dates.lexicon import (
-    ANY_MONTH_NAME,
-    LEVANTINE_MONTH,
-    MONTH,
-    ORDINAL,
-    WEEKDAY,
-    WEEKDAYS,
-    calendar_month,
-    ordinal_day,
+from marsad.dates.lexicon import ORDINAL, WEEKDAY, WEEKDAYS, calendar_month, ordinal_day
+from marsad.dates.patterns import (
+    ADVERBS,
+    ANY_MONTH,
+    BOUNDARY,
+    COUNTED,
+    DAY_PREFIX,
+    ERA,
+    FUTURE,
+    GENERAL,
+    MODS,
+    NEXT,
+    NOT_FUTURE,
+    PAST,
+    POD,
+    PREP,
+    REL,
+    YEAR_OR_MOD,
+    YEAR_REQ,
+    E,
 )
 
 Recurrence = Callable[[date], list[cal.Period]]
@@ -52,9 +63,9 @@ class Context:
     def direction(self, start: int, default: cal.Direction) -> cal.Direction:
         """`future` when the mention's clause is in the future tense (سيزور، سوف، من المقرر)."""
         window = self.key[max(0, start - 100) : start].rstrip(" ,")
-        cut = max((m.end() for m in _BOUNDARY.finditer(window)), default=0)
-        for m in _FUTURE.finditer(window, cut):
-            if m.group("w") not in _NOT_FUTURE:
+        cut = max((m.end() for m in BOUNDARY.finditer(window)), default=0)
+        for m in FUTURE.finditer(window, cut):
+            if m.group("w") not in NOT_FUTURE:
                 return "future"
         return default
 
@@ -79,92 +90,9 @@ class Found:
             return self.key[self.start : self.core.start()]
         return self.core[name] if name in self.core.re.groupindex else None
 
-    def span(self, name: str = "m") -> tuple[int, int]:
+    def span(self) -> tuple[int, int]:
+        """Where the surface is in the key."""
         return self.start, self.core.end()
-
-
-# Clause ends; «أن» after «من المقرر» and its kin («على أن») opens the planned event, not a
-# new clause.
-_PLANNED = "المقرر المتوقع المنتظر المزمع المرتقب يعتزم تعتزم".split()
-_BOUNDARY = re.compile(
-    r"[.!?;:,¶\"()]|(?<!\w)" + "".join(f"(?<!{w} )" for w in [*_PLANNED, "علي"])
-    + r"[وفل]?(?:ان|انه|انها|بان|حيث|بينما|لكن|الذي|التي|الذين)(?!\w)"
-)
-_FUTURE = re.compile(
-    rf"(?<!\w)[وف]?(?P<w>سوف|(?:{'|'.join(_PLANNED)})ه?|علي\s+ان|س[يتن]\w{{2,}})"
-)
-# Words that start like a future verb (سـ + ي/ت/ن) but are nouns or past verbs.
-_NOT_FUTURE = frozenset(
-    """سياسه سياسي سياسيه سياسات سياسيين سياسيون سياسيا سياده سيادي سيادية سياره سيارات سيارتين
-    سيد سيده سيدات سيطره سيطر سيطرت سيناء سيناريو سيناريوهات سيول سيوف سيره ستون ستين سته ستار
-    ستاد ستوديو سنه سنوات سنوي سنويا سنويه سنين سنتين سنغافوره سينما سينمايي سينماييه سيبيريا
-    سيدني ستوكهولم سيراليون سنجار ستراسبورغ ستيفن ستيف سيرجي سيرغي سيمون سيناتور سنودن ستالين
-    سيتي سندات سنتيمتر سنت سنن""".split()
-)
-
-B = r"(?<!\w)(?:[وف]?[بل]?)"  # word start, then optional clitics outside the surface
-E = r"(?!\w)"
-POD = r"(?:(?:بعد\s+)?(?:صباح|مساء|ليل|ليله|فجر|ظهر|عصر|ظهيره|ضحي)|منتصف\s+ليله?)\s+"
-PAST = r"(?:الماضي|المنصرم|الفايت)ه?"
-NEXT = r"(?:المقبل|القادم)ه?"
-THIS = r"(?:الجاري|الحالي)ه?"
-MODS = rf"(?P<mod>{PAST}|{NEXT}|{THIS})"
-ERA = r"(?:\s*(?P<era>م|ه|هجريه|هجري|للهجره)(?!\w))?"
-# A stated year: «2024», «عام 2018», «من عام 1923», or relative: «من هذا العام», «من العام
-# الماضي».
-YEAR_REQ = (
-    rf"(?:\s*,?\s*(?:(?:من\s+)?(?:ال)?(?:عام|سنه)\s+)?(?P<y>\d{{4}}){ERA}"
-    rf"|\s+من\s+(?:(?P<ythis>هذا\s+العام|هذه\s+السنه)|(?:العام|السنه)\s+(?P<ymod>{PAST}|{NEXT}|{THIS})))"
-)
-YEAR = rf"{YEAR_REQ}?"
-YEAR_OR_MOD = rf"(?:\s+{MODS}|{YEAR})"
-# A month of either calendar; a Gregorian one may carry its other name: «آب (أغسطس)»,
-# «آب/أغسطس», «يناير كانون الثاني» (Reuters writes both names side by side).
-ANY_MONTH = (
-    rf"(?P<mon>{ANY_MONTH_NAME})"
-    rf"(?:\s*\(\s*(?P<alt>{MONTH})\s*\)|\s*/\s*(?P<alt2>{MONTH})|\s+(?P<alt3>{LEVANTINE_MONTH})(?!\w))?"
-)
-# «اليوم», a weekday or «يوم» before an explicit date is part of its surface.
-DAY_PREFIX = (
-    r"(?:(?:اليوم|امس|غدا)\s*,?\s*)?"
-    rf"(?:(?:{POD})?(?:يوم\s+)?ال{WEEKDAY}\s*,?\s*(?:الموافق\s+)?)?(?:يومي?\s+)?"
-)
-PREP = (
-    r"(?<!\w)[وف]?(?:في|منذ|خلال|حتي|بحلول|قبل|بعد|مطلع|اوايل|اواخر|اواسط|منتصف|نهايه|بدايه"
-    r"|اعتبارا\s+من|ابتداء\s+من)\s+"
-)
-# What a number counts when it is not a year: «في 2018 حالة», «منذ 1500 عام».
-_COUNTED = re.compile(
-    r"\s*(?:%|(?:شخص|قتيل|جريح|مصاب|طفل|مدني|لاجي|مهاجر|جندي|عنصر|مسلح|معتقل|اسير|طالب|عامل"
-    r"|مواطن|دولار|جنيه|ريال|درهم|دينار|يورو|ليره|طن|متر|كيلو|ميل|برميل|منزل|مبني|وحده|حاله"
-    r"|اصابه|وفاه|مليون|مليار|الف|الاف|عام|سنه|يوم|ساعه|صوت|مقعد|نسمه)\w*|\w+ا(?!\w))"
-)
-_ADVERBS = re.compile(r"\s*(?:ايضا|تقريبا|تحديدا|رسميا|مجددا|وفقا|خصوصا|حاليا|لاحقا)(?!\w)")
-# «العام» after these is the adjective "general": «الأمين العام المقبل» is not next year.
-_GENERAL = frozenset(
-    "الامين المدعي النايب المدير الراي القطاع الموتمر الاضراب الحاكم القنصل المفتش المراقب "
-    "المرشد المنسق المفوض الوكيل الصالح النظام الامن الشان الوضع الاطار".split()
-)
-# «اليوم» in outlet names and phrases that do not mean the publish day.
-# «اليوم» followed by an adjective is "the day": «اليوم العالمي», «اليوم التالي», «اليوم الأول».
-# Followed by a subject it is still today: «يصادف اليوم الذكرى».
-_DAY_ADJECTIVES = (
-    "عالمي وطني دولي اول ثاني ثالث رابع خامس سادس سابع ثامن تاسع عاشر اخير تالي سابق لاحق "
-    "موعود محدد مشهود ذي واحد كامل دراسي مفتوح عادي"
-).split()
-TODAY = (
-    "اليوم" + "".join(f"(?<!{w} اليوم)" for w in ("روسيا", "المصري", "ذلك", "هذا", "نفس"))
-    + rf"(?!\s+(?:نفسه|ذاته|ال(?:{'|'.join(_DAY_ADJECTIVES)})(?:ه|ين)?(?!\w)))"
-)
-# «غدا» is also the verb "became": «غدا الأمر أكثر تعقيدا», «غدا من الصعب».
-NOT_BECAME = (
-    rf"(?!\s+(?:من|اكثر|اقل)(?!\w))(?!\s+ال(?!{WEEKDAY})\w+\s+(?:اكثر|اقل|\w+ا)(?!\w))"
-)
-REL = (
-    r"(?P<rel>اول\s+(?:من\s+)?امس|امس\s+الاول|بعد\s+غد|يوم\s+(?:ال)?امس|الامس|امس|البارحه"
-    rf"|غدا{NOT_BECAME}|يوم\s+غد|الليله(?:\s+الماضيه)?|{TODAY}"
-    r"|هذا\s+اليوم(?<!مثل هذا اليوم)(?!\s+من))"
-)
 
 
 def _shift(rel: str) -> int:
@@ -202,7 +130,7 @@ def _stated_year(m: Found, pub: date | None) -> tuple[int | None, bool]:
 
 def _resolve_day(ctx: Context, m: Found, day: int) -> Hit | None:
     """A day of a named month, Gregorian or Hijri, with or without its year."""
-    start, end = m.span("m")
+    start, end = m.span()
     year, relative_year = _stated_year(m, ctx.pub)
     if relative_year and year is None:
         return None
@@ -290,7 +218,7 @@ def day_of_relative_month(m: Found, ctx: Context) -> Hit | None:
     if day > last.day:
         return None
     d = first.replace(day=day)
-    return Hit(*m.span("m"), d, d, "day", True)
+    return Hit(*m.span(), d, d, "day", True)
 
 
 def numeric(m: Found, ctx: Context) -> Hit | None:
@@ -301,12 +229,12 @@ def numeric(m: Found, ctx: Context) -> Hit | None:
         d = date(int(m["y"]), month, day)
     except ValueError:
         return None
-    return Hit(*m.span("m"), d, d, "day", False)
+    return Hit(*m.span(), d, d, "day", False)
 
 
 def _month_hit(m: Found, ctx: Context, direction: cal.Direction | None) -> Hit | None:
     """A whole month: with its year, or the one a direction picks around the publish day."""
-    start, end = m.span("m")
+    start, end = m.span()
     year, relative_year = _stated_year(m, ctx.pub)
     if relative_year and year is None:
         return None
@@ -376,7 +304,7 @@ def year_named(m: Found, ctx: Context) -> Hit | list[Hit] | None:
     if period is None:
         return None
     granularity = "year" if not m["era"] or m["era"] == "م" else "range"
-    return Hit(*m.span("m"), *period, granularity, False)
+    return Hit(*m.span(), *period, granularity, False)
 
 
 def year_pair(m: Found, ctx: Context) -> Hit | list[Hit] | None:
@@ -398,9 +326,9 @@ def year_after_preposition(m: Found, ctx: Context) -> Hit | None:
     year = int(m["y"])
     end = m.span()[1]
     rest = ctx.key[end : end + 30]
-    if not 1900 <= year <= 2100 or (_COUNTED.match(rest) and not _ADVERBS.match(rest)):
+    if not 1900 <= year <= 2100 or (COUNTED.match(rest) and not ADVERBS.match(rest)):
         return None
-    return Hit(*m.span("m"), date(year, 1, 1), date(year, 12, 31), "year", False)
+    return Hit(*m.span(), date(year, 1, 1), date(year, 12, 31), "year", False)
 
 
 def _weekday(ctx: Context, wd: str, direction: cal.Direction) -> date | None:
@@ -411,7 +339,7 @@ def _weekday(ctx: Context, wd: str, direction: cal.Direction) -> date | None:
 
 
 def weekday(m: Found, ctx: Context) -> Hit | None:
-    start, end = m.span("m")
+    start, end = m.span()
     # «الطرفين الاثنين»: "the two", agreeing with a dual or plural noun.
     dual = re.fullmatch(r"ال\w+ين", ctx.word_before(start))
     if m["wd"] == "اثنين" and dual and not m["p"]:
@@ -430,7 +358,7 @@ def weekday(m: Found, ctx: Context) -> Hit | None:
 def weekday_pair(m: Found, ctx: Context) -> Hit | None:
     """«ليل الخميس الجمعة», «يومي الثلاثاء والأربعاء»: from the first day to the next second.
     Without «ليل»/«يومي» only two days in a row are one span: «قمة الخميس والجمعة»."""
-    start, end = m.span("m")
+    start, end = m.span()
     if not m["p"] and (WEEKDAYS[m["wd2"]] - WEEKDAYS[m["wd"]]) % 7 != 1:
         return None
     first = _weekday(ctx, m["wd"], ctx.direction(start, "past"))
@@ -444,16 +372,16 @@ def relative_day(m: Found, ctx: Context) -> Hit | None:
     if ctx.pub is None:
         return None
     d = ctx.pub + timedelta(days=_shift(m["rel"]))
-    return Hit(*m.span("m"), d, d, "day", True)
+    return Hit(*m.span(), d, d, "day", True)
 
 
 def relative_period(m: Found, ctx: Context) -> Hit | None:
-    start, end = m.span("m")
+    start, end = m.span()
     mod = m["mod"]
     if ctx.pub is None or (not mod and not m["p"]):
         return None
     unit = m["unit"]
-    if unit == "العام" and ctx.word_before(start) in _GENERAL:
+    if unit == "العام" and ctx.word_before(start) in GENERAL:
         return None
     shift = _shift_of(mod)
     if unit == "الاسبوع":
