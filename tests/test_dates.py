@@ -371,6 +371,24 @@ def test_marks_anywhere_keep_offsets_and_values(marks: list[str]) -> None:
         assert normalize(g.text) == normalize(w.text)
 
 
+_PIECES = st.sampled_from(
+    "الأحد|يوم|أمس|غداً|اليوم|الماضي|المقبل|18|2024|١٤٤٥|/|-|و|في|من|إلى|بين|أغسطس|آب|(|)|رمضان"
+    "|هـ|عام|الأسبوع|الشهر|الأول|مساء|سيزور|،|.|\n| |  |ً|ـ|ﻻ|x|3".split("|")
+)
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(_PIECES, max_size=30), st.sampled_from([None, TUESDAY, "2018-02-28"]))
+def test_any_text_gives_consistent_mentions(pieces: list[str], published: str | None) -> None:
+    text = " ".join(pieces)
+    mentions = find_dates(text, published)
+    assert all(a.end <= b.start for a, b in zip(mentions, mentions[1:], strict=False))
+    for m in mentions:
+        assert text[m.start : m.end] == m.text and m.text.strip() == m.text
+        assert m.first <= m.last
+        assert m.granularity != "day" or m.first == m.last
+
+
 # --- the labelled set ----------------------------------------------------------------------
 
 
