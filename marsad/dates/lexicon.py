@@ -103,8 +103,8 @@ def alternation(words: dict[str, int] | list[str]) -> str:
 
 MONTH = alternation(MONTH_NAMES)
 LEVANTINE_MONTH = alternation(LEVANTINE_NAMES)
-# Both calendars in one plain alternation: a pattern that starts with it lets the regex engine
-# skip to a month name's first letter.
+# Both calendars in one trie: a rule whose core starts with it lets the regex engine skip to
+# a month name's first letter.
 ANY_MONTH_NAME = alternation({**MONTH_NAMES, **HIJRI_MONTH_NAMES})
 WEEKDAY = alternation(WEEKDAYS)
 ORDINAL = alternation(ORDINAL_DAYS)
