@@ -36,7 +36,7 @@ from marsad.pipeline import ingest_pages
 from marsad.search import QueryError, search
 from marsad.store import Store, open_store
 from marsad.web import views
-from marsad.web.queries import Window, article_view, latest_articles, latest_stories
+from marsad.web.queries import Listings, Window, article_view
 from marsad.web.render import STATIC
 from marsad.web.schemas import (
     ArticleList,
@@ -70,6 +70,7 @@ class Marsad:
         self.token = token or None
         self.config = config
         self.ingest_lock = threading.Lock()
+        self.listings = Listings()
         self._digests: OrderedDict[tuple, dict] = OrderedDict()
         self._digests_lock = threading.Lock()
 
@@ -270,7 +271,7 @@ def create_app(
     ) -> StoryList:
         """Stories, most recently active first."""
         with ctx.store() as store:
-            stories = latest_stories(store, Window(outlet, since, until))
+            stories = ctx.listings.stories(store, Window(outlet, since, until))
         items = [StoryOut(**s.to_dict()) for s in stories[offset : offset + limit]]
         return StoryList(total=len(stories), limit=limit, offset=offset, items=items)
 
@@ -315,7 +316,7 @@ def create_app(
     ) -> ArticleList:
         """Articles, newest first."""
         with ctx.store() as store:
-            total, page = latest_articles(
+            total, page = ctx.listings.articles(
                 store, Window(outlet, since, until), limit=limit, offset=offset
             )
         items = [_summary(a) for a in page]

@@ -196,11 +196,12 @@ def test_post_pages_from_localhost_without_token(empty_db):
     assert statuses == ["new", "known"]
 
 
-def test_a_digest_follows_its_story_as_it_grows(empty_db):
+def test_digests_and_listings_follow_the_store_as_it_grows(empty_db):
     client = TestClient(create_app(empty_db), client=LOCAL)
     client.post("/api/pages", json=PAGE)
     story = client.get("/api/stories").json()["items"][0]
     assert client.get(f"/api/stories/{story['id']}/digest").json()["size"] == 1
+    assert client.get("/api/articles").json()["total"] == 1
     second = {
         "text": (
             "وزير النقل يفتتح جسر الوادي\n\n"
@@ -216,6 +217,7 @@ def test_a_digest_follows_its_story_as_it_grows(empty_db):
     assert [s["size"] for s in stories] == [2]
     digest = client.get(f"/api/stories/{stories[0]['id']}/digest").json()
     assert digest["size"] == 2 and set(digest["outlets"]) == {"صدى المدائن", "مرفأ نت"}
+    assert client.get("/api/articles").json()["total"] == 2  # listings follow the store
 
 
 def test_failing_records_are_reported_and_the_rest_stored(empty_db):

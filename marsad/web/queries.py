@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
+import threading
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from marsad.model import Article, Dropped, Story
 from marsad.store import Store
@@ -33,30 +35,66 @@ class Window:
             story.start, story.end
         )
 
-    def has_article(self, article: Article) -> bool:
-        return (self.outlet is None or article.outlet == self.outlet) and self.dated(
-            article.published, article.published
+    def has_article(self, key: ArticleKey) -> bool:
+        return (self.outlet is None or key.outlet == self.outlet) and self.dated(
+            key.published, key.published
         )
 
 
-def latest_stories(store: Store, window: Window = Window()) -> list[Story]:
-    """Stories in the window, the most recently active first."""
-    stories = [s for s in store.stories() if window.has_story(s)]
-    return sorted(stories, key=lambda s: (s.end or s.start or "", s.id), reverse=True)
+class ArticleKey(NamedTuple):
+    published: str
+    id: str
+    outlet: str | None
 
 
-def latest_articles(
-    store: Store, window: Window = Window(), *, limit: int, offset: int = 0
-) -> tuple[int, list[Article]]:
-    """(how many articles match, one page of them, newest first). Scans the store once
-    keeping only keys, then reads the page's articles."""
-    keys = sorted(
-        ((a.published or "", a.id) for a in store.articles() if window.has_article(a)),
-        reverse=True,
-    )
-    page = [aid for _, aid in keys[offset : offset + limit]]
-    found = {a.id: a for a in store.articles(page)}
-    return len(keys), [found[aid] for aid in page]
+class Listings:
+    """The story list and the article keys, newest first, kept between requests and rebuilt
+    when the store's counts change. Stores only grow, and stories change only when
+    articles arrive, so the counts say when a listing is stale (also after another process
+    ingested into the same store)."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._stories: tuple[tuple, list[Story]] | None = None
+        self._articles: tuple[tuple, list[ArticleKey]] | None = None
+
+    def stories(self, store: Store, window: Window = Window()) -> list[Story]:
+        """Stories in the window, the most recently active first."""
+        version = _version(store)
+        with self._lock:
+            cached = self._stories
+        if cached is None or cached[0] != version:
+            stories = sorted(
+                store.stories(), key=lambda s: (s.end or s.start or "", s.id), reverse=True
+            )
+            cached = (version, stories)
+            with self._lock:
+                self._stories = cached
+        return [s for s in cached[1] if window.has_story(s)]
+
+    def outlets(self, store: Store) -> list[str]:
+        return sorted({o for s in self.stories(store) for o in s.outlets})
+
+    def articles(
+        self, store: Store, window: Window = Window(), *, limit: int, offset: int = 0
+    ) -> tuple[int, list[Article]]:
+        """(how many articles are in the window, one page of them, newest first)."""
+        version = _version(store)
+        with self._lock:
+            cached = self._articles
+        if cached is None or cached[0] != version:
+            keys = [ArticleKey(a.published or "", a.id, a.outlet) for a in store.articles()]
+            cached = (version, sorted(keys, reverse=True))
+            with self._lock:
+                self._articles = cached
+        matching = [k.id for k in cached[1] if window.has_article(k)]
+        page = matching[offset : offset + limit]
+        found = {a.id: a for a in store.articles(page)}
+        return len(matching), [found[aid] for aid in page]
+
+
+def _version(store: Store) -> tuple:
+    return tuple(sorted(store.counts().items()))
 
 
 @dataclass

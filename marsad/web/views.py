@@ -13,7 +13,7 @@ from fastapi.responses import HTMLResponse
 from markupsafe import Markup, escape
 
 from marsad.search import QueryError, search
-from marsad.web.queries import Window, article_view, latest_stories
+from marsad.web.queries import Window, article_view
 from marsad.web.render import environment, numbered_paragraphs
 
 if TYPE_CHECKING:
@@ -62,8 +62,9 @@ def _day(value: str | None) -> dt.date | None:
 
 @router.get("/", response_class=HTMLResponse)
 def story_list(request: Request, page: Annotated[int, Query(ge=1, le=10**6)] = 1) -> HTMLResponse:
-    with _marsad(request).store() as store:
-        stories = latest_stories(store)
+    ctx = _marsad(request)
+    with ctx.store() as store:
+        stories = ctx.listings.stories(store)
     pages = max(1, -(-len(stories) // PER_PAGE))
     shown = stories[(page - 1) * PER_PAGE : page * PER_PAGE]
     return _page("index.html", stories=shown, page=page, pages=pages, total=len(stories))
@@ -106,8 +107,9 @@ def search_page(
 ) -> HTMLResponse:
     form = {"query": q, "outlet": outlet, "since": since, "until": until}
     hits, error = [], None
-    with _marsad(request).store() as store:
-        outlets = sorted({o for s in store.stories() for o in s.outlets})
+    ctx = _marsad(request)
+    with ctx.store() as store:
+        outlets = ctx.listings.outlets(store)
         try:
             window = Window(outlet or None, _day(since), _day(until))
             if q.strip():
