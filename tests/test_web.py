@@ -18,7 +18,7 @@ from marsad.model import Page
 from marsad.pipeline import ingest, ingest_pages
 from marsad.store import open_store
 from marsad.web import render_report
-from marsad.web.render import date_range, show_date, timeline_chart
+from marsad.web.render import date_range, safe_marks, show_date, timeline_chart
 
 HTML_ROOT = re.compile(r'<html lang="ar" dir="rtl">')
 
@@ -215,3 +215,9 @@ def test_unknown_pages_are_html_404(client):
     for url in ("/stories/nope", "/articles/nope"):
         r = client.get(url)
         assert r.status_code == 404 and HTML_ROOT.search(r.text) and "nope" in r.text
+
+
+def test_snippets_keep_only_their_marks():
+    assert str(safe_marks("أ &lt;b&gt; <mark>السيول</mark> <script>x</script>")) == (
+        "أ &lt;b&gt; <mark>السيول</mark> &lt;script&gt;x&lt;/script&gt;"
+    )

@@ -5,11 +5,14 @@ from __future__ import annotations
 import calendar
 import dataclasses
 import datetime as dt
+import html
+import re
 from functools import lru_cache
 from pathlib import Path
 
 from babel.dates import format_date
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+from markupsafe import Markup, escape
 
 from marsad.claims import article_sentences
 from marsad.model import Article
@@ -113,6 +116,18 @@ def timeline_chart(
     }
 
 
+_MARK = re.compile(r"(</?mark>)")
+
+
+def safe_marks(snippet: str) -> Markup:
+    """A search snippet as HTML where only <mark> survives: everything else is escaped,
+    whether the snippet came escaped or not."""
+    parts = _MARK.split(snippet)
+    return Markup("").join(
+        Markup(p) if _MARK.fullmatch(p) else escape(html.unescape(p)) for p in parts
+    )
+
+
 def percent(value: float) -> str:
     return f"{round(100 * value)}٪"
 
@@ -126,7 +141,7 @@ def environment() -> Environment:
         trim_blocks=True,
         lstrip_blocks=True,
     )
-    env.filters.update(date=show_date, percent=percent)
+    env.filters.update(date=show_date, percent=percent, marks=safe_marks)
     env.globals.update(span=show_span, timeline_chart=timeline_chart, entity_types=ENTITY_TYPES)
     return env
 

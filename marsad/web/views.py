@@ -3,14 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
-import html
-import re
 from typing import TYPE_CHECKING, Annotated
 from urllib.parse import quote
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse
-from markupsafe import Markup, escape
 
 from marsad.search import QueryError, search
 from marsad.web.queries import Window, article_view
@@ -21,25 +18,12 @@ if TYPE_CHECKING:
 
 router = APIRouter(include_in_schema=False)
 PER_PAGE = 30
-_MARK = re.compile(r"(</?mark>)")
 
 
 def web_href(article_id: str, sentence: int | None = None) -> str:
     """The article page, or one sentence in it (its anchor is `s-<i>`)."""
     path = f"/articles/{quote(article_id, safe='')}"
     return path if sentence is None else f"{path}#s-{sentence}"
-
-
-def safe_marks(snippet: str) -> Markup:
-    """A search snippet as HTML where only <mark> survives: everything else is escaped,
-    whether the snippet came escaped or not."""
-    parts = _MARK.split(snippet)
-    return Markup("").join(
-        Markup(p) if _MARK.fullmatch(p) else escape(html.unescape(p)) for p in parts
-    )
-
-
-environment().filters["marks"] = safe_marks
 
 
 def _page(name: str, status: int = 200, **context: object) -> HTMLResponse:
