@@ -262,7 +262,9 @@ class Clusterer:
     def _vector(self, article: Article) -> _Vector:
         counts = article_terms(article)
         ids = self._ids(counts)
-        return _Vector(article.title, np.array(ids), np.fromiter(counts.values(), float))
+        return _Vector(
+            article.title, np.array(ids, dtype=np.int64), np.fromiter(counts.values(), float)
+        )
 
     def _ids(self, terms: Iterable[str]) -> list[int]:
         """Term ids, adding unseen terms with their background counts."""

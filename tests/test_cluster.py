@@ -162,3 +162,14 @@ def test_ant_window_b3_floor():
         pytest.skip("ANT data not available")
     arts, labels = ev.ant_window()
     assert ev.scores(ev.ours(arts), labels)["b3_f1"] >= ANT_FLOOR
+
+
+def test_an_article_without_content_words_is_its_own_story():
+    """Punctuation or stopwords only: no terms, still placed (the API fuzz run found this)."""
+    store = open_store(":memory:")
+    empty = [
+        Article(page_id=p, position=0, title="", body=body, published="2025-03-10")
+        for p, body in (("p1", "<<< >>>"), ("p2", "في من على"))
+    ]
+    touched = update_stories(store, empty)
+    assert sorted(len(s.article_ids) for s in touched) == [1, 1]
