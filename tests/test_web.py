@@ -5,9 +5,12 @@ from __future__ import annotations
 
 import copy
 import re
+from urllib.parse import quote
 
 import pytest
 from fastapi.testclient import TestClient
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from web_sample import DIGEST
 
 from marsad.api import create_app
@@ -221,3 +224,20 @@ def test_snippets_keep_only_their_marks():
     assert str(safe_marks("أ &lt;b&gt; <mark>السيول</mark> <script>x</script>")) == (
         "أ &lt;b&gt; <mark>السيول</mark> &lt;script&gt;x&lt;/script&gt;"
     )
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=list(HealthCheck))
+@given(
+    q=st.text(max_size=30),
+    outlet=st.text(max_size=10),
+    since=st.one_of(st.just(""), st.dates().map(str), st.text(max_size=12)),
+    some_id=st.text(min_size=1, max_size=20),
+)
+def test_pages_never_fail_on_odd_input(client, q, outlet, since, some_id):
+    """Whatever a form or a hand-typed URL sends, the pages answer without a server error."""
+    pages = [
+        client.get("/search", params={"q": q, "outlet": outlet, "since": since, "until": ""}),
+        client.get(f"/stories/{quote(some_id, safe='')}"),
+        client.get(f"/articles/{quote(some_id, safe='')}"),
+    ]
+    assert all(r.status_code < 500 for r in pages), [r.status_code for r in pages]
