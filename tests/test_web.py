@@ -104,10 +104,11 @@ def test_report_of_the_demo_links_every_citation(demo_store):
 
 
 def test_dates_read_as_arabic_and_ranges_chart():
-    assert show_date("2025-03-09") == "9 مارس 2025"
-    assert show_date("2025-03-09T10:30") == "9 مارس 2025، 10:30"
-    assert show_date("2025-03") == "مارس 2025"
-    assert show_date("2025-03-01/2025-03-04") == "1 مارس 2025 – 4 مارس 2025"
+    nb = "\u00a0"  # a day does not break across lines
+    assert show_date("2025-03-09") == f"9{nb}مارس{nb}2025"
+    assert show_date("2025-03-09T10:30") == f"9{nb}مارس{nb}2025، 10:30"
+    assert show_date("2025-03") == f"مارس{nb}2025"
+    assert show_date("2025-03-01/2025-03-04") == f"1{nb}مارس{nb}2025 – 4{nb}مارس{nb}2025"
     assert show_date(None) == "؟"
     lo, hi = date_range("2024-02")
     assert (lo.day, hi.day) == (1, 29)

@@ -53,7 +53,8 @@ def date_range(value: str) -> tuple[dt.date, dt.date] | None:
 
 
 def show_date(value: str | None) -> str:
-    """A date or time as Arabic readers write it: «9 مارس 2025، 10:30»; ranges with a dash."""
+    """A date or time as Arabic readers write it: «9 مارس 2025، 10:30»; ranges with a dash.
+    A day never breaks across lines (no-break spaces inside it)."""
     if not value:
         return "؟"
     if "/" in value:
@@ -64,8 +65,9 @@ def show_date(value: str | None) -> str:
         if len(parts) == 1:
             return str(int(parts[0]))
         if len(parts) == 2:
-            return format_date(dt.date(int(parts[0]), int(parts[1]), 1), "MMMM y", locale="ar")
-        text = format_date(dt.date.fromisoformat(value[:10]), "d MMMM y", locale="ar")
+            month = dt.date(int(parts[0]), int(parts[1]), 1)
+            return format_date(month, "MMMM\u00a0y", locale="ar")
+        text = format_date(dt.date.fromisoformat(value[:10]), "d\u00a0MMMM\u00a0y", locale="ar")
     except ValueError:
         return value
     time = value[11:16]
