@@ -36,9 +36,14 @@ def score(path: Path = TEST) -> dict:
     """Overall and per-type scores of the shipped model on a "token TAG" file, and speed."""
     sents = read_conll(path)
     counts: dict[str, Counter[str]] = {}
+    recognize.tag(["."])  # model, word classes and background table loaded once
     t0 = time.perf_counter()
     predicted = [recognize.tag(toks) for toks, _ in sents]
-    seconds = time.perf_counter() - t0
+    cold = time.perf_counter() - t0  # every distinct token's features computed once
+    t0 = time.perf_counter()
+    for toks, _ in sents:
+        recognize.tag(toks)
+    warm = time.perf_counter() - t0  # token features cached, as for repeated words
     for (_, gold_tags), tags in zip(sents, predicted, strict=True):
         gold, pred = set(recognize.spans(gold_tags)), set(recognize.spans(tags))
         for label in {s[2] for s in gold | pred}:
@@ -55,7 +60,8 @@ def score(path: Path = TEST) -> dict:
         "types": {k: prf(c["tp"], c["fp"], c["fn"]) for k, c in sorted(counts.items())},
         "sentences": len(sents),
         "tokens": tokens,
-        "tokens_per_s": tokens / seconds,
+        "tokens_per_s": tokens / cold,
+        "tokens_per_s_warm": tokens / warm,
     }
 
 
@@ -76,7 +82,8 @@ def main() -> None:
     o = result["overall"]
     print(
         f"ANERcorp test: {result['sentences']} sentences, {result['tokens']} tokens, "
-        f"{result['tokens_per_s']:,.0f} tokens/s (features + CRF)"
+        f"{result['tokens_per_s']:,.0f} tokens/s first pass, "
+        f"{result['tokens_per_s_warm']:,.0f} tokens/s with token features cached"
     )
     print(f"{'type':<8}{'P':>7}{'R':>7}{'F1':>7}{'n':>6}")
     for name, s in [*result["types"].items(), ("overall", o)]:

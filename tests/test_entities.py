@@ -185,6 +185,48 @@ def test_junk_is_dropped_and_types_go_by_majority():
     }
 
 
+def test_run_together_names_do_not_bridge_two_people():
+    ents = merge_mentions(
+        [
+            (
+                "a",
+                _mentions(
+                    ("دونالد ترامب", "person"), ("ترامب", "person"), ("جينا هاسبل", "person")
+                ),
+            ),
+            (
+                "b",
+                _mentions(
+                    ("هاسبل", "person"), ("جينا هاسبل", "person"), ("دونالد ترامب", "person")
+                ),
+            ),
+            ("c", _mentions(("دونالد ترامب جينا هاسبل", "person"), ("ترامب", "person"))),
+        ]
+    )
+    trump, haspel = _by_variant(ents, "ترامب"), _by_variant(ents, "هاسبل")
+    assert trump is not haspel
+    assert (trump.name, trump.count, haspel.name, haspel.count) == (
+        "دونالد ترامب",
+        4,
+        "جينا هاسبل",
+        3,
+    )
+    assert all("دونالد ترامب جينا هاسبل" not in e.variants for e in ents)
+
+
+def test_places_keep_their_usual_name_and_drop_adjectives():
+    ents = merge_mentions(
+        [
+            ("a", _mentions(("عفرين", "place"), ("عفرين السورية", "place"), ("السورية", "place"))),
+            ("b", _mentions(("عفرين", "place"), ("عفرين", "place"), ("السعودية", "place"))),
+        ]
+    )
+    afrin = _by_variant(ents, "عفرين")
+    assert (afrin.name, afrin.count) == ("عفرين", 4)
+    assert all("السورية" not in e.variants for e in ents)
+    assert _by_variant(ents, "السعودية").type == "place"
+
+
 def test_story_entities_end_to_end_on_our_own_articles():
     arts = [
         _article(

@@ -24,8 +24,10 @@ from marsad.model import Article
 
 _LETTER = "[\u0621-\u064a][\u0610-\u061a\u064b-\u065f\u0670\u0640]*"
 _LETTERS = {k: re.compile(f"^(?:{_LETTER}){{{k}}}") for k in range(1, 5)}
-# Foreign names are spelled by ear: ق/ك, غ/خ, emphatic and plain letters fall together.
-_SOUNDS = str.maketrans("قغثصذظضطحى", "كخسسززدتهي", "اويءؤئ")
+# Foreign names are spelled by ear: q/k (ق/ك) and gh/kh (غ/خ) fall together, and the long
+# vowels go. Emphatic letters stay apart: بريطانيا is not بورتون.
+_SOUNDS = str.maketrans("قغى", "كخي", "اويءؤئ")
+_ADJECTIVE_ENDS = ("ي", "يه", "يين", "يون")
 _JOINERS = re.compile(r"[\s\-_.'\"ـ]+")
 _TYPE_ORDER = ("person", "place", "organization", "event", "misc")
 
@@ -59,9 +61,17 @@ def _token_skeleton(word: str) -> str:
     return word.translate(_SOUNDS)
 
 
+def _adjective(word: str) -> bool:
+    """الروسي, السورية: a nationality adjective, not a name (unless a listed place)."""
+    return word.startswith("ال") and word.endswith(_ADJECTIVE_ENDS) and word not in lexicon.places()
+
+
 def _is_junk(key: str) -> bool:
+    """Single letters, function words, bare numbers and lone adjectives are not entities."""
     letters = _JOINERS.sub("", key)
-    return len(letters) < 2 or key in STOPWORDS or not any(c.isalpha() for c in letters)
+    if len(letters) < 2 or key in STOPWORDS or not any(c.isalpha() for c in letters):
+        return True
+    return " " not in key and _adjective(key)
 
 
 @dataclass
@@ -169,12 +179,24 @@ def _part_of(short: _Group, long: _Group) -> bool:
         for j in range(i + 1, n + 1):
             if (i, j) == (0, n):
                 continue
+            if all(map(_adjective, short.words)):
+                return False  # السورية is not a name of عفرين السورية
             if long.words[i:j] == short.words:
                 return True
             run = "".join(long.parts[i:j])
             if len(run) >= 4 and run == short.skeleton:
                 return True
     return False
+
+
+def _run_on(g: _Group, counts: dict[tuple[str, ...], int]) -> bool:
+    """Two names the recognizer ran together (دونالد ترامب جينا هاسبل): both halves are
+    names the story says on their own more often. Such a group would bridge two entities."""
+    floor = max(2, g.count)
+    return any(
+        counts.get(g.words[:k], 0) >= floor and counts.get(g.words[k:], 0) >= floor
+        for k in range(1, len(g.words))
+    )
 
 
 class _Clusters:
@@ -207,7 +229,7 @@ def _merge(groups: list[_Group]) -> list[list[_Group]]:
     # Short names join the one longer name they are part of; shortest first, so a chain
     # (كاراباخ → قره باغ → ناغورني قره باغ) ends in the longest.
     by_length = sorted(
-        range(len(clusters)), key=lambda c: max(groups[i].skeleton for i in clusters[c]).__len__()
+        range(len(clusters)), key=lambda c: max(len(groups[i].skeleton) for i in clusters[c])
     )
     target = list(range(len(clusters)))
     for c in by_length:
@@ -241,12 +263,16 @@ def _entity(members: list[_Group], order: dict[str, int]) -> Entity:
         types.update(g.types)
         for f in g.forms:
             skeleton[f] = len(g.skeleton)
-    frequent = [f for f in forms if forms[f] >= 2] or list(forms)
-    name = max(frequent, key=lambda f: (skeleton[f], forms[f]))
+    kind = _type(types)
+    if kind == "person":  # the fullest name said at least twice: فلاديمير بوتين, not بوتين
+        frequent = [f for f in forms if forms[f] >= 2] or list(forms)
+        name = max(frequent, key=lambda f: (skeleton[f], forms[f]))
+    else:  # the usual name: عفرين, not عفرين السورية
+        name = max(forms, key=lambda f: (forms[f], skeleton[f]))
     articles = {a for g in members for a in g.articles}
     return Entity(
         name=name,
-        type=_type(types),
+        type=kind,
         variants=sorted(forms, key=lambda f: (-forms[f], f)),
         article_ids=sorted(articles, key=order.__getitem__),
         count=sum(forms.values()),
@@ -256,7 +282,9 @@ def _entity(members: list[_Group], order: dict[str, int]) -> Entity:
 def merge_mentions(per_article: Sequence[tuple[str, Sequence[Mention]]]) -> list[Entity]:
     """Entities of (article id, mentions) pairs, most mentioned first."""
     order = {a: i for i, (a, _) in enumerate(per_article)}
-    clusters = _merge(_groups(per_article))
+    groups = _groups(per_article)
+    counts = {g.words: g.count for g in groups}
+    clusters = _merge([g for g in groups if not _run_on(g, counts)])
     first = {id(c): min(g.first for g in c) for c in clusters}
     clusters.sort(key=lambda c: (-sum(g.count for g in c), first[id(c)]))
     return [_entity(c, order) for c in clusters]
