@@ -48,3 +48,13 @@ def test_every_documented_command_has_help():
     for cmd in re.findall(r"^marsad (\w+)", README, flags=re.M):
         result = CliRunner().invoke(main, [cmd, "--help"])
         assert result.exit_code == 0, cmd
+
+
+def test_config_example_loads(tmp_path):
+    from marsad.config import load_config
+
+    (example,) = code_blocks("toml")
+    path = tmp_path / "marsad.toml"
+    path.write_text(example, encoding="utf-8")
+    config = load_config(path)
+    assert config.digest.summary.sentences == 6 and config.cluster.window_hours == 48
