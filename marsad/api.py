@@ -23,10 +23,13 @@ from typing import Annotated, Any
 
 from fastapi import Body, Depends, FastAPI, HTTPException, Query, Request
 from fastapi.concurrency import run_in_threadpool
+from fastapi.openapi.docs import get_swagger_ui_html
+from fastapi.responses import HTMLResponse
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from fastapi.staticfiles import StaticFiles
 from pydantic import BeforeValidator
 from starlette.types import ASGIApp, Receive, Scope, Send
+from swagger_ui_bundle import swagger_ui_path
 
 from marsad.claims import article_sentences
 from marsad.config import Config
@@ -232,6 +235,8 @@ def create_app(
         title="marsad",
         summary="Arabic news stories: ingest pages, read stories, digests and articles.",
         version="0.1.0",
+        docs_url=None,  # served below from the swagger-ui-bundle wheel: no CDN, works offline
+        redoc_url=None,
     )
     app.state.marsad = Marsad(db, token, config or Config())
     max_body = int(max_body_mb * 1024 * 1024)
@@ -378,4 +383,15 @@ def create_app(
     app.add_middleware(NoNul)
     app.include_router(views.router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
+    app.mount("/swagger", StaticFiles(directory=swagger_ui_path), name="swagger")
+
+    @app.get("/docs", include_in_schema=False)
+    def docs() -> HTMLResponse:
+        return get_swagger_ui_html(
+            openapi_url="/openapi.json",
+            title="marsad API",
+            swagger_js_url="/swagger/swagger-ui-bundle.js",
+            swagger_css_url="/swagger/swagger-ui.css",
+            swagger_favicon_url="/swagger/favicon-32x32.png",
+        )
     return app

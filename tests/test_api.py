@@ -4,6 +4,7 @@ and a bounded schemathesis fuzz run that must find no server error."""
 from __future__ import annotations
 
 import itertools
+import re
 
 import pytest
 import schemathesis
@@ -319,7 +320,11 @@ def test_openapi_schema_is_valid_and_documents_responses(client):
     assert "413" in paths["/api/pages"]["post"]["responses"]
     assert "StoryDigest" in spec["components"]["schemas"]
     schemathesis.openapi.from_dict(spec).validate()  # raises on an invalid OpenAPI document
-    assert client.get("/docs").status_code == 200
+    docs = client.get("/docs")
+    assert docs.status_code == 200
+    assets = re.findall(r'(?:src|href)="([^"]+)"', docs.text) + re.findall(r"url: '([^']+)'", docs.text)
+    assert assets and all(a.startswith("/") for a in assets), assets  # nothing from a CDN
+    assert all(client.get(a).status_code == 200 for a in assets)
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
