@@ -44,6 +44,18 @@ def test_mentions_keep_original_text_and_offsets():
     assert kinds.get("لأذربيجان") == "place"
 
 
+def test_a_name_found_once_is_found_again_in_the_same_text():
+    text = (
+        "وصل وزير الخارجية الأرميني أرارات ميرزويان إلى موسكو صباح الثلاثاء.\n"
+        "ولم يعلق ميرزويان على ذلك. أما ميرزويان فغادر العاصمة مساءً."
+    )
+    found = [m for m in find_mentions(text) if "ميرزويان" in m.text]
+    assert len(found) == 3 and {m.type for m in found} == {"person"}
+    # the CRF alone misses the last two: they come from the first
+    alone = find_mentions("ولم يعلق ميرزويان على ذلك. أما ميرزويان فغادر العاصمة مساءً.")
+    assert not [m for m in alone if "ميرزويان" in m.text]
+
+
 def test_diacritics_and_quotes_do_not_break_spans():
     text = "وأفادت تصريحاتُ «الكرملين» بأنَّ الرئيسَ فلاديمير بوتين سيزور أرمينيا."
     found = find_mentions(text)

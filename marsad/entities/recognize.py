@@ -219,21 +219,28 @@ def _with_known(
 def find_mentions(text: str, known: Mapping[str, str] | None = None) -> list[Mention]:
     """Entity mentions in `text`, in order, with offsets into `text` (not normalized).
 
-    `known` maps normalized names to types (what a story's other articles mention); their
-    occurrences the CRF missed are added. Without it the CRF and the fixed rules decide.
+    Names the CRF finds somewhere in the text are looked for everywhere in it (it often
+    misses a name in one sentence and finds it in the next). `known` adds names from outside,
+    normalized name → type (a story's other articles); it wins over the text's own reading.
     """
     if not isinstance(text, str):
         raise TypeError(f"find_mentions expects str, got {type(text).__name__}")
-    index, families = _index(known or {})
     toks = tokenize(text)
-    out: list[Mention] = []
+    tagged = []
+    own: dict[str, str] = {}
     for begin, end in _sentences(toks, text):
         words = [t for t, _, _ in toks[begin:end]]
         norms = [token_features(w)[0] for w in words]
         found = _with_rules(norms, spans(tag(words)))
-        if index:
-            found = _with_known(words, norms, found, index, families)
+        tagged.append((begin, words, norms, found))
         for s, e, label in found:
+            name = " ".join(norms[s:e])
+            if len(name) > 2 and name not in STOPWORDS:
+                own.setdefault(name, TYPES.get(label, "event"))
+    index, families = _index({**own, **(known or {})})
+    out: list[Mention] = []
+    for begin, words, norms, found in tagged:
+        for s, e, label in _with_known(words, norms, found, index, families):
             a, b = toks[begin + s][1], toks[begin + e - 1][2]
             out.append(Mention(text[a:b], TYPES.get(label, "event"), a, b))
     cops = [Mention(m.group(), "event", m.start(), m.end()) for m in _COP.finditer(text)]
