@@ -7,6 +7,7 @@ original text, so a mention's `text` is exactly what the page says (clitics incl
 from __future__ import annotations
 
 import re
+from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import lru_cache
@@ -14,7 +15,7 @@ from pathlib import Path
 
 import pycrfsuite
 
-from marsad.arabic import STOPWORDS
+from marsad.arabic import STOPWORDS, normalize
 from marsad.entities import lexicon
 from marsad.entities.features import bare_forms, sentence_features, token_features, tokenize
 
@@ -129,20 +130,25 @@ def _has_preposition(norm: str) -> bool:
 
 
 Phrases = dict[str, list[tuple[tuple[str, ...], str]]]
+# Second halves of compound given names (نصر الله, صلاح الدين): not family names.
+_NAME_PARTS = frozenset(map(normalize, "الله الدين الرحمن الرحيم الحق".split()))
 
 
 def _index(known: Mapping[str, str]) -> tuple[Phrases, frozenset[str]]:
     """Known names by first word (longest first), and the family names of known people.
 
     A family name (the last word of a known person's name, four letters or more) is known
-    on its own too: the story's بوتين after its فلاديمير بوتين.
+    on its own too, as a person whatever else it was tagged: the story's بوتين after its
+    فلاديمير بوتين.
     """
     phrases = {tuple(name.split()): LABELS[kind] for name, kind in known.items() if kind in LABELS}
     families = frozenset(
-        w[-1] for w, lab in phrases.items() if lab == "PERS" and len(w) > 1 and len(w[-1]) > 3
+        w[-1]
+        for w, lab in phrases.items()
+        if lab == "PERS" and len(w) > 1 and len(w[-1]) > 3 and w[-1] not in _NAME_PARTS
     )
     for family in families:
-        phrases.setdefault((family,), "PERS")
+        phrases[(family,)] = "PERS"
     index: Phrases = {}
     for words, label in phrases.items():
         if words:
@@ -227,7 +233,7 @@ def find_mentions(text: str, known: Mapping[str, str] | None = None) -> list[Men
         raise TypeError(f"find_mentions expects str, got {type(text).__name__}")
     toks = tokenize(text)
     tagged = []
-    own: dict[str, str] = {}
+    own: dict[str, Counter[str]] = {}
     for begin, end in _sentences(toks, text):
         words = [t for t, _, _ in toks[begin:end]]
         norms = [token_features(w)[0] for w in words]
@@ -236,8 +242,9 @@ def find_mentions(text: str, known: Mapping[str, str] | None = None) -> list[Men
         for s, e, label in found:
             name = " ".join(norms[s:e])
             if len(name) > 2 and name not in STOPWORDS:
-                own.setdefault(name, TYPES.get(label, "event"))
-    index, families = _index({**own, **(known or {})})
+                own.setdefault(name, Counter())[TYPES.get(label, "event")] += 1
+    mine = {name: kinds.most_common(1)[0][0] for name, kinds in own.items()}
+    index, families = _index({**mine, **(known or {})})
     out: list[Mention] = []
     for begin, words, norms, found in tagged:
         for s, e, label in _with_known(words, norms, found, index, families):
