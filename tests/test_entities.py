@@ -81,6 +81,8 @@ def test_cop_code_names_are_events():
     found = find_mentions("تستضيف باكو مؤتمر كوب 29 للمناخ، بعد أن احتضنت دبي COP28.")
     events = {m.text for m in found if m.type == "event"}
     assert {"كوب 29", "COP28"} <= events
+    treaty = find_mentions("وذكّر الوزير بأن اتفاقية باريس تلزم الدول بخفض الانبعاثات.")
+    assert ("اتفاقية باريس", "event") in {(m.text, m.type) for m in treaty}
 
 
 def test_find_mentions_rejects_non_text():
