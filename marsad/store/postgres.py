@@ -68,8 +68,19 @@ class PostgresStore(Store):
             # Two processes opening a fresh database at once must not race on CREATE.
             self.db.execute("SELECT pg_advisory_xact_lock(7212)")
             self.db.execute(SCHEMA)
+            self._store_vectors_uncompressed()
             if self.get_state(search.STATE_KEY) != search.INDEX_VERSION.encode():
                 self.reindex()
+
+    def _store_vectors_uncompressed(self) -> None:
+        """Search decompresses every candidate's vector; uncompressed ones (EXTERNAL) make
+        that 2-3x faster for 30% more disk. PostgreSQL 15 can only set it after CREATE."""
+        row = self.db.execute(
+            "SELECT attstorage FROM pg_attribute"
+            " WHERE attrelid = 'search_docs'::regclass AND attname = 'vec'"
+        ).fetchone()
+        if row[0] != "e":
+            self.db.execute("ALTER TABLE search_docs ALTER COLUMN vec SET STORAGE EXTERNAL")
 
     # --- pages and articles -------------------------------------------------------------
     def has_page(self, page_id: str) -> bool:
@@ -311,6 +322,7 @@ class PostgresStore(Store):
                     batch = []
             n += self._index(cur, batch)
             self.set_state(search.STATE_KEY, search.INDEX_VERSION.encode())
+            cur.execute("ANALYZE search_docs")  # fresh statistics for the search plans
         return n
 
     # --- state --------------------------------------------------------------------------
