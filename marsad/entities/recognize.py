@@ -51,7 +51,13 @@ def _tagger() -> pycrfsuite.Tagger:
 
 def tag(tokens: list[str]) -> list[str]:
     """BIO tags (ANERcorp labels) of one sentence of tokens."""
-    return _tagger().tag(sentence_features(tokens)) if tokens else []
+    return list(_tag(tuple(tokens))) if tokens else []
+
+
+@lru_cache(maxsize=1 << 13)
+def _tag(tokens: tuple[str, ...]) -> tuple[str, ...]:
+    """Cached per sentence: a story's second pass and wire copies re-read the same ones."""
+    return tuple(_tagger().tag(sentence_features(list(tokens))))
 
 
 def spans(tags: list[str]) -> list[tuple[int, int, str]]:
