@@ -85,6 +85,12 @@ def test_cop_code_names_are_events():
     assert ("اتفاقية باريس", "event") in {(m.text, m.type) for m in treaty}
 
 
+def test_latin_names_inside_arabic_but_no_english_clauses():
+    found = {(m.text, m.type) for m in find_mentions("قالت شركة Apple إن هاتفها الجديد سيطرح في دبي.")}
+    assert ("Apple", "organization") in found
+    assert all(" " not in m.text for m in find_mentions("Reuters reported that the minister left Baku."))
+
+
 def test_find_mentions_rejects_non_text():
     with pytest.raises(TypeError, match="expects str"):
         find_mentions(None)  # type: ignore[arg-type]

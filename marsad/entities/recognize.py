@@ -228,6 +228,15 @@ def _with_known(
     return sorted(out)
 
 
+_LOWER_LATIN = re.compile("[a-z]")
+
+
+def _cased(words: list[str]) -> bool:
+    """A span with a lower-case Latin word is not a name: the model reads Arabic, and on
+    English text it runs spans over whole clauses (Reuters reported that ...)."""
+    return not any(_LOWER_LATIN.match(w) for w in words)
+
+
 def find_mentions(text: str, known: Mapping[str, str] | None = None) -> list[Mention]:
     """Entity mentions in `text`, in order, with offsets into `text` (not normalized).
 
@@ -243,7 +252,7 @@ def find_mentions(text: str, known: Mapping[str, str] | None = None) -> list[Men
     for begin, end in _sentences(toks, text):
         words = [t for t, _, _ in toks[begin:end]]
         norms = [token_features(w)[0] for w in words]
-        found = _with_rules(norms, spans(tag(words)))
+        found = [x for x in _with_rules(norms, spans(tag(words))) if _cased(words[x[0] : x[1]])]
         tagged.append((begin, words, norms, found))
         for s, e, label in found:
             name = " ".join(norms[s:e])
