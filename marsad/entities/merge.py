@@ -125,6 +125,20 @@ def _bare(surface: str, known: set[str], gazetteer: frozenset[str]) -> str:
     return surface
 
 
+_FIRST_WORD = re.compile(r"^\S+\s+")
+
+
+def _untitled(surface: str) -> str:
+    """Without leading titles and adjectives the recognizer took in: الزاهرانية سلمى الدرويش,
+    الرئيس فلاديمير بوتين → سلمى الدرويش, فلاديمير بوتين."""
+    while " " in surface.strip():
+        first = normalize(surface.split(None, 1)[0])
+        if not (_adjective(first) or first in lexicon.PERSON_CUES):
+            break
+        surface = _FIRST_WORD.sub("", surface.strip(), count=1)
+    return surface
+
+
 def _groups(per_article: Sequence[tuple[str, Sequence[Mention]]]) -> list[_Group]:
     gazetteer = lexicon.places() | lexicon.organizations()
     known = gazetteer | {normalize(m.text) for _, ms in per_article for m in ms}
@@ -132,7 +146,7 @@ def _groups(per_article: Sequence[tuple[str, Sequence[Mention]]]) -> list[_Group
     order = 0
     for article_id, mentions in per_article:
         for m in mentions:
-            display = _bare(m.text, known, gazetteer)
+            display = _bare(_untitled(m.text), known, gazetteer)
             key = normalize(display)
             if _is_junk(key):
                 continue
@@ -191,12 +205,15 @@ def _part_of(short: _Group, long: _Group) -> bool:
 
 def _run_on(g: _Group, counts: dict[tuple[str, ...], int]) -> bool:
     """Two names the recognizer ran together (دونالد ترامب جينا هاسبل): both halves are
-    names the story says on their own more often. Such a group would bridge two entities."""
-    floor = max(2, g.count)
-    return any(
-        counts.get(g.words[:k], 0) >= floor and counts.get(g.words[k:], 0) >= floor
-        for k in range(1, len(g.words))
-    )
+    names the story says on their own, each at least as often (and at least twice, when
+    both halves are single words: يوليا سكريبال is one name). Such a group would bridge two
+    entities."""
+    for k in range(1, len(g.words)):
+        head, tail = g.words[:k], g.words[k:]
+        floor = g.count if len(head) > 1 or len(tail) > 1 else max(2, g.count)
+        if counts.get(head, 0) >= floor and counts.get(tail, 0) >= floor:
+            return True
+    return False
 
 
 class _Clusters:
