@@ -3,9 +3,10 @@
 Builds (once, cached) a SQLite store of the whole ANT corpus with the pipeline, then runs
 ~200 Arabic queries of 1–3 words made from ANT titles' frequent words, a third of them with
 a clitic glued on (و ب ل، وال بال لل), with and without filters, and prints p50/p95/p99 of
-`marsad.search.search` (ranking, snippets and all). The peer is FTS5 with its default
-tokenizer over the unprocessed title and body, queried with the same words: its speed, and
-how often a clitic-prefixed query finds the documents the bare word finds (variant recall).
+`marsad.search.search` (ranking, snippets and all) and of the ranking alone. The peer is FTS5
+with its default tokenizer over the unprocessed title and body, queried with the same words
+(ranking only, no snippets): its speed, and how often a clitic-prefixed query finds the
+documents the bare word finds (variant recall).
 With --pg (a postgresql:// URL, or "auto" for a throwaway local cluster) the same queries run
 on PostgreSQL too, its tables copied from the SQLite store and indexed by `reindex()`.
 
@@ -195,6 +196,8 @@ def main() -> None:
     n_articles = store.counts()["articles"]
     print(f"{n_articles} articles, {len(queries)} queries ({len(variants)} with a clitic)")
     report("marsad (sqlite)", store, queries, filters)
+    ranking = timed(lambda q: store.search_articles(parse_query(q), Filters(), 20, 0), queries)
+    print(f"{'marsad, ranking only':22} no filter     {percentiles(ranking)}")
     peer = Peer(args.db)
     peer.search(queries[0])
     print(f"{'peer: raw FTS5':22} no filter     {percentiles(timed(peer.search, queries))}")
