@@ -11,11 +11,13 @@ as often as any other, and stays apart otherwise.
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
+from itertools import combinations, product
 
-from rapidfuzz import fuzz
+from rapidfuzz import fuzz, process
 
 from marsad.arabic import STOPWORDS, normalize
 from marsad.entities import lexicon
@@ -232,17 +234,50 @@ class _Clusters:
         self.parent[self.find(i)] = self.find(j)
 
 
+def _candidate_pairs(groups: list[_Group]) -> Iterator[tuple[int, int]]:
+    """Pairs that may be one name: equal skeletons, or near skeletons of 6+ letters (only
+    lengths a 90 ratio allows are compared, so a big story is not quadratic in Python)."""
+    by_skeleton: dict[str, list[int]] = {}
+    for i, g in enumerate(groups):
+        by_skeleton.setdefault(g.skeleton, []).append(i)
+    for ids in by_skeleton.values():
+        yield from combinations(ids, 2)
+    long = sorted((s for s in by_skeleton if len(s) >= 6), key=len)
+    lengths = [len(s) for s in long]
+    for k, sa in enumerate(long):
+        window = long[k + 1 : bisect_right(lengths, len(sa) / 0.8)]
+        for sb, _, _ in process.extract(sa, window, scorer=fuzz.ratio, score_cutoff=90, limit=None):
+            yield from product(by_skeleton[sa], by_skeleton[sb])
+
+
+def _runs(groups: list[_Group]) -> dict[object, list[int]]:
+    """Groups by each proper run of their words, and by its skeleton (4+ letters)."""
+    index: dict[object, list[int]] = {}
+    for gi, g in enumerate(groups):
+        n = len(g.words)
+        for i in range(n):
+            for j in range(i + 1, n + 1):
+                if (i, j) == (0, n):
+                    continue
+                index.setdefault(g.words[i:j], []).append(gi)
+                run = "".join(g.parts[i:j])
+                if len(run) >= 4:
+                    index.setdefault(run, []).append(gi)
+    return index
+
+
 def _merge(groups: list[_Group]) -> list[list[_Group]]:
     uf = _Clusters(len(groups))
-    for i, a in enumerate(groups):
-        for j in range(i):
-            if _same_name(a, groups[j]):
-                uf.union(i, j)
+    for i, j in _candidate_pairs(groups):
+        if _same_name(groups[i], groups[j]):
+            uf.union(i, j)
     members: dict[int, list[int]] = {}
     for i in range(len(groups)):
         members.setdefault(uf.find(i), []).append(i)
     clusters = list(members.values())
+    cluster_of = {i: c for c, ids in enumerate(clusters) for i in ids}
     count = [sum(groups[i].count for i in c) for c in clusters]
+    runs = _runs(groups)
     # Short names join the one longer name they are part of; shortest first, so a chain
     # (كاراباخ → قره باغ → ناغورني قره باغ) ends in the longest.
     by_length = sorted(
@@ -251,11 +286,12 @@ def _merge(groups: list[_Group]) -> list[list[_Group]]:
     target = list(range(len(clusters)))
     for c in by_length:
         hosts = {
-            d
-            for d in range(len(clusters))
-            if d != c
-            and target[d] == d
-            and any(_part_of(groups[i], groups[j]) for i in clusters[c] for j in clusters[d])
+            cluster_of[j]
+            for i in clusters[c]
+            for j in {*runs.get(groups[i].words, ()), *runs.get(groups[i].skeleton, ())}
+            if cluster_of[j] != c
+            and target[cluster_of[j]] == cluster_of[j]
+            and _part_of(groups[i], groups[j])
         }
         if not hosts:
             continue
