@@ -42,10 +42,13 @@ class PgCluster:
 
     def __init__(self, bindir: Path) -> None:
         self.bindir = bindir
-        self.root = Path(tempfile.mkdtemp(prefix="marsad-pg-"))
+        root = os.geteuid() == 0
+        # As root the server runs as `postgres` (initdb refuses root), which must reach the
+        # directory: /tmp, not a private TMPDIR.
+        self.root = Path(tempfile.mkdtemp(prefix="marsad-pg-", dir="/tmp" if root else None))
         self.data = self.root / "data"
         self.as_user: list[str] = []
-        if os.geteuid() == 0:  # initdb refuses root: run the server as `postgres`
+        if root:
             shutil.chown(self.root, "postgres", "postgres")
             self.as_user = ["runuser", "-u", "postgres", "--"]
         self._names = itertools.count()
