@@ -19,6 +19,7 @@ from typing import Any
 from marsad import arabic
 from marsad.claims import Claim, match_key, source_of
 from marsad.cluster import timestamp
+from marsad.dates import parse_published
 from marsad.model import Article
 from marsad.summarize import SummaryConfig, on_topic
 
@@ -48,6 +49,7 @@ def default_mention_finder() -> MentionFinder | None:
 class FactsConfig:
     context: float = 0.3  # share of context words two mentions of a counted noun need in common
     max_hours: float = 36.0  # figures published further apart are an update, not a conflict
+    background_days: int = 3  # a sentence dated this long before its article is background
     max_items: int = 30  # per list (shared, unique, each outlet's added)
 
     def __post_init__(self) -> None:
@@ -55,6 +57,10 @@ class FactsConfig:
             raise ValueError(f"FactsConfig.context must be in (0, 1], got {self.context}")
         if self.max_hours <= 0:
             raise ValueError(f"FactsConfig.max_hours must be > 0, got {self.max_hours}")
+        if self.background_days < 0:
+            raise ValueError(
+                f"FactsConfig.background_days must be >= 0, got {self.background_days}"
+            )
         if self.max_items < 1:
             raise ValueError(f"FactsConfig.max_items must be >= 1, got {self.max_items}")
 
@@ -174,6 +180,11 @@ _SCALE = {"الف": 1e3, "الاف": 1e3, "مليون": 1e6, "ملايين": 1e6
 _WORDS = {**_UNITS, **_TENS}
 _SKIP = frozenset({"من", "و", "الى", "او", "نحو", "حوالي"})
 _YEAR_BEFORE = frozenset({"عام", "سنه", "العام", "لعام", "منذ"})
+# Hedges make a figure a bound or an estimate: «أكثر من ألف» agrees with 1160.
+_AT_LEAST = ("اكثر من", "ما يزيد عن", "ما يزيد على", "يزيد عن", "يزيد على", "ما لا يقل عن")
+_AT_MOST = ("اقل من", "ما لا يزيد عن", "ما لا يزيد على")
+_ABOUT = ("نحو", "حوالي", "قرابه", "زهاء", "ما يقارب", "ما يناهز", "يقارب", "يناهز")
+_AT_LEAST_AFTER = ("علي الاقل", "او اكثر")
 _NUMBER = re.compile(r"^\d+(?:[.,]\d+)*$")
 _LOOKUP = frozenset({**_WORDS, **_VAGUE, **_SCALE})
 
@@ -184,10 +195,7 @@ class Quantity:
     high: float
     noun: str  # the counted noun as written (normalized)
     unit: str  # its matching key
-
-    @property
-    def label(self) -> str:
-        return f"{self.low:g}" if self.low == self.high else f"{self.low:g}-{self.high:g}"
+    label: str  # the figure as stated: «12», «1000+» (أكثر من), «~511000» (نحو)
 
 
 def _word(token: str) -> str:
@@ -227,9 +235,25 @@ def quantities(text: str) -> list[Quantity]:
             noun = toks[j]
             stem = arabic.stems(noun, drop_stopwords=False)
             if stem:
-                found.append(Quantity(low, high, noun, match_key(stem[0])))
+                low, high, label = _hedged(
+                    low, high, " ".join(toks[max(0, i - 3) : i]), toks[j + 1 : j + 3]
+                )
+                found.append(Quantity(low, high, noun, match_key(stem[0]), label))
         i = j
     return found
+
+
+def _hedged(low: float, high: float, before: str, after: list[str]) -> tuple[float, float, str]:
+    """The range a hedged figure allows (words before it, and the two after its noun), and
+    how to show it."""
+    shown = f"{low:g}" if low == high else f"{low:g}-{high:g}"
+    if before.endswith(_AT_LEAST) or " ".join(after).startswith(_AT_LEAST_AFTER):
+        return low, math.inf, f"{shown}+"
+    if before.endswith(_AT_MOST):
+        return 0.0, high, f"<{shown}"
+    if before.endswith(_ABOUT):
+        return low * 0.9, high * 1.1, f"~{shown}"
+    return low, high, shown
 
 
 # --- facts ------------------------------------------------------------------------------
@@ -318,9 +342,16 @@ class _Said:
     article: Article
 
 
-def _undated(sentence: str, published: str | None, find: DateFinder | None) -> str:
-    """The sentence with its date expressions blanked: «27 سبتمبر» counts no September."""
+def _current(
+    sentence: str, published: str | None, find: DateFinder | None, background_days: int
+) -> str | None:
+    """The sentence with its date expressions blanked («27 سبتمبر» counts no September), or
+    None when a date in it lies well before its article: «وفي فبراير الماضي قتل 14» or «وكانت
+    الحصيلة في 24 نوفمبر 340 ألفاً» are background figures, not this story's."""
+    day = parse_published(published)
     for mention in find(sentence, published) if find else ():
+        if day and (day - mention.last).days > background_days:
+            return None
         sentence = (
             sentence[: mention.start]
             + " " * (mention.end - mention.start)
@@ -337,7 +368,8 @@ def _number_conflicts(
     for claim in claims:
         context = claim.keys - {"#"}
         for (aid, _), sentence in zip(claim.members, claim.sentences, strict=True):
-            for q in quantities(_undated(sentence, by_id[aid].published, find)):
+            current = _current(sentence, by_id[aid].published, find, config.background_days)
+            for q in quantities(current or ""):
                 said = _Said(q.label, q.low, q.high, sentence, by_id[aid])
                 slot = next(
                     (

@@ -96,3 +96,23 @@ def test_a_toll_that_grows_over_days_is_an_update_not_a_conflict():
     assert _facts([a, b]).conflicts == []
     b.published = "2024-05-01T20:00"
     assert [c.kind for c in _facts([a, b]).conflicts] == ["number"]
+
+
+def test_hedged_figures_are_bounds_not_conflicts():
+    assert [(q.low, q.high, q.label) for q in quantities("قتل أكثر من ألف مدني")] == [(1000, float("inf"), "1000+")]
+    assert quantities("مقتل 40 شخصاً على الأقل")[0].label == "40+"
+    assert quantities("قتل نحو 500 شخص")[0].label == "~500"
+    a = article("x", "أ", ["وقتل أكثر من ألف مدني خلال ثلاثة أسابيع من القصف على البلدات المحاصرة."], "2024-05-01")
+    b = article("y", "ب", ["وقتل 1160 مدنياً خلال ثلاثة أسابيع من القصف على البلدات المحاصرة."], "2024-05-01")
+    c = article("z", "ج", ["وقتل 900 مدني خلال ثلاثة أسابيع من القصف على البلدات المحاصرة."], "2024-05-01")
+    assert _facts([a, b]).conflicts == []
+    assert [sorted(v.value for v in k.values) for k in _facts([b, c]).conflicts] == [["1160", "900"]]
+
+
+def test_figures_dated_well_before_the_article_are_background():
+    """«في فبراير الماضي قتل 14» next to today's 12 is another attack, not a disagreement."""
+    today = article("x", "أ", ["قتل 12 شخصاً في هجوم انتحاري استهدف مقراً أمنياً في عدن."], "2024-03-10")
+    back = article("y", "ب", ["وفي فبراير الماضي قتل 14 شخصاً في هجوم انتحاري استهدف مقراً أمنياً في عدن."], "2024-03-10")
+    same = article("z", "ج", ["قتل 14 شخصاً أمس في هجوم انتحاري استهدف مقراً أمنياً في عدن."], "2024-03-10")
+    assert _facts([today, back]).conflicts == []
+    assert len(_facts([today, same]).conflicts) == 1
