@@ -111,6 +111,11 @@ def test_filters(docs):
     assert found(store, "أذربيجان", until="2025-03-10") == [ids["title"]]
     assert found(store, "أذربيجان", since="2025-03-11", until="2025-03-13") == [ids["body"]]
     assert found(store, "أمطار", since="2025-01-01") == []  # undated is in no range
+    assert (
+        found(store, "أذربيجان", outlet="صدى\x00")
+        == found(store, "أذربيجان", story_id="\x00")
+        == []
+    )
     store.save_stories(
         [Story("s-1", "طاقة", [ids["title"], ids["adjective"]], ["صدى"], None, None)]
     )

@@ -131,3 +131,12 @@ def test_demo_pipeline_on_postgresql_matches_sqlite(pg_cluster):
     assert pg[0]["stories"] > 1 and pg[0]["duplicates"] > 0
     for got, want in zip(pg, lite, strict=True):
         assert got == want
+
+
+def test_nul_in_text_is_stored_and_looked_up_without_error(store):
+    ex = extraction("صفحة", n_articles=1)
+    ex.articles[0].outlet = "صدى\x00"
+    store.add_extraction(ex)
+    assert store.article("x\x00y") is None
+    assert store.story_of("x\x00y") is None and store.dropped("x\x00") == []
+    assert next(store.articles()).outlet in {"صدى\x00", "صدى\ufffd"}  # PostgreSQL text has no NUL

@@ -12,6 +12,8 @@ from collections import Counter
 from collections.abc import Iterable, Iterator
 
 import psycopg
+from psycopg.adapt import Dumper
+from psycopg.types.string import StrBinaryDumper, StrDumperUnknown
 
 from marsad import search
 from marsad.model import Article, Dropped, DuplicatePair, Extraction, Failure, Story
@@ -64,6 +66,8 @@ class PostgresStore(Store):
             self.db = psycopg.connect(url, autocommit=True)
         except psycopg.OperationalError as exc:
             raise ConnectionError(f"cannot connect to PostgreSQL at {_safe(url)}: {exc}") from None
+        for dumper in (StrDumperUnknown, StrBinaryDumper):
+            self.db.adapters.register_dumper(str, _nul_safe(dumper))
         with self.db.transaction():
             # Two processes opening a fresh database at once must not race on CREATE.
             self.db.execute("SELECT pg_advisory_xact_lock(7212)")
@@ -339,6 +343,17 @@ class PostgresStore(Store):
 
     def close(self) -> None:
         self.db.close()
+
+
+def _nul_safe(dumper: type[Dumper]) -> type[Dumper]:
+    """A str dumper that writes NUL as U+FFFD: PostgreSQL text cannot hold NUL (SQLite can),
+    so a NUL in a record's metadata or in a looked-up key neither fails nor matches."""
+
+    class NulSafe(dumper):  # type: ignore[valid-type, misc]
+        def dump(self, obj: str) -> bytes | bytearray | memoryview:
+            return super().dump(obj.replace("\x00", "\ufffd"))
+
+    return NulSafe
 
 
 def _safe(url: str) -> str:
