@@ -238,21 +238,7 @@ def search(
         raise QueryError(f"limit must be 1..{MAX_LIMIT} and offset at least 0")
     parsed = parse_query(query)
     filters = Filters(outlet, _day(since, "since"), _day(until, "until"), story_id)
-    found = store.search_articles(parsed, filters, limit, offset)
-    articles = {a.id: a for a in store.articles([aid for aid, _, _ in found])}
-    wanted = parsed.forms()
-    return [
-        Hit(
-            aid,
-            articles[aid].title,
-            snippet(articles[aid].body, wanted),
-            score,
-            articles[aid].outlet,
-            articles[aid].published,
-            sid,
-        )
-        for aid, score, sid in found
-    ]
+    return _hits(store, parsed, store.search_articles(parsed, filters, limit, offset))
 
 
 def search_stories(
@@ -267,20 +253,42 @@ def search_stories(
     """Stories whose articles match `query`, ranked by their three best article scores so a
     story several outlets cover outranks one stray mention without size alone deciding.
     Looks at the best MAX_LIMIT matching articles."""
-    hits = search(store, query, outlet=outlet, since=since, until=until, limit=MAX_LIMIT)
-    by_story: dict[str, list[Hit]] = {}
-    for hit in hits:
-        if hit.story_id is not None:
-            by_story.setdefault(hit.story_id, []).append(hit)
-    ranked = []
-    for sid, group in by_story.items():
+    if not 1 <= limit <= MAX_LIMIT:
+        raise QueryError(f"limit must be 1..{MAX_LIMIT}")
+    parsed = parse_query(query)
+    filters = Filters(outlet, _day(since, "since"), _day(until, "until"))
+    groups: dict[str, list[tuple[str, float, str | None]]] = {}
+    for row in store.search_articles(parsed, filters, MAX_LIMIT, 0):
+        if row[2] is not None:
+            groups.setdefault(row[2], []).append(row)  # best first within each story
+    scores = {sid: math.fsum(score for _, score, _ in rows[:3]) for sid, rows in groups.items()}
+    ranked = sorted(scores, key=lambda sid: (-scores[sid], sid))[:limit]
+    best = {h.article_id: h for h in _hits(store, parsed, [groups[sid][0] for sid in ranked])}
+    out = []
+    for sid in ranked:
         story = store.story(sid)
-        if story is None:
-            continue
-        score = math.fsum(h.score for h in group[:3])
-        ranked.append(StoryHit(sid, story.title, story.size, len(group), score, group[0]))
-    ranked.sort(key=lambda s: (-s.score, s.story_id))
-    return ranked[:limit]
+        if story is not None:
+            top = best[groups[sid][0][0]]
+            out.append(StoryHit(sid, story.title, story.size, len(groups[sid]), scores[sid], top))
+    return out
+
+
+def _hits(store: Store, query: Query, found: list[tuple[str, float, str | None]]) -> list[Hit]:
+    """Hits for (article id, score, story id) rows: the articles with their snippets."""
+    articles = {a.id: a for a in store.articles([aid for aid, _, _ in found])}
+    wanted = query.forms()
+    return [
+        Hit(
+            aid,
+            articles[aid].title,
+            snippet(articles[aid].body, wanted),
+            score,
+            articles[aid].outlet,
+            articles[aid].published,
+            sid,
+        )
+        for aid, score, sid in found
+    ]
 
 
 def _day(value: dt.date | str | None, name: str) -> str | None:
