@@ -69,10 +69,13 @@ class PostgresStore(Store):
         for dumper in (StrDumperUnknown, StrBinaryDumper):
             self.db.adapters.register_dumper(str, _nul_safe(dumper))
         with self.db.transaction():
-            # Two processes opening a fresh database at once must not race on CREATE.
-            self.db.execute("SELECT pg_advisory_xact_lock(7212)")
-            self.db.execute(SCHEMA)
-            self._store_vectors_uncompressed()
+            # Only a database without the schema runs the DDL: CREATE INDEX IF NOT EXISTS
+            # would wait for running ingests. Two processes opening a fresh database at once
+            # take turns.
+            if self.db.execute("SELECT to_regclass('search_docs_vec')").fetchone()[0] is None:
+                self.db.execute("SELECT pg_advisory_xact_lock(7212)")
+                self.db.execute(SCHEMA)
+                self._store_vectors_uncompressed()
             if self.get_state(search.STATE_KEY) != search.INDEX_VERSION.encode():
                 self.reindex()
 
