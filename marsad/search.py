@@ -30,7 +30,9 @@ INDEX_VERSION = "1"  # bump when analysis changes: stores rebuild their index on
 STATE_KEY = "search_index"  # store state holding the INDEX_VERSION the index was built with
 TITLE_WEIGHT = 4.0  # BM25 weight of a title hit relative to a body hit
 K1, B = 1.2, 0.75  # BM25 constants (those of SQLite FTS5's bm25())
-MAX_CLAUSES = 16
+MAX_CLAUSES = 16  # AND-ed terms of a query
+MAX_QUERY_CHARS = 500
+MAX_PHRASE_WORDS = 12
 MAX_LIMIT = 1000
 
 _ARABIC = re.compile("[\u0621-\u064a]")
@@ -149,6 +151,8 @@ _QUERY_PART = re.compile(f"[{_QUOTES}]([^{_QUOTES}]*)[{_QUOTES}]|([^\\s{_QUOTES}
 def parse_query(text: str) -> Query:
     """Words (all must match), "quoted phrases", and OR between two items; stop words of
     unquoted single words are ignored unless nothing else is left."""
+    if len(text) > MAX_QUERY_CHARS:
+        raise QueryError(f"query is longer than {MAX_QUERY_CHARS} characters")
     if sum(text.count(q) for q in _QUOTES) % 2:
         raise QueryError("unbalanced quotes in query")
     items: list[tuple[Alternative, bool] | str] = []
@@ -162,6 +166,8 @@ def parse_query(text: str) -> Query:
             continue
         if len(ws) == 1:
             items.append((Term(tuple(sorted(forms(ws[0])))), quoted is None and ws[0] in STOPWORDS))
+        elif len(ws) > MAX_PHRASE_WORDS:
+            raise QueryError(f"a phrase has more than {MAX_PHRASE_WORDS} words")
         else:
             items.append((Phrase(tuple(canonical(w) for w in ws)), False))
     clauses: list[list[tuple[Alternative, bool]]] = []

@@ -157,7 +157,10 @@ def test_phrases_or_and_stopwords(docs):
 
 
 def test_malformed_queries_give_a_clear_error(store):
-    for query in ['"أذربيجان', "OR", "أذربيجان OR", "OR أذربيجان", "أ OR OR ب", "", "!!! ؟"]:
+    too_many = " ".join(f"كلمة{i}" for i in range(17))
+    too_long_phrase = '"' + " ".join(["وزير"] * 13) + '"'
+    bad = ['"أذربيجان', "OR", "أذربيجان OR", "OR أذربيجان", "أ OR OR ب", "", "!!! ؟", "أ" * 501]
+    for query in [*bad, too_many, too_long_phrase]:
         with pytest.raises(QueryError):
             search(store, query)
 
