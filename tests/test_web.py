@@ -242,3 +242,13 @@ def test_pages_never_fail_on_odd_input(client, q, outlet, since, some_id):
         client.get(f"/articles/{quote(some_id, safe='')}"),
     ]
     assert all(r.status_code < 500 for r in pages), [r.status_code for r in pages]
+
+
+def test_chips_name_pages_of_unknown_outlets_by_host_or_file():
+    from marsad.web.render import UNNAMED, source_label
+
+    assert source_label({"outlet": "صدى المدائن", "url": "https://x.com/a"}) == "صدى المدائن"
+    assert source_label({"outlet": None, "url": "https://www.example.org/n/1"}) == "example.org"
+    assert source_label({"outlet": None, "url": None, "source_path": "/d/000_b43e0beb79e5534a.txt"}) == "000_b43e0beb79…"
+    assert source_label({"outlet": None, "source_path": "feed.jsonl#rec-7"}) == "feed"
+    assert source_label({}) == UNNAMED
