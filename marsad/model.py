@@ -9,7 +9,9 @@ from __future__ import annotations
 import hashlib
 from collections import Counter
 from dataclasses import dataclass, field
+from pathlib import PurePath
 from typing import Literal
+from urllib.parse import urlsplit
 
 PageKind = Literal["text", "html"]
 
@@ -157,3 +159,22 @@ class Story:
             "end": self.end,
             "article_ids": list(self.article_ids),
         }
+
+
+UNNAMED = "مصدر غير مسمى"
+
+
+def source_label(article: Article | dict) -> str:
+    """Who a chip names: the outlet; without one, the URL's host or the page's file name, so
+    pages of unknown outlets stay told apart (a folder of scraped dumps has no outlets)."""
+    get = article.get if isinstance(article, dict) else lambda k: getattr(article, k, None)
+    if get("outlet"):
+        return get("outlet")
+    if get("url"):
+        host = urlsplit(get("url")).hostname
+        if host:
+            return host.removeprefix("www.")
+    if get("source_path"):
+        name = PurePath(str(get("source_path")).split("#")[0]).stem
+        return name if len(name) <= 16 else f"{name[:14]}…"
+    return UNNAMED

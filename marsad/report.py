@@ -6,11 +6,15 @@ from rich.console import Console, Group
 from rich.panel import Panel
 from rich.text import Text
 
+from marsad.model import source_label
 
-def _cited(text: str, outlets: list[str]) -> Text:
+
+def _cited(text: str, article_ids: list[str], articles: dict[str, dict]) -> Text:
+    """A statement and who states it (outlets; pages when the outlet is unknown)."""
+    sources = dict.fromkeys(source_label(articles.get(a, {})) for a in article_ids)
     line = Text("• ")
     line.append(text)
-    line.append("  [" + "، ".join(outlets) + "]", style="cyan")
+    line.append("  [" + "، ".join(sources) + "]", style="cyan")
     return line
 
 
@@ -18,24 +22,21 @@ def print_digest(digest: dict, console: Console | None = None, *, max_stories: i
     """Multi-article stories as panels (summary, entities, conflicts); singletons as a list."""
     console = console or Console()
     stories = digest["stories"]
+    articles = {a["id"]: a for a in digest["articles"]}
     multi = [s for s in stories if s["size"] > 1]
     for story in multi[:max_stories]:
+        sources = dict.fromkeys(source_label(articles[a]) for a in story["article_ids"])
+        span = f"{story['start'] or '?'} → {story['end'] or '?'}"
         parts: list[Text] = [
-            Text(
-                f"{story['size']} articles · {', '.join(story['outlets'])}"
-                f" · {story['start'] or '?'} → {story['end'] or '?'}",
-                style="dim",
-            )
+            Text(f"{story['size']} articles · {', '.join(sources)} · {span}", style="dim")
         ]
-        parts += [_cited(s["text"], s["outlets"]) for s in story["summary"]]
+        parts += [_cited(s["text"], s["article_ids"], articles) for s in story["summary"]]
         if story["entities"]:
             names = "، ".join(e["name"] for e in story["entities"][:8])
             parts.append(Text(f"entities: {names}", style="green"))
         for conflict in story["facts"]["conflicts"][:3]:
-            values = " ≠ ".join(
-                f"{v['value']} ({'، '.join(v['outlets'])})" for v in conflict["values"]
-            )
-            parts.append(Text(f"conflict: {conflict['about']}: {values}", style="red"))
+            parts.append(Text(f"conflict ({conflict['kind']}):", style="red"))
+            parts += [_cited(v["value"], v["article_ids"], articles) for v in conflict["values"]]
         if story["timeline"]:
             first, last = story["timeline"][0]["date"], story["timeline"][-1]["date"]
             parts.append(
@@ -48,4 +49,5 @@ def print_digest(digest: dict, console: Console | None = None, *, max_stories: i
     if singles:
         console.print(f"{len(singles)} single-article stories:", style="bold")
         for story in singles[:max_stories]:
-            console.print(f"  {story['id']}  {', '.join(story['outlets'])}  {story['title']}")
+            source = source_label(articles.get(story["article_ids"][0], {}))
+            console.print(f"  {story['id']}  {source}  {story['title']}")

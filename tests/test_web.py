@@ -245,7 +245,7 @@ def test_pages_never_fail_on_odd_input(client, q, outlet, since, some_id):
 
 
 def test_chips_name_pages_of_unknown_outlets_by_host_or_file():
-    from marsad.web.render import UNNAMED, source_label
+    from marsad.model import UNNAMED, source_label
 
     assert source_label({"outlet": "صدى المدائن", "url": "https://x.com/a"}) == "صدى المدائن"
     assert source_label({"outlet": None, "url": "https://www.example.org/n/1"}) == "example.org"

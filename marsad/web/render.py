@@ -8,15 +8,14 @@ import datetime as dt
 import html
 import re
 from functools import lru_cache
-from pathlib import Path, PurePath
-from urllib.parse import urlsplit
+from pathlib import Path
 
 from babel.dates import format_date
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 from markupsafe import Markup, escape
 
 from marsad.claims import article_sentences
-from marsad.model import Article
+from marsad.model import Article, source_label
 
 HERE = Path(__file__).parent
 STATIC = HERE / "static"
@@ -133,25 +132,6 @@ def safe_marks(snippet: str) -> Markup:
 
 def percent(value: float) -> str:
     return f"{round(100 * value)}٪"
-
-
-UNNAMED = "مصدر غير مسمى"
-
-
-def source_label(article: object) -> str:
-    """Who a chip names: the outlet; without one, the URL's host or the page's file name, so
-    pages of unknown outlets stay told apart (a folder of scraped dumps has no outlets)."""
-    get = article.get if isinstance(article, dict) else lambda k: getattr(article, k, None)
-    if get("outlet"):
-        return get("outlet")
-    if get("url"):
-        host = urlsplit(get("url")).hostname
-        if host:
-            return host.removeprefix("www.")
-    if get("source_path"):
-        name = PurePath(str(get("source_path")).split("#")[0]).stem
-        return name if len(name) <= 16 else f"{name[:14]}…"
-    return UNNAMED
 
 
 @lru_cache(maxsize=1)
