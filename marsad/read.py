@@ -56,7 +56,12 @@ class ReadError(Exception):
 
 _ARABIC_LETTER = re.compile("[\u0621-\u064a]")
 _AL = re.compile("(?:^|\\s)\u0627\u0644")  # the article "ال" at a word start
-_WORDISH = re.compile(r"[\w\s.,;:!?'\"()«»<>/=&%#@+-]")
+# What a news page is written in: Latin, Arabic (and its presentation forms), punctuation. A
+# binary file read as UTF-16 comes out as CJK and other scripts instead.
+_WORDISH = re.compile(
+    "[\\s\u0021-\u024f\u0600-\u06ff\u0750-\u077f\u08a0-\u08ff\ufb50-\ufdff"
+    "\ufe70-\ufeff\u2000-\u206f\u00a0«»]"
+)
 _DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
 _CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 

@@ -86,6 +86,7 @@ def test_same_content_same_page_id(tmp_path):
 def test_bad_input_gets_specific_errors_and_batch_goes_on(tmp_path):
     (tmp_path / "empty.txt").write_bytes(b"")
     (tmp_path / "binary.bin").write_bytes(bytes(range(256)) * 64)
+    (tmp_path / "short.bin").write_bytes(b"\x00\x01binary")  # as UTF-16: U+0100 and CJK
     full = gzip.compress(ARABIC.encode() * 200)
     (tmp_path / "truncated.txt.gz").write_bytes(full[: len(full) // 2])
     (tmp_path / "huge.txt").write_bytes(
@@ -97,7 +98,7 @@ def test_bad_input_gets_specific_errors_and_batch_goes_on(tmp_path):
     pages, failures = pages_and_failures([tmp_path, tmp_path / "missing.txt"])
     reasons = {f.source_path.rsplit("/", 1)[-1]: f.reason for f in failures}
     assert reasons["empty.txt"] == "empty file"
-    assert "binary" in reasons["binary.bin"]
+    assert "binary" in reasons["binary.bin"] and "binary" in reasons["short.bin"]
     assert "truncated or corrupt gzip" in reasons["truncated.txt.gz"]
     assert "too large for one page" in reasons["huge.txt"]
     assert "invalid JSON" in reasons["bad.jsonl:2"]
