@@ -21,7 +21,7 @@ db_option = click.option(
     default=DEFAULT_DB,
     show_default=True,
     envvar="MARSAD_DB",
-    help="SQLite database file (env MARSAD_DB).",
+    help="Store: a SQLite file, or a postgresql:// URL (env MARSAD_DB).",
 )
 json_option = click.option("--json", "as_json", is_flag=True, help="Machine-readable JSON output.")
 
@@ -47,9 +47,13 @@ def _load_config(config_path: str | None) -> Config:
 
 
 def _run_ingest(paths: Iterable[str | Path], db: str, config: Config) -> Store:
+    """Ingest and print the report; nothing readable at all is an error (exit status 1)."""
     store = open_store(db)
     report = ingest(paths, store, config, progress=sys.stderr.isatty())
     _print_report(report, db)
+    if report.failures and not report.pages:
+        store.close()
+        raise click.ClickException("no page could be read (reasons above); nothing to do")
     return store
 
 

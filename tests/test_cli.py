@@ -125,3 +125,17 @@ def test_stories_json_and_story_view(tmp_path):
     detail = json.loads(run("story", with_copies[0]["id"], "--db", db, "--json").output)
     assert detail["duplicate_groups"] and detail["duplicates"][0]["shared"]
     assert run("story", "s-nope", "--db", db).exit_code != 0
+
+
+def test_digest_writes_json_and_html_and_fails_clearly_on_nothing(batch, tmp_path):
+    out = tmp_path / "out"
+    result = run("digest", batch, "--out", out)
+    assert result.exit_code == 0, result.output
+    assert "empty.txt: empty file" in result.output  # bad files named, the rest digested
+    digest = json.loads((out / "digest.json").read_text(encoding="utf-8"))
+    assert len(digest["articles"]) == 2 and (out / "marsad.db").is_file()
+    assert '<html lang="ar" dir="rtl">' in (out / "digest.html").read_text(encoding="utf-8")
+    nothing = run("digest", tmp_path / "missing.txt", "--out", tmp_path / "none")
+    assert nothing.exit_code == 1
+    assert "missing.txt: no such file or folder" in nothing.output
+    assert "no page could be read" in nothing.output
