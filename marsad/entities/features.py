@@ -12,6 +12,7 @@ from functools import lru_cache
 from marsad.arabic import STOPWORDS, normalize, stems
 from marsad.cluster import background
 from marsad.entities import lexicon
+from marsad.entities.cueprofile import COLUMNS, profiles
 from marsad.entities.wordclass import word_classes
 
 _MARKS = "\u0610-\u061a\u064b-\u065f\u0670"
@@ -67,6 +68,8 @@ def token_features(token: str) -> tuple[str, tuple[str, ...], tuple[str, ...], s
     classes = word_classes()
     coarse, _, fine = next((classes[f] for f in forms if f in classes), "none").partition("/")
     cls = "cl=" + coarse
+    bands = next((profiles()[f] for f in forms if f in profiles()), "")
+    cues = [c + "=" + b for c, b in zip(COLUMNS, bands, strict=False)]
     gaz = []
     if any(f in lexicon.places() for f in forms):
         gaz.append("gloc")
@@ -98,6 +101,7 @@ def token_features(token: str) -> tuple[str, tuple[str, ...], tuple[str, ...], s
         *("core=" + c for c in cores),
         *("pre=" + p for p, _ in lexicon.strip_proclitics(norm)),
         *gaz,
+        *cues,
     ]
     if token != norm and norm.isascii() and token[:1].isupper():
         own.append("upper")
@@ -109,6 +113,7 @@ def token_features(token: str) -> tuple[str, tuple[str, ...], tuple[str, ...], s
         cls,
         *("core=" + c for c in cores),
         *gaz,
+        *cues,
     ]
     return norm, tuple(own), tuple(seen), cls
 
