@@ -46,14 +46,14 @@ def test_mentions_keep_original_text_and_offsets():
 
 def test_a_name_found_once_is_found_again_in_the_same_text():
     text = (
-        "وصل وزير الخارجية الأرميني أرارات ميرزويان إلى موسكو صباح الثلاثاء.\n"
-        "ولم يعلق ميرزويان على ذلك. أما ميرزويان فلم يعلق."
+        "وصل وزير الخارجية الأرميني أرارات تيرتيريان إلى موسكو صباح الثلاثاء.\n"
+        "ولم يعلق تيرتيريان على ذلك. أما تيرتيريان فلم يعلق."
     )
-    found = [m for m in find_mentions(text) if "ميرزويان" in m.text]
+    found = [m for m in find_mentions(text) if "تيرتيريان" in m.text]
     assert len(found) == 3 and {m.type for m in found} == {"person"}
     # the CRF alone misses the last two: they come from the first
-    alone = find_mentions("ولم يعلق ميرزويان على ذلك. أما ميرزويان فلم يعلق.")
-    assert not [m for m in alone if "ميرزويان" in m.text]
+    alone = find_mentions("ولم يعلق تيرتيريان على ذلك. أما تيرتيريان فلم يعلق.")
+    assert not [m for m in alone if "تيرتيريان" in m.text]
 
 
 def test_diacritics_and_quotes_do_not_break_spans():
