@@ -14,47 +14,32 @@ import re
 from collections import defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Any
 
-from marsad import arabic
-from marsad.claims import Claim, match_key, source_of
+from marsad import arabic, dates, entities
+from marsad.claims import Claim, match_key, sentence_keys, source_of
 from marsad.cluster import timestamp
-from marsad.dates import parse_published
+from marsad.dates import DateMention, parse_published
+from marsad.entities import Mention
 from marsad.model import Article
 from marsad.summarize import SummaryConfig, on_topic
 
-DateFinder = Callable[[str, str | None], Sequence[Any]]  # DateMention: .value .granularity
-MentionFinder = Callable[[str], Sequence[Any]]  # Mention: .text .type .start .end
-
-
-def default_date_finder() -> DateFinder | None:
-    """`marsad.dates.find_dates` when it is installed."""
-    try:
-        from marsad.dates import find_dates
-    except ImportError:
-        return None
-    return find_dates
-
-
-def default_mention_finder() -> MentionFinder | None:
-    """`marsad.entities.find_mentions` when it (and its model) is there."""
-    try:
-        from marsad.entities import find_mentions
-    except ImportError:
-        return None
-    return find_mentions
+DateFinder = Callable[[str, str | None], Sequence[DateMention]]
+MentionFinder = Callable[[str], Sequence[Mention]]
 
 
 @dataclass(frozen=True)
 class FactsConfig:
     context: float = 0.3  # share of context words two mentions of a counted noun need in common
+    local: float = 0.5  # share of the 3 words either side of two dates (or percentages) in common
+    same: float = 0.6  # weighted share of the shorter sentence two dated sentences need in common
     max_hours: float = 36.0  # figures published further apart are an update, not a conflict
     background_days: int = 3  # a sentence dated this long before its article is background
     max_items: int = 30  # per list (shared, unique, each outlet's added)
 
     def __post_init__(self) -> None:
-        if not 0.0 < self.context <= 1.0:
-            raise ValueError(f"FactsConfig.context must be in (0, 1], got {self.context}")
+        for name in ("context", "local", "same"):
+            if not 0.0 < getattr(self, name) <= 1.0:
+                raise ValueError(f"FactsConfig.{name} must be in (0, 1], got {getattr(self, name)}")
         if self.max_hours <= 0:
             raise ValueError(f"FactsConfig.max_hours must be > 0, got {self.max_hours}")
         if self.background_days < 0:
@@ -185,6 +170,7 @@ _AT_LEAST = ("اكثر من", "ما يزيد عن", "ما يزيد على", "ي�
 _AT_MOST = ("اقل من", "ما لا يزيد عن", "ما لا يزيد على")
 _ABOUT = ("نحو", "حوالي", "قرابه", "زهاء", "ما يقارب", "ما يناهز", "يقارب", "يناهز")
 _AT_LEAST_AFTER = ("علي الاقل", "او اكثر")
+_PERCENT = frozenset(map(arabic.normalize, ("المئة", "المائة", "بالمئة", "بالمائة")))
 _NUMBER = re.compile(r"^\d+(?:[.,]\d+)*$")
 _LOOKUP = frozenset({**_WORDS, **_VAGUE, **_SCALE})
 
@@ -196,6 +182,7 @@ class Quantity:
     noun: str  # the counted noun as written (normalized)
     unit: str  # its matching key
     label: str  # the figure as stated: «12», «1000+» (أكثر من), «~511000» (نحو)
+    near: frozenset[str] = frozenset()  # keys of the words around it: what is being counted
 
 
 def _word(token: str) -> str:
@@ -232,15 +219,35 @@ def quantities(text: str) -> list[Quantity]:
         while j < len(toks) and toks[j] in _SKIP:
             j += 1
         if j < len(toks) and not _NUMBER.match(toks[j]) and not year:
-            noun = toks[j]
+            noun, unit = toks[j], None
+            if noun in _PERCENT:
+                unit = "%"
+            elif noun == "في" and j + 1 < len(toks) and toks[j + 1] in _PERCENT:
+                noun, unit, j = "في المئة", "%", j + 1
             stem = arabic.stems(noun, drop_stopwords=False)
-            if stem:
+            if unit or stem:
                 low, high, label = _hedged(
                     low, high, " ".join(toks[max(0, i - 3) : i]), toks[j + 1 : j + 3]
                 )
-                found.append(Quantity(low, high, noun, match_key(stem[0]), label))
+                unit = unit or match_key(stem[0])
+                found.append(Quantity(low, high, noun, unit, label, _around(toks, i, j + 1)))
         i = j
     return found
+
+
+def _key(token: str) -> str | None:
+    if _NUMBER.match(token):
+        return None
+    stems = arabic.stems(token)  # stop words have none
+    return match_key(stems[0]) if stems else None
+
+
+def _around(tokens: list[str], start: int, end: int, n: int = 3) -> frozenset[str]:
+    """Keys of the `n` content words either side of tokens[start:end]: «سعر الإيداع إلى 6.25»
+    and «سعر الإقراض إلى 7.25» are two rates, not two values of one."""
+    before = [k for t in reversed(tokens[:start]) if (k := _key(t))][:n]
+    after = [k for t in tokens[end:] if (k := _key(t))][:n]
+    return frozenset(before + after)
 
 
 def _hedged(low: float, high: float, before: str, after: list[str]) -> tuple[float, float, str]:
@@ -270,21 +277,19 @@ def compare(
     articles: list[Article],
     claims: list[Claim],
     *,
-    find_dates: DateFinder | None = None,
-    find_mentions: MentionFinder | None = None,
+    find_dates: DateFinder = dates.find_dates,
+    find_mentions: MentionFinder = entities.find_mentions,
     config: FactsConfig | None = None,
     summary: SummaryConfig | None = None,
 ) -> Facts:
     """Shared, unique and conflicting facts of a story, and what each outlet added.
 
-    Finders default to marsad.dates / marsad.entities when importable; pass your own (or a
-    function returning []) to test or to skip them. Claims that cannot stand as a sentence
+    Finders default to marsad.dates / marsad.entities; pass your own (or a function
+    returning []) to test or to skip them. Claims that cannot stand as a sentence
     (captions, labels) or are off the story's topic (a glued paragraph) are left out
     (`summary` holds those filters).
     """
     config = config or FactsConfig()
-    find_dates = find_dates or default_date_finder()
-    find_mentions = find_mentions or default_mention_finder()
     by_id = {a.id: a for a in articles}
     shown = [
         _Fact(c, text, frozenset(keys)) for c, text, keys, _ in on_topic(articles, claims, summary)
@@ -294,9 +299,7 @@ def compare(
         if "#" in fact.keys or quantities(fact.text):
             return True
         published = by_id[fact.claim.article_ids[0]].published
-        if find_dates and find_dates(fact.text, published):
-            return True
-        return bool(find_mentions and find_mentions(fact.text))
+        return bool(find_dates(fact.text, published) or find_mentions(fact.text))
 
     facts = [f for f in shown if is_fact(f)]
     shared = sorted(
@@ -304,8 +307,7 @@ def compare(
     )
     unique = [f for f in facts if len(f.claim.sources) == 1]
     conflicts = _number_conflicts(claims, by_id, config, find_dates)
-    if find_dates:
-        conflicts += _date_conflicts(claims, by_id, find_dates)
+    conflicts += _date_conflicts(claims, by_id, find_dates, find_mentions, config)
     return Facts(
         shared=[_item(f) for f in shared[: config.max_items]],
         unique=[_item(f) for f in unique[: config.max_items]],
@@ -343,49 +345,60 @@ class _Said:
 
 
 def _current(
-    sentence: str, published: str | None, find: DateFinder | None, background_days: int
+    sentence: str, published: str | None, find: DateFinder, background_days: int
 ) -> str | None:
     """The sentence with its date expressions blanked («27 سبتمبر» counts no September), or
     None when a date in it lies well before its article: «وفي فبراير الماضي قتل 14» or «وكانت
     الحصيلة في 24 نوفمبر 340 ألفاً» are background figures, not this story's."""
     day = parse_published(published)
-    for mention in find(sentence, published) if find else ():
-        if day and (day - mention.last).days > background_days:
-            return None
-        sentence = (
-            sentence[: mention.start]
-            + " " * (mention.end - mention.start)
-            + sentence[mention.end :]
-        )
-    return sentence
+    mentions = find(sentence, published)
+    if day and any((day - m.last).days > background_days for m in mentions):
+        return None
+    return _blank(sentence, mentions)
+
+
+def _blank(text: str, spans: Sequence[DateMention | Mention]) -> str:
+    """`text` with the spans blanked, offsets kept."""
+    for span in spans:
+        text = text[: span.start] + " " * (span.end - span.start) + text[span.end :]
+    return text
 
 
 def _number_conflicts(
-    claims: list[Claim], by_id: dict[str, Article], config: FactsConfig, find: DateFinder | None
+    claims: list[Claim], by_id: dict[str, Article], config: FactsConfig, find: DateFinder
 ) -> list[Conflict]:
     """Same counted noun, overlapping context, values that cannot both be right."""
-    slots: list[tuple[str, str, frozenset[str], list[_Said]]] = []  # unit, about, context, said
+    # unit, about, claim context, what was said, words around the first figure
+    slots: list[tuple[str, str, frozenset[str], list[_Said], frozenset[str]]] = []
     for claim in claims:
         context = claim.keys - {"#"}
         for (aid, _), sentence in zip(claim.members, claim.sentences, strict=True):
             current = _current(sentence, by_id[aid].published, find, config.background_days)
-            for q in quantities(current or ""):
+            if current is None or "توقع" in arabic.normalize(current):
+                continue  # background, or a forecast («توقع المحللون خفضاً بـ25 نقطة»)
+            for q in quantities(current):
                 said = _Said(q.label, q.low, q.high, sentence, by_id[aid])
                 slot = next(
                     (
                         s
                         for s in slots
-                        if s[0] == q.unit and _overlap(s[2], context - {q.unit}) >= config.context
+                        if s[0] == q.unit
+                        and _overlap(s[2], context - {q.unit}) >= config.context
+                        # a counted noun says what is counted; a percentage needs its words
+                        and (q.unit != "%" or _overlap(s[4], q.near) >= config.local)
                     ),
                     None,
                 )
                 if slot is None:
-                    slots.append((q.unit, f"{q.noun} — {claim.text}", context - {q.unit}, [said]))
+                    about = f"{q.noun} — {claim.text}"
+                    slots.append((q.unit, about, context - {q.unit}, [said], q.near))
                 else:
                     slot[3].append(said)
     window = config.max_hours * 3600
     return [
-        c for _, about, _, said in slots if (c := _conflict(about, "number", said, window=window))
+        c
+        for _, about, _, said, _ in slots
+        if (c := _conflict(about, "number", said, window=window))
     ]
 
 
@@ -398,7 +411,11 @@ _DATE_GAP = {"day": 14, "range": 14, "month": 93, "year": 732}  # days
 
 
 def _date_conflicts(
-    claims: list[Claim], by_id: dict[str, Article], find: DateFinder
+    claims: list[Claim],
+    by_id: dict[str, Article],
+    find: DateFinder,
+    find_mentions: MentionFinder,
+    config: FactsConfig,
 ) -> list[Conflict]:
     """One claim (aligned sentences) dated differently by different sources, per granularity.
 
@@ -409,19 +426,52 @@ def _date_conflicts(
     for claim in claims:
         if len(claim.sources) < 2:
             continue
-        said: dict[str, list[_Said]] = defaultdict(list)
+        # granularity, words around each date, what each said; a date joins a slot when it
+        # matches any member on both counts (same happening, date attached to the same words)
+        slots: list[tuple[str, list[tuple[frozenset[str], str]], list[_Said]]] = []
         for (aid, _), sentence in zip(claim.members, claim.sentences, strict=True):
             article = by_id[aid]
+            # what happened, without who: two sentences naming the same people on two days
+            # («وصل النعيمي الأحد» / «عقد الملك والنعيمي الاثنين مباحثات») are two happenings
+            unnamed = _blank(sentence, find_mentions(sentence))
             for mention in find(sentence, article.published):
                 first, last = mention.first.toordinal(), mention.last.toordinal()
-                said[mention.granularity].append(
-                    _Said(mention.value, first, last, sentence, article)
+                said = _Said(mention.value, first, last, sentence, article)
+                before = arabic.tokens(unnamed[: mention.start])
+                near = _around(
+                    before + arabic.tokens(unnamed[mention.end :]), len(before), len(before)
                 )
-        for granularity, values in said.items():
+                slot = next(
+                    (
+                        s
+                        for s in slots
+                        if s[0] == mention.granularity
+                        and any(
+                            _overlap(n, near) >= config.local and _same(u, unnamed) >= config.same
+                            for n, u in s[1]
+                        )
+                    ),
+                    None,
+                )
+                if slot is None:
+                    slots.append((mention.granularity, [(near, unnamed)], [said]))
+                else:
+                    slot[1].append((near, unnamed))
+                    slot[2].append(said)
+        for granularity, _, values in slots:
             conflict = _conflict(claim.text, "date", values, _DATE_GAP.get(granularity, 14))
             if conflict:
                 found.append(conflict)
     return found
+
+
+def _same(a: str, b: str) -> float:
+    """Weighted share of the shorter sentence's keys the other has: one happening, or two
+    (arrived on Sunday / leaves this evening) that a claim grouped through a long sentence."""
+    ka, kb = sentence_keys(a), sentence_keys(b)
+    small, big = (ka, kb) if sum(ka.values()) <= sum(kb.values()) else (kb, ka)
+    total = sum(small.values())
+    return sum(w for k, w in small.items() if k in big) / total if total else 0.0
 
 
 def _close(a: Article, b: Article, window: float) -> bool:

@@ -160,3 +160,15 @@ def test_seed_entities_merge_variants_and_keep_people_apart(seed_story):
     assert {"قره باغ", "ناغورنو كاراباخ", "ناغورني قره باغ"} <= set(karabakh[0]["variants"])
     aliyevs = {e["name"] for e in story["entities"] if any("علييف" in v for v in e["variants"])}
     assert {"إلهام علييف", "حيدر علييف"} <= aliyevs
+
+
+def test_demo_conflicts_are_the_one_we_wrote(demo_digest):
+    """The flood: صدى says 31 injured, مرفأ نت 34, on the same morning. Nothing else in the
+    demo disagrees (the visit's Sunday arrival and Monday talks are two happenings)."""
+    conflicts = [(s["title"], c) for s in demo_digest["stories"] for c in s["facts"]["conflicts"]]
+    assert len(conflicts) == 1
+    (title, conflict), = conflicts
+    assert "مرسى الزين" in title and conflict["kind"] == "number"
+    assert {v["value"]: tuple(v["outlets"]) for v in conflict["values"]} == {
+        "31": ("صدى المدائن",), "34": ("مرفأ نت",)
+    }
