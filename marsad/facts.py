@@ -342,6 +342,7 @@ class _Said:
     high: float
     text: str
     article: Article
+    alongside: frozenset[str] = frozenset()  # every value of this kind its sentence states
 
 
 def _current(
@@ -376,8 +377,10 @@ def _number_conflicts(
             current = _current(sentence, by_id[aid].published, find, config.background_days)
             if current is None or "توقع" in arabic.normalize(current):
                 continue  # background, or a forecast («توقع المحللون خفضاً بـ25 نقطة»)
-            for q in quantities(current):
-                said = _Said(q.label, q.low, q.high, sentence, by_id[aid])
+            found = quantities(current)
+            labels = frozenset(q.label for q in found)
+            for q in found:
+                said = _Said(q.label, q.low, q.high, sentence, by_id[aid], labels)
                 slot = next(
                     (
                         s
@@ -434,9 +437,11 @@ def _date_conflicts(
             # what happened, without who: two sentences naming the same people on two days
             # («وصل النعيمي الأحد» / «عقد الملك والنعيمي الاثنين مباحثات») are two happenings
             unnamed = _blank(sentence, find_mentions(sentence))
-            for mention in find(sentence, article.published):
+            mentions = find(sentence, article.published)
+            values = frozenset(m.value for m in mentions)
+            for mention in mentions:
                 first, last = mention.first.toordinal(), mention.last.toordinal()
-                said = _Said(mention.value, first, last, sentence, article)
+                said = _Said(mention.value, first, last, sentence, article, values)
                 before = arabic.tokens(unnamed[: mention.start])
                 near = _around(
                     before + arabic.tokens(unnamed[mention.end :]), len(before), len(before)
@@ -499,8 +504,15 @@ def _conflict(
         distance = max(x.low - y.high, y.low - x.high)
         if not (0 < distance <= gap and sources[a] - sources[b] and sources[b] - sources[a]):
             return False
-        return window == math.inf or any(
-            _close(p.article, q.article, window) for p in by_value[a] for q in by_value[b]
+        # a pair of statements that disagree: neither sentence also states the other value
+        # («أعلن الاثنين أنه سيلتقيه في 20 مارس» does not contradict «أعلن الاثنين»), and
+        # published close enough that it is no update
+        return any(
+            p.value not in q.alongside
+            and q.value not in p.alongside
+            and (window == math.inf or _close(p.article, q.article, window))
+            for p in by_value[a]
+            for q in by_value[b]
         )
 
     if not any(clash(a, b) for a in by_value for b in by_value if a < b):

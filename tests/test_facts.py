@@ -1,3 +1,5 @@
+from datetime import date
+
 import pytest
 from test_claims import SEEDS, article, seed_story, story
 
@@ -139,3 +141,20 @@ def test_percentages_of_different_rates_are_no_conflict():
     assert quantities("إلى 6.25 في المئة")[0].unit == "%"
     assert _facts([a, b]).conflicts == []
     assert len(_facts([a, c]).conflicts) == 1
+
+
+def test_a_sentence_that_states_both_values_contradicts_neither():
+    """«قال القصر الاثنين إنه سيستقبله في 20 مارس» agrees with «قال القصر الاثنين»."""
+    from marsad.facts import _conflict, _Said
+
+    a = article("x", "أ", ["قال القصر الاثنين إن الرئيس سيستقبل ولي العهد في 20 مارس."], "2018-03-12")
+    b = article("y", "ب", ["قال القصر الاثنين إن ولي العهد سيزور البلاد قريباً."], "2018-03-12")
+    monday, twentieth = date(2018, 3, 12).toordinal(), date(2018, 3, 20).toordinal()
+    both = frozenset({"2018-03-12", "2018-03-20"})
+    said = [
+        _Said("2018-03-20", twentieth, twentieth, a.body, a, both),
+        _Said("2018-03-12", monday, monday, b.body, b, frozenset({"2018-03-12"})),
+    ]
+    assert _conflict("about", "date", said, gap=14) is None
+    said[0].alongside = frozenset({"2018-03-20"})  # had «أ» not said Monday, they would clash
+    assert _conflict("about", "date", said, gap=14) is not None
