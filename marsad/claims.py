@@ -311,6 +311,25 @@ def _representative(
     return max(fit, key=carried)
 
 
+# «دبي، الإمارات العربية المتحدة (CNN) -- », «(CNN)-- », «بغداد (رويترز) - »: a dateline
+# opens the article, not the statement a summary or a fact list quotes.
+_AGENCIES = (
+    r"CNN|AFP|Reuters|AP|رويترز|أ\.? ?ف\.? ?ب|فرانس برس|د\.? ?ب\.? ?أ"
+    r"|الأناضول|واس|وام|قنا|كونا|سانا"
+)
+_DATELINE = re.compile(  # a place (one word, or words after a comma), the agency, a dash
+    rf"^(?:[^\s.،,()]+(?:[،,]\s*[^.،,()]{{1,40}}?)?\s*)?\((?:{_AGENCIES})\)\s*[-–—:]+\s*"
+)
+_HASHTAG = re.compile(r"#(\w+)")
+
+
+def readable(sentence: str) -> str:
+    """A sentence as a reader should see it quoted: no leading dateline, hashtags as words
+    («#مقاطعة_كأس_العالم» → «مقاطعة كأس العالم»). Matching still sees the original."""
+    sentence = _DATELINE.sub("", sentence, count=1)
+    return _HASHTAG.sub(lambda m: m.group(1).replace("_", " "), sentence).strip()
+
+
 def _claim(
     articles: list[Article],
     nodes: list[_Node],
@@ -321,7 +340,7 @@ def _claim(
     best = _representative(nodes, group, compound)
     occurrences = sorted({o for n in [*group, *extra] for o in nodes[n].occurrences})
     claim = Claim(
-        text=nodes[best].occurrences[0][2],
+        text=readable(nodes[best].occurrences[0][2]),
         members=[(articles[a].id, i) for a, i, _ in occurrences],
         sentences=[text for _, _, text in occurrences],
         article_ids=[],

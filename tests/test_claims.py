@@ -161,3 +161,17 @@ def test_seed_claim_last_visit_2018_is_attributed_to_exactly_the_pages_that_say_
     assert len(last) == 1
     # read by hand: pages 001 and 004 say the last visit was in September 2018; 000, 002, 003 do not
     assert sorted(last[0].outlets) == ["001", "004"]
+
+
+def test_quoted_claims_lose_datelines_and_hashtag_marks():
+    from marsad.claims import readable
+
+    assert readable("الشرفة، ريمان (CNN) -- أعلنت الحكومة خطة جديدة.") == "أعلنت الحكومة خطة جديدة."
+    assert readable("بحرة (أ ف ب) - افتتح الوزير المعرض.") == "افتتح الوزير المعرض."
+    assert readable("دعت #الأمم_المتحدة إلى التهدئة في #بحرة.") == "دعت الأمم المتحدة إلى التهدئة في بحرة."
+    kept = "قال مسؤول (رويترز) - إن المحادثات مستمرة."  # not a dateline: a clause before it
+    assert readable(kept) == kept
+    wire = article("w", "أ", ["بحرة (رويترز) - قتل 12 شخصاً في انفجار سيارة مفخخة في سوق بحرة صباح الأحد."], "2024-03-10")
+    copy = article("c", "ب", ["قتل 12 شخصاً في انفجار سيارة مفخخة في سوق بحرة صباح الأحد."], "2024-03-10")
+    (claim,) = align([wire, copy])
+    assert claim.text.startswith("قتل 12") and len(claim.article_ids) == 2
