@@ -92,7 +92,7 @@ out_option = click.option(
 timings_option = click.option("--timings", is_flag=True, help="Print how long each step took.")
 
 
-def _write_digest(store: Store, out: Path, config: Config, timings: bool) -> None:
+def _write_digest(store: Store, out: Path, config: Config, timings: bool, min_size: int) -> None:
     from rich.console import Console
 
     from marsad.digest import build_digest
@@ -100,7 +100,7 @@ def _write_digest(store: Store, out: Path, config: Config, timings: bool) -> Non
     from marsad.web import render_report
 
     start = time.perf_counter()
-    digest = build_digest(store, config=config.digest)
+    digest = build_digest(store, config=config.digest, min_size=min_size)
     built = time.perf_counter()
     out.mkdir(parents=True, exist_ok=True)
     (out / "digest.json").write_text(
@@ -116,13 +116,18 @@ def _write_digest(store: Store, out: Path, config: Config, timings: bool) -> Non
 
 
 def _digest(
-    paths: list[str | Path], out: str, db: str | None, config: Config, timings: bool
+    paths: list[str | Path],
+    out: str,
+    db: str | None,
+    config: Config,
+    timings: bool,
+    min_size: int = 1,
 ) -> None:
     start = time.perf_counter()
     with _run_ingest(paths, db or str(Path(out) / "marsad.db"), config) as store:
         if timings:
             click.echo(f"time ingest: {time.perf_counter() - start:.2f} s")
-        _write_digest(store, Path(out), config, timings)
+        _write_digest(store, Path(out), config, timings, min_size)
 
 
 @main.command("digest")
@@ -132,9 +137,21 @@ def _digest(
     "--db", default=None, help="Store: SQLite file or postgresql:// URL [default: OUT/marsad.db]."
 )
 @click.option("--config", "config_path", type=click.Path(), help="TOML config file.")
+@click.option(
+    "--min-size",
+    type=click.IntRange(min=1),
+    default=1,
+    show_default=True,
+    help="Only stories with at least this many articles (e.g. 2 for an archive).",
+)
 @timings_option
 def digest_cmd(
-    paths: tuple[str, ...], out: str, db: str | None, config_path: str | None, timings: bool
+    paths: tuple[str, ...],
+    out: str,
+    db: str | None,
+    config_path: str | None,
+    min_size: int,
+    timings: bool,
 ) -> None:
     """Ingest PATHS, group them into stories, and write what each story says.
 
@@ -143,7 +160,7 @@ def digest_cmd(
     OUT/digest.html is the same as one self-contained RTL page. The terminal shows the
     multi-article stories. The store keeps everything: `marsad serve --db OUT/marsad.db`.
     """
-    _digest(list(paths), out, db, _load_config(config_path), timings)
+    _digest(list(paths), out, db, _load_config(config_path), timings, min_size)
 
 
 @main.command("demo")

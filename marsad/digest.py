@@ -73,12 +73,17 @@ def story_digest(store: Store, story: Story, config: DigestConfig | None = None)
 
 
 def build_digest(
-    store: Store, story_ids: list[str] | None = None, config: DigestConfig | None = None
+    store: Store,
+    story_ids: list[str] | None = None,
+    config: DigestConfig | None = None,
+    *,
+    min_size: int = 1,
 ) -> dict:
     """`digest.json`: the stories (largest first, or `story_ids` in that order) and their
-    articles. Unknown story ids raise KeyError naming them."""
+    articles; with `min_size`, only stories of at least that many articles (an archive's
+    digest without its thousands of briefs). Unknown story ids raise KeyError naming them."""
     if story_ids is None:
-        stories = store.stories()
+        stories = [s for s in store.stories() if s.size >= min_size]
     else:
         found = {sid: store.story(sid) for sid in story_ids}
         missing = [sid for sid, s in found.items() if s is None]

@@ -135,6 +135,10 @@ def test_digest_writes_json_and_html_and_fails_clearly_on_nothing(batch, tmp_pat
     digest = json.loads((out / "digest.json").read_text(encoding="utf-8"))
     assert len(digest["articles"]) == 2 and (out / "marsad.db").is_file()
     assert '<html lang="ar" dir="rtl">' in (out / "digest.html").read_text(encoding="utf-8")
+    only_big = run("digest", batch, "--out", tmp_path / "big", "--min-size", 3)
+    assert only_big.exit_code == 0, only_big.output
+    big = json.loads((tmp_path / "big" / "digest.json").read_text(encoding="utf-8"))
+    assert big["stories"] == [] and big["articles"] == []
     nothing = run("digest", tmp_path / "missing.txt", "--out", tmp_path / "none")
     assert nothing.exit_code == 1
     assert "missing.txt: no such file or folder" in nothing.output
