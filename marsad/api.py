@@ -36,7 +36,7 @@ from marsad.config import Config
 from marsad.digest import story_digest
 from marsad.model import Page, Story
 from marsad.pipeline import ingest_pages
-from marsad.search import QueryError, search
+from marsad.search import QueryError, search, search_stories
 from marsad.store import Store, open_store
 from marsad.web import views
 from marsad.web.queries import Listings, Window, article_view
@@ -56,8 +56,10 @@ from marsad.web.schemas import (
     SearchOut,
     StoryDetail,
     StoryDigest,
+    StoryHit,
     StoryList,
     StoryOut,
+    StorySearchOut,
 )
 
 MAX_LIMIT = 100
@@ -380,6 +382,31 @@ def create_app(
         items = [Hit.model_validate(h) for h in hits]
         return SearchOut(query=q, limit=limit, offset=offset, items=items)
 
+    @app.get(
+        "/api/search/stories",
+        response_model=StorySearchOut,
+        responses={400: {"model": ErrorOut, "description": "The query cannot be parsed."}},
+        tags=["search"],
+    )
+    def get_search_stories(
+        ctx: Ctx,
+        q: Annotated[str, Query(min_length=1, max_length=500, description="Arabic or English.")],
+        limit: Limit = 20,
+        outlet: Outlet = None,
+        since: Since = None,
+        until: Until = None,
+    ) -> StorySearchOut:
+        """Stories whose articles match, ranked by their three best article scores."""
+        try:
+            with ctx.store() as store:
+                found = search_stories(
+                    store, q, outlet=outlet, since=since, until=until, limit=limit
+                )
+        except QueryError as exc:
+            raise HTTPException(400, f"cannot search this query: {exc}") from None
+        items = [StoryHit.model_validate(s) for s in found]
+        return StorySearchOut(query=q, limit=limit, items=items)
+
     app.add_middleware(NoNul)
     app.include_router(views.router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
@@ -394,4 +421,5 @@ def create_app(
             swagger_css_url="/swagger/swagger-ui.css",
             swagger_favicon_url="/swagger/favicon-32x32.png",
         )
+
     return app

@@ -177,6 +177,15 @@ def test_search_finds_a_clitic_prefixed_word(client):
     assert client.get("/api/search", params={"q": ""}).status_code == 422
 
 
+def test_search_stories_ranks_the_story_with_most_matching_articles(client):
+    r = client.get("/api/search/stories", params={"q": "والسيول", "limit": 3})
+    assert r.status_code == 200, r.text
+    (top, *_) = r.json()["items"]
+    assert "مرسى الزين" in top["title"] and top["matched"] >= 3 and top["size"] >= top["matched"]
+    assert "<mark>" in top["best"]["snippet"]
+    assert client.get("/api/search/stories", params={"q": '"غير مغلق'}).status_code == 400
+
+
 # --- ingest, auth and limits --------------------------------------------------------------
 def test_post_pages_from_localhost_without_token(empty_db):
     client = TestClient(create_app(empty_db), client=LOCAL)
@@ -193,7 +202,9 @@ def test_post_pages_from_localhost_without_token(empty_db):
     assert article["outlet"] == PAGE["outlet"] and article["source_id"] == "bridge-1"
     assert client.get("/api/stories").json()["total"] == 1
     twice = {**PAGE, "id": "bridge-2"}  # another record of the same text: a new page
-    statuses = [r["status"] for r in client.post("/api/pages", json=[twice, twice]).json()["records"]]
+    statuses = [
+        r["status"] for r in client.post("/api/pages", json=[twice, twice]).json()["records"]
+    ]
     assert statuses == ["new", "known"]
 
 
@@ -322,7 +333,9 @@ def test_openapi_schema_is_valid_and_documents_responses(client):
     schemathesis.openapi.from_dict(spec).validate()  # raises on an invalid OpenAPI document
     docs = client.get("/docs")
     assert docs.status_code == 200
-    assets = re.findall(r'(?:src|href)="([^"]+)"', docs.text) + re.findall(r"url: '([^']+)'", docs.text)
+    assets = re.findall(r'(?:src|href)="([^"]+)"', docs.text) + re.findall(
+        r"url: '([^']+)'", docs.text
+    )
     assert assets and all(a.startswith("/") for a in assets), assets  # nothing from a CDN
     assert all(client.get(a).status_code == 200 for a in assets)
 
@@ -357,7 +370,9 @@ def test_fuzz_finds_no_server_error(fuzz_db):
         def check(case):
             calls.append(case.operation.label)
             # a query with no searchable word is a documented 400, whatever its schema says
-            lenient = [positive_data_acceptance] if case.operation.path == "/api/search" else []
+            lenient = (
+                [positive_data_acceptance] if case.operation.path.startswith("/api/search") else []
+            )
             case.call_and_validate(
                 headers={"Authorization": "Bearer fuzz"}, excluded_checks=lenient
             )

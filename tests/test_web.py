@@ -208,6 +208,7 @@ def test_search_page_shows_marked_results(client):
     r = client.get("/search", params={"q": "والسيول", "since": "", "until": ""})
     assert r.status_code == 200 and HTML_ROOT.search(r.text)
     assert "<mark>" in r.text and 'href="/articles/' in r.text
+    assert "قصص مطابقة" in r.text and 'href="/stories/' in r.text
     assert client.get("/search").status_code == 200
     bad = client.get("/search", params={"q": "سيول", "since": "أمس"})
     assert bad.status_code == 400 and "تاريخ غير صالح" in bad.text

@@ -246,5 +246,22 @@ class SearchOut(BaseModel):
     items: list[Hit]
 
 
+class StoryHit(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    story_id: str
+    title: str
+    size: int
+    matched: int = Field(description="How many of its articles match.")
+    score: float = Field(description="Sum of its three best article scores (BM25).")
+    best: Hit = Field(description="Its best matching article.")
+
+
+class StorySearchOut(BaseModel):
+    query: str
+    limit: int
+    items: list[StoryHit]
+
+
 class ErrorOut(BaseModel):
     detail: str

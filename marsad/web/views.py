@@ -9,7 +9,7 @@ from urllib.parse import quote
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse
 
-from marsad.search import QueryError, search
+from marsad.search import QueryError, search, search_stories
 from marsad.web.queries import Window, article_view
 from marsad.web.render import environment, numbered_paragraphs
 
@@ -90,7 +90,7 @@ def search_page(
     until: Annotated[str, Query(max_length=40)] = "",
 ) -> HTMLResponse:
     form = {"query": q, "outlet": outlet, "since": since, "until": until}
-    hits, error = [], None
+    hits, stories, error = [], [], None
     ctx = _marsad(request)
     with ctx.store() as store:
         outlets = ctx.listings.outlets(store)
@@ -100,9 +100,14 @@ def search_page(
                 hits = search(
                     store, q, outlet=window.outlet, since=window.since, until=window.until
                 )
+                stories = search_stories(
+                    store, q, outlet=window.outlet, since=window.since, until=window.until, limit=5
+                )
         except QueryError as exc:
             error = f"تعذّر البحث: {exc}"
         except ValueError:
             error = "تاريخ غير صالح: اكتبه بالصيغة 2025-03-10"
     status = 400 if error else 200
-    return _page("search.html", status, hits=hits, outlets=outlets, error=error, **form)
+    return _page(
+        "search.html", status, hits=hits, stories=stories, outlets=outlets, error=error, **form
+    )
