@@ -97,7 +97,21 @@ def build_digest(
         "generated": datetime.now(UTC).isoformat(timespec="seconds"),
         "articles": [articles[aid].to_dict() for aid in wanted if aid in articles],
         "stories": [
-            describe(s, [articles[a] for a in s.article_ids if a in articles], pairs, config)
+            _safely(s, [articles[a] for a in s.article_ids if a in articles], pairs, config)
             for s in stories
         ],
     }
+
+
+def _safely(
+    story: Story, articles: list[Article], pairs: list[DuplicatePair], config: DigestConfig | None
+) -> dict:
+    """One story's digest; a failure (a bug meeting odd text) is reported on that story, with
+    its articles still listed, and the rest of the digest goes on."""
+    try:
+        return describe(story, articles, pairs, config)
+    except Exception as exc:  # noqa: BLE001 - one story must not sink an archive's digest
+        empty = {"summary": [], "entities": [], "timeline": [], "coverage": [], "duplicates": []}
+        facts = {"shared": [], "unique": [], "conflicts": []}
+        error = f"digest failed: {type(exc).__name__}: {exc}"
+        return {**story.to_dict(), **empty, "facts": facts, "error": error}

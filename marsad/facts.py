@@ -202,7 +202,7 @@ def quantities(text: str) -> list[Quantity]:
     while i < len(toks):
         word = _word(toks[i])
         if _NUMBER.match(toks[i]):
-            low = high = float(toks[i].replace(",", ""))
+            low = high = number(toks[i])
         elif word in _WORDS:
             low = high = float(_WORDS[word])
         elif word in _VAGUE:
@@ -233,6 +233,21 @@ def quantities(text: str) -> list[Quantity]:
                 found.append(Quantity(low, high, noun, unit, label, _around(toks, i, j + 1)))
         i = j
     return found
+
+
+def number(token: str) -> float:
+    """A figure as written: «1,500» and «2.280.000.000» group thousands, «6.25» and «1,5»
+    have a decimal part (the last separator, when it is not followed by exactly three digits
+    or there are several of it)."""
+    seps = [c for c in token if c in ".,"]
+    if not seps:
+        return float(token)
+    last = seps[-1]
+    head, _, tail = token.rpartition(last)
+    grouped = seps.count(last) > 1 or (len(tail) == 3 and last == ",")
+    if grouped:
+        return float(token.replace(".", "").replace(",", ""))
+    return float(head.replace(".", "").replace(",", "") + "." + tail)
 
 
 def _key(token: str) -> str | None:

@@ -43,6 +43,9 @@ def print_digest(digest: dict, console: Console | None = None, *, max_stories: i
                 Text(f"timeline: {len(story['timeline'])} dated entries, {first} … {last}")
             )
         console.print(Panel(Group(*parts), title=story["title"], subtitle=story["id"]))
+    for story in stories:
+        if "error" in story:
+            console.print(f"{story['id']}: {story['error']}", style="red")
     if len(multi) > max_stories:
         console.print(f"… and {len(multi) - max_stories} more multi-article stories")
     singles = [s for s in stories if s["size"] == 1]

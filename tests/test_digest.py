@@ -172,3 +172,33 @@ def test_demo_conflicts_are_the_one_we_wrote(demo_digest):
     assert {v["value"]: tuple(v["outlets"]) for v in conflict["values"]} == {
         "31": ("صدى المدائن",), "34": ("مرفأ نت",)
     }
+
+
+def test_a_story_whose_digest_fails_is_reported_and_the_rest_goes_on(monkeypatch):
+    import marsad.digest as digest_module
+
+    real = digest_module.describe
+
+    def flaky(story, articles, pairs, config=None):
+        if story.size == 1:
+            raise ValueError("odd text")
+        return real(story, articles, pairs, config)
+
+    monkeypatch.setattr(digest_module, "describe", flaky)
+    with open_store(":memory:") as store:
+        ingest([DEMO_MANIFEST], store)
+        digest = build_digest(store)
+    failed = [s for s in digest["stories"] if "error" in s]
+    assert failed and all(s["size"] == 1 and "ValueError: odd text" in s["error"] for s in failed)
+    assert all(s["summary"] for s in digest["stories"] if s["size"] > 1)
+    assert len(digest["articles"]) == sum(s["size"] for s in digest["stories"])
+    from marsad.web import render_report
+
+    assert "تعذّر تلخيص هذه القصة" in render_report(digest)
+
+
+def test_figures_with_grouped_thousands():
+    from marsad.facts import number
+
+    assert number("2.280.000.000") == 2_280_000_000 and number("1,500") == 1500
+    assert number("6.25") == 6.25 and number("1,5") == 1.5 and number("1.234,5") == 1234.5
