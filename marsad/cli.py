@@ -92,7 +92,9 @@ out_option = click.option(
 timings_option = click.option("--timings", is_flag=True, help="Print how long each step took.")
 
 
-def _write_digest(store: Store, out: Path, config: Config, timings: bool, min_size: int) -> None:
+def _write_digest(
+    store: Store, out: Path, config: Config, timings: bool, min_size: int, workers: int
+) -> None:
     from rich.console import Console
 
     from marsad.digest import build_digest
@@ -100,7 +102,7 @@ def _write_digest(store: Store, out: Path, config: Config, timings: bool, min_si
     from marsad.web import render_report
 
     start = time.perf_counter()
-    digest = build_digest(store, config=config.digest, min_size=min_size)
+    digest = build_digest(store, config=config.digest, min_size=min_size, workers=workers)
     built = time.perf_counter()
     out.mkdir(parents=True, exist_ok=True)
     (out / "digest.json").write_text(
@@ -122,12 +124,13 @@ def _digest(
     config: Config,
     timings: bool,
     min_size: int = 1,
+    workers: int = 1,
 ) -> None:
     start = time.perf_counter()
     with _run_ingest(paths, db or str(Path(out) / "marsad.db"), config) as store:
         if timings:
             click.echo(f"time ingest: {time.perf_counter() - start:.2f} s")
-        _write_digest(store, Path(out), config, timings, min_size)
+        _write_digest(store, Path(out), config, timings, min_size, workers)
 
 
 @main.command("digest")
@@ -144,6 +147,13 @@ def _digest(
     show_default=True,
     help="Only stories with at least this many articles (e.g. 2 for an archive).",
 )
+@click.option(
+    "--workers",
+    type=click.IntRange(min=1),
+    default=1,
+    show_default=True,
+    help="Processes that digest stories in parallel (archives: the number of cores).",
+)
 @timings_option
 def digest_cmd(
     paths: tuple[str, ...],
@@ -151,6 +161,7 @@ def digest_cmd(
     db: str | None,
     config_path: str | None,
     min_size: int,
+    workers: int,
     timings: bool,
 ) -> None:
     """Ingest PATHS, group them into stories, and write what each story says.
@@ -160,7 +171,7 @@ def digest_cmd(
     OUT/digest.html is the same as one self-contained RTL page. The terminal shows the
     multi-article stories. The store keeps everything: `marsad serve --db OUT/marsad.db`.
     """
-    _digest(list(paths), out, db, _load_config(config_path), timings, min_size)
+    _digest(list(paths), out, db, _load_config(config_path), timings, min_size, workers)
 
 
 @main.command("demo")

@@ -8,6 +8,8 @@ their duplicate pairs touches the store.
 
 from __future__ import annotations
 
+from collections import defaultdict
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
@@ -78,10 +80,14 @@ def build_digest(
     config: DigestConfig | None = None,
     *,
     min_size: int = 1,
+    workers: int = 1,
 ) -> dict:
     """`digest.json`: the stories (largest first, or `story_ids` in that order) and their
     articles; with `min_size`, only stories of at least that many articles (an archive's
-    digest without its thousands of briefs). Unknown story ids raise KeyError naming them."""
+    digest without its thousands of briefs). Unknown story ids raise KeyError naming them.
+
+    Stories are digested independently (pure functions of their records), so `workers`
+    processes share an archive's stories; the order and the result are the same."""
     if story_ids is None:
         stories = [s for s in store.stories() if s.size >= min_size]
     else:
@@ -92,14 +98,28 @@ def build_digest(
         stories = [s for s in found.values() if s is not None]
     wanted = [aid for s in stories for aid in s.article_ids]
     articles = {a.id: a for a in store.articles(wanted)}
-    pairs = store.duplicates(wanted)
+    touching: dict[str, dict[tuple[str, str], DuplicatePair]] = defaultdict(dict)
+    for pair in store.duplicates(wanted):
+        touching[pair.a][pair.a, pair.b] = touching[pair.b][pair.a, pair.b] = pair
+    jobs = [
+        (
+            s,
+            [articles[a] for a in s.article_ids if a in articles],
+            list({key: p for a in s.article_ids for key, p in touching[a].items()}.values()),
+            config,
+        )
+        for s in stories
+    ]
+    if workers > 1 and len(jobs) > 1:
+        with ProcessPoolExecutor(workers) as pool:
+            chunk = max(1, len(jobs) // (workers * 8))
+            described = list(pool.map(_safely, *zip(*jobs, strict=True), chunksize=chunk))
+    else:
+        described = [_safely(*job) for job in jobs]
     return {
         "generated": datetime.now(UTC).isoformat(timespec="seconds"),
         "articles": [articles[aid].to_dict() for aid in wanted if aid in articles],
-        "stories": [
-            _safely(s, [articles[a] for a in s.article_ids if a in articles], pairs, config)
-            for s in stories
-        ],
+        "stories": described,
     }
 
 

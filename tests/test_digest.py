@@ -202,3 +202,11 @@ def test_figures_with_grouped_thousands():
 
     assert number("2.280.000.000") == 2_280_000_000 and number("1,500") == 1500
     assert number("6.25") == 6.25 and number("1,5") == 1.5 and number("1.234,5") == 1234.5
+
+
+def test_workers_give_the_same_digest(demo_digest):
+    with open_store(":memory:") as store:
+        ingest([DEMO_MANIFEST], store)
+        parallel = build_digest(store, workers=2)
+    assert parallel["stories"] == demo_digest["stories"]
+    assert parallel["articles"] == demo_digest["articles"]
