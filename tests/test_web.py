@@ -253,3 +253,21 @@ def test_chips_name_pages_of_unknown_outlets_by_host_or_file():
     assert source_label({"outlet": None, "url": None, "source_path": "/d/000_b43e0beb79e5534a.txt"}) == "000_b43e0beb79…"
     assert source_label({"outlet": None, "source_path": "feed.jsonl#rec-7"}) == "feed"
     assert source_label({}) == UNNAMED
+
+
+def test_report_of_an_archive_shows_the_largest_stories():
+    from marsad.demo import DEMO_MANIFEST
+    from marsad.digest import build_digest
+    from marsad.pipeline import ingest
+    from marsad.store import open_store
+    from marsad.web import render_report
+
+    with open_store(":memory:") as store:
+        ingest([DEMO_MANIFEST], store)
+        digest = build_digest(store)
+    html = render_report(digest, max_stories=2)
+    first, second, third = digest["stories"][:3]
+    assert f'id="story-{first["id"]}"' in html and f'id="story-{second["id"]}"' in html
+    assert f'id="story-{third["id"]}"' not in html
+    assert "القصص كلها في digest.json" in html
+    assert "القصص كلها في digest.json" not in render_report(digest)

@@ -181,16 +181,20 @@ def numbered_paragraphs(article: Article) -> list[list[tuple[int, str]]]:
     return groups
 
 
-def render_report(digest: dict) -> str:
+def render_report(digest: dict, max_stories: int = 200) -> str:
     """One self-contained HTML file (inline CSS, no fetched assets) for a `build_digest` dict:
-    every story, and the text of its articles with sentence anchors the citations point at."""
-    articles = {a["id"]: a for a in digest["articles"]}
+    the `max_stories` largest stories (an archive's report stays openable; digest.json has
+    them all), and the text of their articles with sentence anchors the citations point at."""
+    stories = digest["stories"][:max_stories]
+    shown = {aid for s in stories for aid in s["article_ids"]}
+    articles = {a["id"]: a for a in digest["articles"] if a["id"] in shown}
     paragraphs = {aid: numbered_paragraphs(_article(a)) for aid, a in articles.items()}
     return (
         environment()
         .get_template("report.html")
         .render(
             digest=digest,
+            stories=stories,
             articles=articles,
             paragraphs=paragraphs,
             css=stylesheet(),
