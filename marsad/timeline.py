@@ -9,9 +9,10 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import date
 
 from marsad.claims import Claim, article_sentences
-from marsad.dates import DateMention, find_dates
+from marsad.dates import DateMention, find_dates, parse_published
 from marsad.model import Article
 
 DateFinder = Callable[[str, str | None], list[DateMention]]
@@ -35,6 +36,17 @@ class TimelineEntry:
         }
 
 
+def _restates_now(mention: DateMention, day: date | None) -> bool:
+    """«هذا العام», «الشهر الجاري»: a relative month or year that holds the publish day dates
+    nothing the reader does not know."""
+    return (
+        mention.relative
+        and mention.granularity in ("month", "year")
+        and day is not None
+        and mention.first <= day <= mention.last
+    )
+
+
 def timeline(
     articles: list[Article],
     claims: list[Claim],
@@ -52,7 +64,10 @@ def timeline(
             if article is None or index >= len(sentences[article_id]):
                 continue
             sentence = sentences[article_id][index]
+            day = parse_published(article.published)
             for mention in find(sentence, article.published):
+                if _restates_now(mention, day):
+                    continue
                 # the sentence that carries the date, not the claim's representative: a claim
                 # may group a compound sentence with the shorter ones it contains
                 entry = entries.setdefault(
