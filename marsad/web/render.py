@@ -134,6 +134,29 @@ def percent(value: float) -> str:
     return f"{round(100 * value)}٪"
 
 
+def chip_groups(cited: list, articles: dict[str, dict]) -> list[dict]:
+    """Citations (cite dicts or article ids) as one chip per source: a story of 250 articles
+    cites a sentence from a dozen articles of three outlets, «CNN ×6», not twelve chips. The
+    chip leads to the first citing article's sentence; its title lists the articles."""
+    groups: dict[str, dict] = {}
+    for item in cited:
+        aid, sentence = (
+            (item["article_id"], item["sentence"]) if isinstance(item, dict) else (item, None)
+        )
+        article = articles.get(aid) or {"id": aid}
+        label = (item.get("outlet") if isinstance(item, dict) else None) or source_label(article)
+        group = groups.setdefault(
+            label,
+            {"label": label, "article_id": aid, "sentence": sentence, "count": 0, "titles": []},
+        )
+        group["count"] += 1
+        title = article.get("title") or aid
+        if article.get("published"):
+            title += f" · {show_date(article['published'])}"
+        group["titles"].append(title)
+    return list(groups.values())
+
+
 @lru_cache(maxsize=1)
 def environment() -> Environment:
     env = Environment(
@@ -144,7 +167,12 @@ def environment() -> Environment:
         lstrip_blocks=True,
     )
     env.filters.update(date=show_date, percent=percent, marks=safe_marks, source=source_label)
-    env.globals.update(span=show_span, timeline_chart=timeline_chart, entity_types=ENTITY_TYPES)
+    env.globals.update(
+        span=show_span,
+        timeline_chart=timeline_chart,
+        entity_types=ENTITY_TYPES,
+        chip_groups=chip_groups,
+    )
     return env
 
 
