@@ -271,3 +271,25 @@ def test_report_of_an_archive_shows_the_largest_stories():
     assert f'id="story-{third["id"]}"' not in html
     assert "القصص كلها في digest.json" in html
     assert "القصص كلها في digest.json" not in render_report(digest)
+
+
+def test_citations_group_into_one_chip_per_source():
+    from marsad.web.render import chip_groups
+
+    articles = {
+        "a": {"id": "a", "outlet": "صدى", "title": "أ"},
+        "b": {"id": "b", "outlet": "صدى", "title": "ب"},
+        "c": {"id": "c", "outlet": None, "url": "https://www.example.org/x", "title": "ج"},
+    }
+    cites = [
+        {"article_id": "b", "outlet": "صدى", "sentence": 4},
+        {"article_id": "a", "outlet": "صدى", "sentence": 0},
+        {"article_id": "c", "outlet": None, "sentence": 2},
+    ]
+    groups = chip_groups(cites, articles)
+    assert [(g["label"], g["count"], g["article_id"], g["sentence"]) for g in groups] == [
+        ("صدى", 2, "b", 4),
+        ("example.org", 1, "c", 2),
+    ]
+    assert groups[0]["titles"] == ["ب", "أ"]
+    assert [g["label"] for g in chip_groups(["c", "a"], articles)] == ["example.org", "صدى"]
