@@ -71,9 +71,16 @@ def _compat(text: str) -> str:
     return text if unicodedata.is_normalized("NFKC", text) else unicodedata.normalize("NFKC", text)
 
 
+def _hamza_seat(text: str) -> str:
+    """«مسئول، شئون» (Egypt) and «مسؤول، شؤون» (Gulf, Levant) are one word: before و the seat
+    is written either way, so ئو takes the ؤو spelling before both fold to letters."""
+    return text.replace("\u0626\u0648", "\u0624\u0648")
+
+
 def normalize(text: str) -> str:
     """Matching key for Arabic text: no diacritics/tatweel, folded letters, ASCII digits."""
-    return _SPACES.sub(" ", _DIACRITICS.sub("", _compat(text)).translate(_FOLD)).strip().lower()
+    plain = _hamza_seat(_DIACRITICS.sub("", _compat(text)))
+    return _SPACES.sub(" ", plain.translate(_FOLD)).strip().lower()
 
 
 # Decimal and grouped numbers stay one token (3.5, 1,200); otherwise runs of word characters.
@@ -132,7 +139,9 @@ def stems(text: str, *, drop_stopwords: bool = True) -> list[str]:
     Snowball's Arabic stemmer reads ة and ى as suffix letters, so it gets the text before
     those letters are folded; its stems are folded afterwards to match `normalize`.
     """
-    light = _SPACES.sub(" ", _DIACRITICS.sub("", _compat(text)).translate(_FOLD_GLYPHS))
+    light = _SPACES.sub(
+        " ", _hamza_seat(_DIACRITICS.sub("", _compat(text))).translate(_FOLD_GLYPHS)
+    )
     toks = _TOKEN.findall(light.lower().replace("_", " "))
     if drop_stopwords:
         toks = [t for t in toks if len(t) > 1 and t.translate(_FOLD_LETTERS) not in STOPWORDS]

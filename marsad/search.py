@@ -26,7 +26,7 @@ from marsad.model import Article
 if TYPE_CHECKING:
     from marsad.store import Store
 
-INDEX_VERSION = "1"  # bump when analysis changes: stores rebuild their index on open
+INDEX_VERSION = "2"  # bump when analysis changes: stores rebuild their index on open
 STATE_KEY = "search_index"  # store state holding the INDEX_VERSION the index was built with
 TITLE_WEIGHT = 4.0  # BM25 weight of a title hit relative to a body hit
 K1, B = 1.2, 0.75  # BM25 constants (those of SQLite FTS5's bm25())

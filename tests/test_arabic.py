@@ -86,3 +86,10 @@ def test_sentences_keep_decimals_and_skip_blank_lines():
         "ارتفع المؤشر 3.5 في المئة.",
         "وبلغ 1,200 نقطة.",
     ]
+
+
+def test_hamza_seat_before_waw_is_one_spelling():
+    """Egyptian «مسئول، شئون» and Gulf/Levantine «مسؤول، شؤون» match; other seats keep theirs."""
+    assert normalize("المسئولية") == normalize("المسؤولية")
+    assert stems("مسئول شئون") == stems("مسؤول شؤون")
+    assert normalize("رئيس") == "رييس" and normalize("سؤال") == "سوال"
