@@ -6,7 +6,6 @@ SQLite orders them; NULLs sort first in ascending order as they do in SQLite.
 
 from __future__ import annotations
 
-import json
 import re
 from collections import Counter
 from collections.abc import Iterable, Iterator
@@ -18,6 +17,7 @@ from psycopg.types.string import StrBinaryDumper, StrDumperUnknown
 from marsad import search
 from marsad.model import Article, Dropped, DuplicatePair, Extraction, Failure, Story
 from marsad.store import pgsearch
+from marsad.store import rows as codec
 from marsad.store.base import Store
 
 T = 'TEXT COLLATE "C"'
@@ -53,10 +53,6 @@ CREATE TABLE IF NOT EXISTS search_docs (
   tlen INTEGER NOT NULL, vec TSVECTOR NOT NULL);
 CREATE INDEX IF NOT EXISTS search_docs_vec ON search_docs USING gin (vec);
 """
-
-_ARTICLE_COLUMNS = (
-    "id, page_id, position, title, body, published, outlet, credits, source_id, url, source_path"
-)
 
 
 class PostgresStore(Store):
@@ -101,40 +97,14 @@ class PostgresStore(Store):
                 "INSERT INTO pages (id, source_path, kind, encoding, source_id, url, outlet,"
                 " published, title, n_articles) VALUES (%s,%s,%s,%s,%s,%s,%s,%s,%s,%s)"
                 " ON CONFLICT (id) DO NOTHING",
-                (
-                    page.id,
-                    page.source_path,
-                    page.kind,
-                    page.encoding,
-                    page.source_id,
-                    page.url,
-                    page.outlet,
-                    page.published,
-                    page.title,
-                    len(extraction.articles),
-                ),
+                codec.page_row(extraction),
             )
             if cur.rowcount == 0:
                 return False
             cur.executemany(
-                f"INSERT INTO articles ({_ARTICLE_COLUMNS})"
+                f"INSERT INTO articles ({codec.ARTICLE_COLUMNS})"
                 " VALUES (%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s)",
-                [
-                    (
-                        a.id,
-                        a.page_id,
-                        a.position,
-                        a.title,
-                        a.body,
-                        a.published,
-                        a.outlet,
-                        _dump(a.credits),
-                        a.source_id,
-                        a.url,
-                        a.source_path,
-                    )
-                    for a in extraction.articles
-                ],
+                codec.article_rows(extraction),
             )
             cur.executemany(
                 "INSERT INTO drops (page_id, reason, n) VALUES (%s,%s,%s)",
@@ -142,10 +112,7 @@ class PostgresStore(Store):
             )
             cur.executemany(
                 "INSERT INTO dropped_lines VALUES (%s,%s,%s,%s,%s)",
-                [
-                    (page.id, i, d.line_no, d.text, d.reason)
-                    for i, d in enumerate(extraction.dropped)
-                ],
+                codec.dropped_rows(extraction),
             )
             cur.execute("DELETE FROM failures WHERE source_path = %s", (page.source_path,))
             self._index(cur, extraction.articles)
@@ -180,10 +147,10 @@ class PostgresStore(Store):
         step = 2000 if ids is None else max(len(wanted), 1)
         for start in range(0, len(wanted), step):
             rows = self.db.execute(
-                f"SELECT {_ARTICLE_COLUMNS} FROM articles WHERE id = ANY(%s){order}",
+                f"SELECT {codec.ARTICLE_COLUMNS} FROM articles WHERE id = ANY(%s){order}",
                 (wanted[start : start + step],),
             )
-            yield from (_article(row) for row in rows)
+            yield from (codec.article(row) for row in rows)
 
     def article(self, article_id: str) -> Article | None:
         return next(self.articles([article_id]), None)
@@ -205,10 +172,7 @@ class PostgresStore(Store):
 
     # --- duplicates and stories ---------------------------------------------------------
     def add_duplicates(self, pairs: Iterable[DuplicatePair]) -> None:
-        rows = [
-            (p.a, p.b, p.kind, p.similarity, _dump(p.shared), _dump(p.added_a), _dump(p.added_b))
-            for p in pairs
-        ]
+        rows = [codec.duplicate_row(p) for p in pairs]
         with self.db.transaction(), self.db.cursor() as cur:
             cur.executemany(
                 "INSERT INTO duplicates VALUES (%s,%s,%s,%s,%s,%s,%s) ON CONFLICT (a, b) DO"
@@ -226,10 +190,7 @@ class PostgresStore(Store):
             ids = list(dict.fromkeys(article_ids))
             rows = self.db.execute(f"{sql} WHERE a = ANY(%s) OR b = ANY(%s)", (ids, ids))
             rows = sorted(set(rows))
-        return [
-            DuplicatePair(a, b, kind, sim, json.loads(s), json.loads(aa), json.loads(ab))
-            for a, b, kind, sim, s, aa, ab in rows
-        ]
+        return [codec.duplicate(row) for row in rows]
 
     def clear_duplicates(self) -> None:
         self.db.execute("DELETE FROM duplicates")
@@ -242,7 +203,7 @@ class PostgresStore(Store):
                     " VALUES (%s,%s,%s,%s,%s,%s) ON CONFLICT (id) DO UPDATE SET"
                     " title = excluded.title, outlets = excluded.outlets,"
                     ' start = excluded.start, "end" = excluded."end", size = excluded.size',
-                    (s.id, s.title, _dump(s.outlets), s.start, s.end, s.size),
+                    codec.story_row(s),
                 )
                 cur.execute("DELETE FROM story_articles WHERE story_id = %s", (s.id,))
                 cur.executemany(
@@ -286,10 +247,7 @@ class PostgresStore(Store):
         for sid, aid in links:
             if sid in members:
                 members[sid].append(aid)
-        return [
-            Story(sid, title, members[sid], json.loads(outlets), start, end)
-            for sid, title, outlets, start, end in rows
-        ]
+        return [codec.story(row, members[row[0]]) for row in rows]
 
     # --- search ---------------------------------------------------------------------------
     def search_articles(
@@ -362,23 +320,3 @@ def _nul_safe(dumper: type[Dumper]) -> type[Dumper]:
 def _safe(url: str) -> str:
     """The URL without its password, for error messages."""
     return re.sub(r"(//[^/@:]*):[^/@]*@", r"\1:***@", url)
-
-
-def _dump(value: list[str]) -> str:
-    return json.dumps(value, ensure_ascii=False)
-
-
-def _article(row: tuple) -> Article:
-    aid, page_id, position, title, body, published, outlet, credits, source_id, url, path = row
-    return Article(
-        page_id=page_id,
-        position=position,
-        title=title or "",
-        body=body or "",
-        published=published,
-        outlet=outlet,
-        credits=json.loads(credits or "[]"),
-        source_id=source_id,
-        url=url,
-        source_path=path,
-    )

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import sqlite3
 from collections import Counter
 from collections.abc import Iterable, Iterator
@@ -10,6 +9,7 @@ from pathlib import Path
 
 from marsad import search
 from marsad.model import Article, Dropped, DuplicatePair, Extraction, Failure, Story
+from marsad.store import rows as codec
 from marsad.store.base import Store
 
 SCHEMA = """
@@ -47,10 +47,6 @@ CREATE VIRTUAL TABLE IF NOT EXISTS search_fts USING fts5(
 # search_fts holds pre-analysed words (marsad.search): per word all its forms (…_f columns)
 # and its canonical form (…_p, for phrases). Contentless: snippets come from articles.body.
 
-_ARTICLE_COLUMNS = (
-    "id, page_id, position, title, body, published, outlet, credits, source_id, url, source_path"
-)
-
 
 class SQLiteStore(Store):
     def __init__(self, path: str | Path = "marsad.db") -> None:
@@ -75,39 +71,13 @@ class SQLiteStore(Store):
             cur = self.db.execute(
                 "INSERT OR IGNORE INTO pages (id, source_path, kind, encoding, source_id, url,"
                 " outlet, published, title, n_articles) VALUES (?,?,?,?,?,?,?,?,?,?)",
-                (
-                    page.id,
-                    page.source_path,
-                    page.kind,
-                    page.encoding,
-                    page.source_id,
-                    page.url,
-                    page.outlet,
-                    page.published,
-                    page.title,
-                    len(extraction.articles),
-                ),
+                codec.page_row(extraction),
             )
             if cur.rowcount == 0:
                 return False
             self.db.executemany(
-                f"INSERT INTO articles ({_ARTICLE_COLUMNS}) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
-                [
-                    (
-                        a.id,
-                        a.page_id,
-                        a.position,
-                        a.title,
-                        a.body,
-                        a.published,
-                        a.outlet,
-                        json.dumps(a.credits, ensure_ascii=False),
-                        a.source_id,
-                        a.url,
-                        a.source_path,
-                    )
-                    for a in extraction.articles
-                ],
+                f"INSERT INTO articles ({codec.ARTICLE_COLUMNS}) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+                codec.article_rows(extraction),
             )
             self.db.executemany(
                 "INSERT INTO drops (page_id, reason, n) VALUES (?,?,?)",
@@ -115,10 +85,7 @@ class SQLiteStore(Store):
             )
             self.db.executemany(
                 "INSERT INTO dropped_lines VALUES (?,?,?,?,?)",
-                [
-                    (page.id, i, d.line_no, d.text, d.reason)
-                    for i, d in enumerate(extraction.dropped)
-                ],
+                codec.dropped_rows(extraction),
             )
             self.db.execute("DELETE FROM failures WHERE source_path = ?", (page.source_path,))
             self._index(extraction.articles)
@@ -157,8 +124,8 @@ class SQLiteStore(Store):
     def articles(self, ids: Iterable[str] | None = None) -> Iterator[Article]:
         if ids is None:
             order = " ORDER BY published IS NULL, published, id"
-            rows = self.db.execute(f"SELECT {_ARTICLE_COLUMNS} FROM articles{order}")
-            yield from (_article(row) for row in rows)
+            rows = self.db.execute(f"SELECT {codec.ARTICLE_COLUMNS} FROM articles{order}")
+            yield from (codec.article(row) for row in rows)
             return
         wanted = list(dict.fromkeys(ids))
         rows = []
@@ -166,10 +133,10 @@ class SQLiteStore(Store):
             chunk = wanted[start : start + 500]
             marks = ",".join("?" * len(chunk))
             rows += self.db.execute(
-                f"SELECT {_ARTICLE_COLUMNS} FROM articles WHERE id IN ({marks})", chunk
+                f"SELECT {codec.ARTICLE_COLUMNS} FROM articles WHERE id IN ({marks})", chunk
             ).fetchall()
         rows.sort(key=lambda r: (r[5] is None, r[5] or "", r[0]))  # (published, id) overall
-        yield from (_article(row) for row in rows)
+        yield from (codec.article(row) for row in rows)
 
     def article(self, article_id: str) -> Article | None:
         return next(self.articles([article_id]), None)
@@ -194,18 +161,7 @@ class SQLiteStore(Store):
         with self.db:
             self.db.executemany(
                 "INSERT OR REPLACE INTO duplicates VALUES (?,?,?,?,?,?,?)",
-                [
-                    (
-                        p.a,
-                        p.b,
-                        p.kind,
-                        p.similarity,
-                        _dump(p.shared),
-                        _dump(p.added_a),
-                        _dump(p.added_b),
-                    )
-                    for p in pairs
-                ],
+                [codec.duplicate_row(p) for p in pairs],
             )
 
     def duplicates(self, article_ids: Iterable[str] | None = None) -> list[DuplicatePair]:
@@ -222,10 +178,7 @@ class SQLiteStore(Store):
                     f"{sql} WHERE a IN ({marks}) OR b IN ({marks})", chunk + chunk
                 ).fetchall()
             rows = sorted(set(rows))
-        return [
-            DuplicatePair(a, b, kind, sim, json.loads(s), json.loads(aa), json.loads(ab))
-            for a, b, kind, sim, s, aa, ab in rows
-        ]
+        return [codec.duplicate(row) for row in rows]
 
     def clear_duplicates(self) -> None:
         with self.db:
@@ -237,7 +190,7 @@ class SQLiteStore(Store):
                 self.db.execute(
                     'INSERT OR REPLACE INTO stories (id, title, outlets, start, "end", size)'
                     " VALUES (?,?,?,?,?,?)",
-                    (s.id, s.title, _dump(s.outlets), s.start, s.end, s.size),
+                    codec.story_row(s),
                 )
                 self.db.execute("DELETE FROM story_articles WHERE story_id = ?", (s.id,))
                 self.db.executemany(
@@ -284,10 +237,7 @@ class SQLiteStore(Store):
         for sid, aid in links:
             if sid in members:
                 members[sid].append(aid)
-        return [
-            Story(sid, title, members[sid], json.loads(outlets), start, end)
-            for sid, title, outlets, start, end in rows
-        ]
+        return [codec.story(row, members[row[0]]) for row in rows]
 
     # --- search ---------------------------------------------------------------------------
     def search_articles(
@@ -368,24 +318,4 @@ def _fts5(query: search.Query) -> str:
 
     return " AND ".join(
         "(" + " OR ".join(map(alternative, clause)) + ")" for clause in query.clauses
-    )
-
-
-def _dump(value: list[str]) -> str:
-    return json.dumps(value, ensure_ascii=False)
-
-
-def _article(row: tuple) -> Article:
-    aid, page_id, position, title, body, published, outlet, credits, source_id, url, path = row
-    return Article(
-        page_id=page_id,
-        position=position,
-        title=title or "",
-        body=body or "",
-        published=published,
-        outlet=outlet,
-        credits=json.loads(credits or "[]"),
-        source_id=source_id,
-        url=url,
-        source_path=path,
     )
