@@ -11,18 +11,16 @@ only binned rates (no text). Built once, offline:
 
 from __future__ import annotations
 
-import argparse
 import gzip
-import json
 from collections import Counter
 from functools import lru_cache
 from pathlib import Path
 
 from marsad.arabic import normalize
 from marsad.entities import lexicon
+from marsad.entities.corpus import DATA, build_command, load_table, paragraphs
 
-PROFILES = Path(__file__).resolve().parents[1] / "data" / "gazetteer_cues.tsv.gz"
-DEFAULT_ANT = Path(__file__).resolve().parents[2].parent / "shared/data/ant/ant_v2.1.jsonl.gz"
+PROFILES = DATA / "gazetteer_cues.tsv.gz"
 
 # Words before a place, and verbs of saying (Arabic puts the speaker after the verb).
 _PLACE_CUES = frozenset(
@@ -50,34 +48,20 @@ def _bin(part: int, total: int) -> str:
 @lru_cache(maxsize=1)
 def profiles() -> dict[str, str]:
     """Normalized word → one band digit per column; empty when the table is not shipped."""
-    if not PROFILES.is_file():
-        return {}
-    with gzip.open(PROFILES, "rt", encoding="utf-8") as f:
-        return dict(line.rstrip("\n").split("\t") for line in f)
-
-
-@lru_cache(maxsize=1 << 18)
-def _norm(token: str) -> str:
-    return normalize(token)
+    return load_table(PROFILES)
 
 
 def build(ant: Path, out: Path, *, words: int = 60000, minfreq: int = 5) -> None:
     """Count each frequent ANT word's left cues and article/suffix forms, write the bands."""
-    from marsad.entities.features import tokenize
-
     freq: Counter[str] = Counter()
     cues = {c: Counter() for c in COLUMNS[:4]}
     sets = (lexicon.PERSON_CUES, _SAY_CUES, _PLACE_CUES, lexicon.ORG_CUES)
-    with gzip.open(ant, "rt", encoding="utf-8") as f:
-        for line in f:
-            rec = json.loads(line)
-            for para in f"{rec.get('title') or ''}\n{rec.get('text') or ''}".split("\n"):
-                toks = [_norm(t) for t, _, _ in tokenize(para)]
-                freq.update(toks)
-                for prev, word in zip(toks, toks[1:], strict=False):
-                    for col, cue in zip(COLUMNS, sets, strict=False):
-                        if prev in cue:
-                            cues[col][word] += 1
+    for toks in paragraphs(ant):
+        freq.update(toks)
+        for prev, word in zip(toks, toks[1:], strict=False):
+            for col, cue in zip(COLUMNS, sets, strict=False):
+                if prev in cue:
+                    cues[col][word] += 1
     with gzip.open(out, "wt", encoding="utf-8", compresslevel=9) as f:
         for w, n in freq.most_common(words):
             if n < minfreq:
@@ -90,14 +74,7 @@ def build(ant: Path, out: Path, *, words: int = 60000, minfreq: int = 5) -> None
 
 
 def main(argv: list[str] | None = None) -> None:
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--ant", type=Path, default=DEFAULT_ANT, help="ANT corpus jsonl.gz")
-    ap.add_argument("--out", type=Path, default=PROFILES)
-    args = ap.parse_args(argv)
-    if not args.ant.is_file():
-        raise SystemExit(f"ANT corpus not found: {args.ant}")
-    build(args.ant, args.out)
-    print(f"{args.out} {args.out.stat().st_size / 1e6:.2f} MB")
+    build_command(__doc__, PROFILES, build, argv)
 
 
 if __name__ == "__main__":

@@ -9,33 +9,22 @@ an unseen علييف keeps company like other family names. Built once, offline:
 
 from __future__ import annotations
 
-import argparse
 import gzip
-import json
 from collections import Counter
 from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
 
-from marsad.arabic import normalize
+from marsad.entities.corpus import DATA, build_command, load_table, paragraphs
 
-CLASSES = Path(__file__).resolve().parents[1] / "data" / "gazetteer_wordclass.tsv.gz"
-DEFAULT_ANT = Path(__file__).resolve().parents[2].parent / "shared/data/ant/ant_v2.1.jsonl.gz"
+CLASSES = DATA / "gazetteer_wordclass.tsv.gz"
 
 
 @lru_cache(maxsize=1)
 def word_classes() -> dict[str, str]:
     """Normalized word → class id; empty when the table is not shipped."""
-    if not CLASSES.is_file():
-        return {}
-    with gzip.open(CLASSES, "rt", encoding="utf-8") as f:
-        return dict(line.rstrip("\n").split("\t") for line in f)
-
-
-@lru_cache(maxsize=1 << 18)
-def _norm(token: str) -> str:
-    return normalize(token)
+    return load_table(CLASSES)
 
 
 def build(
@@ -52,17 +41,11 @@ def build(
     from sklearn.cluster import MiniBatchKMeans
     from sklearn.decomposition import TruncatedSVD
 
-    from marsad.entities.features import tokenize
-
     freq: Counter[str] = Counter()
     pairs: Counter[tuple[str, str]] = Counter()
-    with gzip.open(ant, "rt", encoding="utf-8") as f:
-        for line in f:
-            rec = json.loads(line)
-            for para in f"{rec.get('title') or ''}\n{rec.get('text') or ''}".split("\n"):
-                toks = [_norm(t) for t, _, _ in tokenize(para)]
-                freq.update(toks)
-                pairs.update(zip(toks, toks[1:], strict=False))
+    for toks in paragraphs(ant):
+        freq.update(toks)
+        pairs.update(zip(toks, toks[1:], strict=False))
     vocab = [w for w, n in freq.most_common(words) if n >= 5]
     row = {w: i for i, w in enumerate(vocab)}
     col = {w: i for i, (w, _) in enumerate(freq.most_common(contexts))}
@@ -89,14 +72,7 @@ def build(
 
 
 def main(argv: list[str] | None = None) -> None:
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--ant", type=Path, default=DEFAULT_ANT, help="ANT corpus jsonl.gz")
-    ap.add_argument("--out", type=Path, default=CLASSES)
-    args = ap.parse_args(argv)
-    if not args.ant.is_file():
-        raise SystemExit(f"ANT corpus not found: {args.ant}")
-    build(args.ant, args.out)
-    print(f"{args.out} {args.out.stat().st_size / 1e6:.2f} MB")
+    build_command(__doc__, CLASSES, build, argv)
 
 
 if __name__ == "__main__":
