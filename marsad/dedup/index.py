@@ -16,23 +16,21 @@ edited word breaks more of them.
 from __future__ import annotations
 
 import hashlib
-import pickle
-from collections.abc import Callable, Iterable
-from dataclasses import asdict, dataclass
+import json
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import cached_property
-from typing import Literal, NamedTuple
+from typing import Literal, NamedTuple, Protocol
 
 import numpy as np
-from datasketch import MinHash
 
 from marsad import arabic
 from marsad.dedup.align import align
-from marsad.dedup.lsh import BandIndex, optimal_bands
+from marsad.dedup.lsh import MemoryBuckets, MinHasher, band_buckets, optimal_bands
 from marsad.model import Article, DuplicatePair
 
 Fetch = Callable[[list[str]], Iterable[Article]]
-_STATE_VERSION = 1
 
 
 @dataclass(frozen=True)
@@ -118,9 +116,22 @@ def epoch_seconds(published: str | None) -> float | None:
     """Seconds since the epoch of an ISO date (naive = UTC); None when absent or unparsable."""
     try:
         moment = datetime.fromisoformat(published or "")
-    except ValueError:
+        return (moment if moment.tzinfo else moment.replace(tzinfo=UTC)).timestamp()
+    except (ValueError, OverflowError):
         return None
-    return (moment if moment.tzinfo else moment.replace(tzinfo=UTC)).timestamp()
+
+
+class DedupState(Protocol):
+    """Where the index keeps what it has seen: in memory (`MemoryBuckets`, for evaluation)
+    or as store rows (`marsad.store.state.StateRows`, for ingest)."""
+
+    def dedup_seen(self, ids: Sequence[str]) -> set[str]: ...
+
+    def dedup_first(self, exact_key: str, article_id: str) -> str: ...
+
+    def dedup_candidates(self, buckets: Sequence[int]) -> set[str]: ...
+
+    def dedup_add(self, article_id: str, exact_key: str | None, buckets: Sequence[int]) -> None: ...
 
 
 class _Doc(NamedTuple):
@@ -136,50 +147,49 @@ class _Doc(NamedTuple):
 class DuplicateIndex:
     """Finds the copies of each added article among all articles added before it.
 
-    `fetch(ids)` supplies earlier articles that are not in memory (those indexed in an
-    earlier run); without it, the index only compares articles added to this instance.
+    `state` holds what was seen (default: in memory); `fetch(ids)` supplies earlier
+    articles that are not in memory (those indexed in an earlier run), for verification.
     """
 
-    def __init__(self, config: DedupConfig | None = None, fetch: Fetch | None = None) -> None:
+    def __init__(
+        self,
+        config: DedupConfig | None = None,
+        fetch: Fetch | None = None,
+        state: DedupState | None = None,
+    ) -> None:
         self.config = config or DedupConfig()
         self._fetch = fetch
-        self._seen: set[str] = set()
-        self._exact: dict[bytes, str] = {}  # body hash -> first article with that body
-        self._lsh = BandIndex(*self.config.bands_rows)
-        self._docs: dict[str, _Doc] = {}  # articles met in this process, for verification
-        self._blank = MinHash(num_perm=self.config.num_perm, hashfunc=int)
-
-    def __len__(self) -> int:
-        return len(self._seen)
+        self.state: DedupState = state if state is not None else MemoryBuckets()
+        self._hasher = MinHasher(self.config.num_perm)
+        self._docs: dict[str, _Doc] = {}  # articles met by this instance, for verification
 
     def add(self, article: Article) -> list[DuplicatePair]:
         """Index one article; its pairs with earlier articles (none if seen before).
 
         Exact duplicates are paired whatever their dates; near ones within `max_days`.
         """
-        if article.id in self._seen:
+        if self.state.dedup_seen([article.id]):
             return []
-        self._seen.add(article.id)
         toks = arabic.tokens(article.body)
         if len(toks) < self.config.min_tokens:
+            self.state.dedup_add(article.id, None, [])
             return []
-        key = hashlib.blake2b(" ".join(toks).encode(), digest_size=8).digest()
+        key = hashlib.blake2b(" ".join(toks).encode(), digest_size=8).hexdigest()
         doc = _Doc.of(article, toks, self.config.shingle)
-        first = self._exact.setdefault(key, article.id)
+        first = self.state.dedup_first(key, article.id)
         if first != article.id:
+            self.state.dedup_add(article.id, key, [])
             return [self._pair(other, doc, "exact", 1.0) for other in self._load([first])]
         self._docs[article.id] = doc
-        minhash = self._blank.copy()
-        minhash.update_batch(doc.shingles.tolist())
-        keys = self._lsh.band_keys(minhash.hashvalues)
+        buckets = band_buckets(self._hasher.signature(doc.shingles), *self.config.bands_rows)
         pairs = []
-        for other in self._load(sorted(self._lsh.query(keys))):
+        for other in self._load(sorted(self.state.dedup_candidates(buckets))):
             if not self._near_in_time(doc, other):
                 continue
             similarity = self._containment(doc.shingles, other.shingles)
             if similarity is not None:
                 pairs.append(self._pair(other, doc, "near", similarity))
-        self._lsh.insert(article.id, keys)
+        self.state.dedup_add(article.id, key, buckets)
         return pairs
 
     def _containment(self, x: np.ndarray, y: np.ndarray) -> float | None:
@@ -197,7 +207,7 @@ class DuplicateIndex:
         return abs(x.when - y.when) <= days * 86400
 
     def _load(self, ids: Iterable[str]) -> list[_Doc]:
-        """Docs of these ids, fetching (and caching) the ones from earlier runs."""
+        """Docs of these ids, fetching (and caching) the ones this instance has not met."""
         ids = list(ids)
         missing = [i for i in ids if i not in self._docs]
         if missing and self._fetch is not None:
@@ -221,47 +231,18 @@ class DuplicateIndex:
             added_b=alignment.added_b,
         )
 
-    # --- persistence -------------------------------------------------------------------
-    def _hashing(self) -> dict:
-        """What stored keys depend on: a change here makes old and new keys incomparable."""
-        probe = shingle_hashes(["ا", "ب", "ج"], 3).tobytes() + self._blank.permutations.tobytes()
-        return {
-            "shingle": self.config.shingle,
-            "min_tokens": self.config.min_tokens,
-            "bands_rows": self.config.bands_rows,
-            "hashes": hashlib.blake2b(probe, digest_size=8).hexdigest(),
-        }
-
-    def state(self) -> bytes:
-        """Everything needed to continue later; article texts stay in the store."""
-        data = {
-            "version": _STATE_VERSION,
-            "config": asdict(self.config),
-            "hashing": self._hashing(),
-            "seen": self._seen,
-            "exact": self._exact,
-            "lsh": self._lsh.state(),
-        }
-        return pickle.dumps(data, protocol=pickle.HIGHEST_PROTOCOL)
-
-    @classmethod
-    def from_state(
-        cls, data: bytes, config: DedupConfig | None = None, fetch: Fetch | None = None
-    ) -> DuplicateIndex:
-        """Continue a saved index, with `config` (default: the saved one) for new pairs.
-
-        Thresholds, `fuzzy` and `max_days` may change between runs as long as the shingles
-        and the derived LSH bands stay the same; otherwise the saved keys are meaningless.
-        """
-        saved = pickle.loads(data)
-        if saved.get("version") != _STATE_VERSION:
-            raise ValueError(f"dedup state version {saved.get('version')} is not supported")
-        index = cls(config or DedupConfig(**saved["config"]), fetch)
-        if index._hashing() != saved["hashing"]:
-            raise ValueError(
-                f"dedup state was built with {saved['hashing']}, not {index._hashing()}:"
-                " keep those [dedup] settings or start a new store"
-            )
-        index._seen, index._exact = saved["seen"], saved["exact"]
-        index._lsh = BandIndex.from_state(saved["lsh"])
-        return index
+    def fingerprint(self) -> str:
+        """What stored keys depend on: another value makes old and new keys incomparable,
+        so a store whose index has another fingerprint rebuilds it."""
+        probe = shingle_hashes(["ا", "ب", "ج"], 3).tobytes() + self._hasher.signature(
+            np.arange(5, dtype=np.uint32)
+        ).tobytes()
+        return json.dumps(
+            {
+                "shingle": self.config.shingle,
+                "min_tokens": self.config.min_tokens,
+                "bands_rows": list(self.config.bands_rows),
+                "hashes": hashlib.blake2b(probe, digest_size=8).hexdigest(),
+            },
+            sort_keys=True,
+        )

@@ -1,13 +1,16 @@
-"""Banded LSH over MinHash signatures, kept as plain arrays so its state is small.
+"""MinHash signatures and banded LSH buckets, as plain integers a store can index.
 
-Same banding as datasketch's MinHashLSH, but each article costs one 32-bit key per band
-(datasketch keeps a bytes object per band and article: ~6x the pickled size, and its
-per-band Python overhead dominated the index's time on SaudiNewsNet).
+Same banding as datasketch's MinHashLSH, but each article costs one 64-bit bucket per band
+(band number and a 32-bit key of the band's rows), which the store keeps as indexed rows:
+a candidate lookup is one indexed query, not a load of the whole index. The MinHash is
+computed here with numpy (multiply-shift hashing, 2**64 arithmetic) instead of importing
+datasketch, whose import pulls in scipy (2.7 s at every start).
 """
 
 from __future__ import annotations
 
-from array import array
+from collections import defaultdict
+from collections.abc import Sequence
 
 import numpy as np
 
@@ -31,69 +34,60 @@ def optimal_bands(threshold: float, num_perm: int) -> tuple[int, int]:
 
 
 _MIX = np.uint64(0x9E3779B97F4A7C15)
+_SHIFT = np.uint64(32)
 
 
-class BandIndex:
-    """Articles bucketed by bands of their signature; a shared bucket makes a candidate.
+class MinHasher:
+    """`num_perm` hash functions h(x) = (a·x + b) mod 2**64 >> 32, a odd: a fixed seed, so
+    signatures compare across runs and machines."""
 
-    Buckets are chains through flat integer arrays (newest position per key, then the
-    previous one with that key), not a list per bucket: millions of tiny lists made the
-    garbage collector the main cost of building and loading the index.
-    """
+    def __init__(self, num_perm: int, seed: int = 1) -> None:
+        rng = np.random.default_rng(seed)
+        self.a = rng.integers(0, 1 << 63, num_perm, dtype=np.uint64) * np.uint64(2) + np.uint64(1)
+        self.b = rng.integers(0, 1 << 63, num_perm, dtype=np.uint64)
 
-    def __init__(self, bands: int, rows: int) -> None:
-        self.bands, self.rows = bands, rows
-        self.ids: list[str] = []
-        self._keys = array("I")  # bands keys per article, flat
-        self._heads: list[dict[int, int]] = [{} for _ in range(bands)]
-        self._prev = [array("q") for _ in range(bands)]  # position -> older, same key; -1 none
+    def signature(self, shingles: np.ndarray, block: int = 2048) -> np.ndarray:
+        """Per hash function, the least hash of any shingle (blocks bound the memory)."""
+        out = np.full(self.a.size, 0xFFFFFFFF, dtype=np.uint64)
+        values = shingles.astype(np.uint64)
+        for start in range(0, values.size, block):
+            part = values[start : start + block, None]
+            out = np.minimum(out, ((part * self.a + self.b) >> _SHIFT).min(axis=0))
+        return out.astype(np.uint32)
+
+
+def band_buckets(signature: np.ndarray, bands: int, rows: int) -> list[int]:
+    """One bucket per band: the band number above a 32-bit mix of the band's rows."""
+    block = signature[: bands * rows].reshape(bands, rows)
+    acc = np.zeros(bands, dtype=np.uint64)
+    for j in range(rows):
+        acc = acc * _MIX + block[:, j].astype(np.uint64)
+    keys = ((acc >> _SHIFT) ^ acc) & np.uint64(0xFFFFFFFF)
+    return (keys + (np.arange(bands, dtype=np.uint64) << _SHIFT)).astype(np.int64).tolist()
+
+
+class MemoryBuckets:
+    """The duplicate index's state in memory (evaluation, benchmarks); ingest keeps the same
+    state as store rows."""
+
+    def __init__(self) -> None:
+        self.seen: set[str] = set()
+        self.exact: dict[str, str] = {}
+        self.buckets: defaultdict[int, list[str]] = defaultdict(list)
 
     def __len__(self) -> int:
-        return len(self.ids)
+        return len(self.seen)
 
-    def band_keys(self, signature: np.ndarray) -> np.ndarray:
-        """One 32-bit key per band: the band's rows mixed together."""
-        rows = signature[: self.bands * self.rows].reshape(self.bands, self.rows)
-        acc = np.zeros(self.bands, dtype=np.uint64)
-        for j in range(self.rows):
-            acc = acc * _MIX + rows[:, j].astype(np.uint64)
-        return ((acc >> np.uint64(32)) ^ acc).astype(np.uint32)
+    def dedup_seen(self, ids: Sequence[str]) -> set[str]:
+        return {i for i in ids if i in self.seen}
 
-    def query(self, keys: np.ndarray) -> set[str]:
-        found: set[int] = set()
-        for head, prev, key in zip(self._heads, self._prev, keys.tolist(), strict=True):
-            position = head.get(key, -1)
-            while position >= 0:
-                found.add(position)
-                position = prev[position]
-        return {self.ids[i] for i in found}
+    def dedup_first(self, exact_key: str, article_id: str) -> str:
+        return self.exact.setdefault(exact_key, article_id)
 
-    def insert(self, article_id: str, keys: np.ndarray) -> None:
-        position = len(self.ids)
-        self.ids.append(article_id)
-        self._keys.extend(keys.tolist())
-        for head, prev, key in zip(self._heads, self._prev, keys.tolist(), strict=True):
-            prev.append(head.get(key, -1))
-            head[key] = position
+    def dedup_candidates(self, buckets: Sequence[int]) -> set[str]:
+        return {a for b in buckets for a in self.buckets.get(b, ())}
 
-    def state(self) -> dict:
-        keys = np.frombuffer(self._keys, dtype=np.uint32).reshape(-1, self.bands)
-        return {"bands": self.bands, "rows": self.rows, "ids": self.ids, "keys": keys.copy()}
-
-    @classmethod
-    def from_state(cls, state: dict) -> BandIndex:
-        """Rebuild the chains with one sort per band instead of re-inserting every article."""
-        index = cls(state["bands"], state["rows"])
-        keys: np.ndarray = state["keys"]
-        index.ids = list(state["ids"])
-        index._keys = array("I", keys.astype(np.uint32).tobytes())
-        positions = np.arange(len(keys))
-        for band in range(index.bands):
-            column = keys[:, band]
-            order = np.argsort(column, kind="stable")
-            same_key = np.r_[False, column[order][1:] == column[order][:-1]]
-            prev = np.empty(len(keys), dtype=np.int64)
-            prev[order] = np.where(same_key, np.r_[-1, order[:-1]], -1)
-            index._prev[band] = array("q", prev.tobytes())
-            index._heads[band] = dict(zip(column.tolist(), positions.tolist(), strict=True))
-        return index
+    def dedup_add(self, article_id: str, exact_key: str | None, buckets: Sequence[int]) -> None:
+        self.seen.add(article_id)
+        for b in buckets:
+            self.buckets[b].append(article_id)

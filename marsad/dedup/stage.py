@@ -1,4 +1,4 @@
-"""The dedup stage against a store: persistent index state, stored pairs, display groups."""
+"""The dedup stage against a store: the index as store rows, stored pairs, display groups."""
 
 from __future__ import annotations
 
@@ -8,7 +8,23 @@ from marsad.dedup.index import DedupConfig, DuplicateIndex, chronological
 from marsad.model import Article, DuplicatePair
 from marsad.store.base import Store
 
-STATE_KEY = "dedup"
+FINGERPRINT_KEY = "dedup_index"
+
+
+def dedup_current(store: Store, config: DedupConfig | None = None) -> bool:
+    """Whether the store's index was built with keys this config makes (else: rebuild)."""
+    return store.get_state(FINGERPRINT_KEY) == _fingerprint(config).encode()
+
+
+def dedup_reset(store: Store, config: DedupConfig | None = None) -> None:
+    """Forget the index and its pairs, ready to index every stored article again."""
+    store.dedup_clear()
+    store.clear_duplicates()
+    store.set_state(FINGERPRINT_KEY, _fingerprint(config).encode())
+
+
+def _fingerprint(config: DedupConfig | None) -> str:
+    return DuplicateIndex(config).fingerprint()
 
 
 def find_duplicates(
@@ -17,27 +33,20 @@ def find_duplicates(
     """Match new articles against every article indexed before (in this or earlier runs).
 
     Stores and returns only the new pairs; articles indexed before are skipped, so running
-    again on the same articles adds nothing. An index saved with an incompatible config
-    (other shingles, permutations or bands) is rebuilt from every stored article.
+    again on the same articles adds nothing. One transaction: the index rows and the pairs
+    are written together. An index built with an incompatible config (other shingles,
+    permutations or bands) is rebuilt from every stored article.
     """
     articles = list(articles)
-    saved = store.get_state(STATE_KEY)
-    index = None
-    if saved:
-        try:
-            index = DuplicateIndex.from_state(saved, config, fetch=store.articles)
-        except ValueError:  # made with another config: its pairs and index no longer hold
-            store.clear_duplicates()
+    with store.transaction():
+        if not dedup_current(store, config):
+            dedup_reset(store, config)
             known = {a.id for a in articles}
             articles += [a for a in store.articles() if a.id not in known]
-    if index is None:
-        index = DuplicateIndex(config, fetch=store.articles)
-    before = len(index)
-    pairs = [pair for article in sorted(articles, key=chronological) for pair in index.add(article)]
-    if pairs:
-        store.add_duplicates(pairs)
-    if len(index) != before:
-        store.set_state(STATE_KEY, index.state())
+        index = DuplicateIndex(config, fetch=store.articles, state=store)
+        pairs = [p for a in sorted(articles, key=chronological) for p in index.add(a)]
+        if pairs:
+            store.add_duplicates(pairs)
     return pairs
 
 

@@ -2,23 +2,56 @@
 
 from __future__ import annotations
 
+import sys
 from abc import ABC, abstractmethod
 from collections import Counter
 from collections.abc import Iterable, Iterator
+from contextlib import AbstractContextManager
 from typing import TYPE_CHECKING
 
+from marsad import search
 from marsad.model import Article, Dropped, DuplicatePair, Extraction, Failure, Story
+from marsad.store.state import LEGACY_STATE_KEYS, StateRows
 
 if TYPE_CHECKING:
-    from marsad.search import Filters, Query
+    from marsad.search import Filters, Query  # noqa: F401
 
 
-class Store(ABC):
+class Store(StateRows, ABC):
     """Pages, articles, drop counts, failures, duplicates, stories and stage state.
 
     Writes of one page are atomic: a page is stored with all its articles, drops and search
     index entries, or not at all. Re-adding a page whose content hash is known is a no-op.
+    `transaction()` makes many writes one (an ingest chunk: pages, duplicate index, stories)
+    and holds the store's write lock meanwhile, so concurrent writers take turns.
     """
+
+    def waiting(self, message: str) -> None:
+        """Told when a write waits for another writer (the CLI prints it)."""
+        print(message, file=sys.stderr)
+
+    @abstractmethod
+    def transaction(self) -> AbstractContextManager[None]:
+        """One atomic unit of writes under the store's write lock; nests (inner is part of
+        the outer)."""
+
+    def _opened(self) -> None:
+        """Bring an existing store up to this version: old stage blobs go unread, the
+        search index is rebuilt when made by another analysis."""
+        legacy = self._rows(
+            "SELECT key FROM state WHERE key IN (?, ?)", LEGACY_STATE_KEYS
+        )
+        stale = self.get_state(search.STATE_KEY) != search.INDEX_VERSION.encode()
+        if not (legacy or stale):
+            return
+        with self.transaction():
+            if legacy := self.drop_legacy_state():
+                self.waiting(
+                    f"store written by an older marsad: its {' and '.join(legacy)} state"
+                    " is rebuilt from the stored articles on the next ingest"
+                )
+            if self.get_state(search.STATE_KEY) != search.INDEX_VERSION.encode():
+                self.reindex()
 
     # --- pages and articles -------------------------------------------------------------
     @abstractmethod
@@ -97,12 +130,16 @@ class Store(ABC):
         predates search), so every stored article is searchable.
         """
 
-    # --- opaque state of stateful stages (clusterer, LSH index) -------------------------
-    @abstractmethod
-    def get_state(self, key: str) -> bytes | None: ...
+    # --- small values (fingerprints, versions); never code, never a pickle ---------------
+    def get_state(self, key: str) -> bytes | None:
+        rows = self._rows("SELECT value FROM state WHERE key = ?", (key,))
+        return bytes(rows[0][0]) if rows else None
 
-    @abstractmethod
-    def set_state(self, key: str, value: bytes) -> None: ...
+    def set_state(self, key: str, value: bytes) -> None:
+        self._run(
+            "INSERT INTO state VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+            (key, value),
+        )
 
     @abstractmethod
     def close(self) -> None: ...
@@ -112,3 +149,4 @@ class Store(ABC):
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+

@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from functools import lru_cache
 
 import psycopg
 from psycopg.adapt import Dumper
@@ -19,6 +21,7 @@ from marsad.model import Article, Dropped, DuplicatePair, Extraction, Failure, S
 from marsad.store import pgsearch
 from marsad.store import rows as codec
 from marsad.store.base import Store
+from marsad.store.state import STATE_SCHEMA
 
 T = 'TEXT COLLATE "C"'
 SCHEMA = f"""
@@ -52,7 +55,9 @@ CREATE TABLE IF NOT EXISTS search_docs (
   article_id {T} PRIMARY KEY REFERENCES articles(id), len INTEGER NOT NULL,
   tlen INTEGER NOT NULL, vec TSVECTOR NOT NULL);
 CREATE INDEX IF NOT EXISTS search_docs_vec ON search_docs USING gin (vec);
-"""
+""" + STATE_SCHEMA.format(T=T, R="DOUBLE PRECISION", I="BIGINT", WR="")
+WRITE_LOCK = 7213  # advisory lock key: one writer at a time per database
+SCHEMA_LOCK = 7212
 
 
 class PostgresStore(Store):
@@ -64,16 +69,49 @@ class PostgresStore(Store):
             raise ConnectionError(f"cannot connect to PostgreSQL at {_safe(url)}: {exc}") from None
         for dumper in (StrDumperUnknown, StrBinaryDumper):
             self.db.adapters.register_dumper(str, _nul_safe(dumper))
+        self._depth = 0
         with self.db.transaction():
-            # Only a database without the schema runs the DDL: CREATE INDEX IF NOT EXISTS
-            # would wait for running ingests. Two processes opening a fresh database at once
-            # take turns.
-            if self.db.execute("SELECT to_regclass('search_docs_vec')").fetchone()[0] is None:
-                self.db.execute("SELECT pg_advisory_xact_lock(7212)")
+            # Only a database without the newest schema runs the DDL: CREATE INDEX IF NOT
+            # EXISTS would wait for running ingests. Two processes opening a fresh database
+            # at once take turns.
+            if self.db.execute("SELECT to_regclass('pending_at')").fetchone()[0] is None:
+                self.db.execute(f"SELECT pg_advisory_xact_lock({SCHEMA_LOCK})")
                 self.db.execute(SCHEMA)
                 self._store_vectors_uncompressed()
-            if self.get_state(search.STATE_KEY) != search.INDEX_VERSION.encode():
-                self.reindex()
+        self._opened()
+
+    # --- transactions ---------------------------------------------------------------------
+    @contextmanager
+    def transaction(self) -> Iterator[None]:
+        if self._depth:  # part of the outer transaction
+            self._depth += 1
+            try:
+                yield
+            finally:
+                self._depth -= 1
+            return
+        with self.db.transaction():
+            locked = self.db.execute(f"SELECT pg_try_advisory_xact_lock({WRITE_LOCK})")
+            if not locked.fetchone()[0]:
+                self.waiting(f"waiting for another writer on {_safe(self.url)} …")
+                self.db.execute(f"SELECT pg_advisory_xact_lock({WRITE_LOCK})")
+            self._depth = 1
+            try:
+                yield
+            finally:
+                self._depth = 0
+
+    def _rows(self, sql: str, args: Sequence = ()) -> list[tuple]:
+        return self.db.execute(_marks(sql), args).fetchall()
+
+    def _run(self, sql: str, args: Sequence = ()) -> None:
+        self.db.execute(_marks(sql), args)
+
+    def _run_many(self, sql: str, rows: Iterable[Sequence]) -> None:
+        rows = list(rows)
+        if rows:
+            with self.db.cursor() as cur:
+                cur.executemany(_marks(sql), rows)
 
     def _store_vectors_uncompressed(self) -> None:
         """Search decompresses every candidate's vector; uncompressed ones (EXTERNAL) make
@@ -92,7 +130,7 @@ class PostgresStore(Store):
 
     def add_extraction(self, extraction: Extraction) -> bool:
         page = extraction.page
-        with self.db.transaction(), self.db.cursor() as cur:
+        with self.transaction(), self.db.cursor() as cur:
             cur.execute(
                 "INSERT INTO pages (id, source_path, kind, encoding, source_id, url, outlet,"
                 " published, title, n_articles) VALUES (%s,%s,%s,%s,%s,%s,%s,%s,%s,%s)"
@@ -173,7 +211,7 @@ class PostgresStore(Store):
     # --- duplicates and stories ---------------------------------------------------------
     def add_duplicates(self, pairs: Iterable[DuplicatePair]) -> None:
         rows = [codec.duplicate_row(p) for p in pairs]
-        with self.db.transaction(), self.db.cursor() as cur:
+        with self.transaction(), self.db.cursor() as cur:
             cur.executemany(
                 "INSERT INTO duplicates VALUES (%s,%s,%s,%s,%s,%s,%s) ON CONFLICT (a, b) DO"
                 " UPDATE SET kind = excluded.kind, similarity = excluded.similarity,"
@@ -196,7 +234,7 @@ class PostgresStore(Store):
         self.db.execute("DELETE FROM duplicates")
 
     def save_stories(self, stories: Iterable[Story]) -> None:
-        with self.db.transaction(), self.db.cursor() as cur:
+        with self.transaction(), self.db.cursor() as cur:
             for s in stories:
                 cur.execute(
                     'INSERT INTO stories (id, title, outlets, start, "end", size)'
@@ -214,7 +252,7 @@ class PostgresStore(Store):
 
     def delete_stories(self, story_ids: Iterable[str]) -> None:
         ids = list(story_ids)
-        with self.db.transaction():
+        with self.transaction():
             self.db.execute("DELETE FROM stories WHERE id = ANY(%s)", (ids,))
             self.db.execute("DELETE FROM story_articles WHERE story_id = ANY(%s)", (ids,))
 
@@ -276,7 +314,7 @@ class PostgresStore(Store):
             return [(aid, float(score), sid) for aid, score, sid in rows]
 
     def reindex(self) -> int:
-        with self.db.transaction(), self.db.cursor() as cur:
+        with self.transaction(), self.db.cursor() as cur:
             cur.execute("DELETE FROM search_docs")
             n = 0
             batch: list[Article] = []
@@ -289,18 +327,6 @@ class PostgresStore(Store):
             self.set_state(search.STATE_KEY, search.INDEX_VERSION.encode())
             cur.execute("ANALYZE search_docs")  # fresh statistics for the search plans
         return n
-
-    # --- state --------------------------------------------------------------------------
-    def get_state(self, key: str) -> bytes | None:
-        row = self.db.execute("SELECT value FROM state WHERE key = %s", (key,)).fetchone()
-        return None if row is None else bytes(row[0])
-
-    def set_state(self, key: str, value: bytes) -> None:
-        self.db.execute(
-            "INSERT INTO state VALUES (%s, %s) ON CONFLICT (key) DO UPDATE SET value ="
-            " excluded.value",
-            (key, value),
-        )
 
     def close(self) -> None:
         self.db.close()
@@ -315,6 +341,12 @@ def _nul_safe(dumper: type[Dumper]) -> type[Dumper]:
             return super().dump(obj.replace("\x00", "\ufffd"))
 
     return NulSafe
+
+
+@lru_cache(maxsize=256)
+def _marks(sql: str) -> str:
+    """The shared SQL's `?` marks as psycopg's `%s`."""
+    return sql.replace("?", "%s")
 
 
 def _safe(url: str) -> str:

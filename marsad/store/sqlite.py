@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import sqlite3
+import time
 from collections import Counter
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 
 from marsad import search
 from marsad.model import Article, Dropped, DuplicatePair, Extraction, Failure, Story
 from marsad.store import rows as codec
 from marsad.store.base import Store
+from marsad.store.state import STATE_SCHEMA
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS pages (
@@ -39,11 +42,15 @@ CREATE TABLE IF NOT EXISTS story_articles (
   article_id TEXT PRIMARY KEY, story_id TEXT NOT NULL, position INTEGER);
 CREATE INDEX IF NOT EXISTS story_articles_story ON story_articles(story_id);
 CREATE TABLE IF NOT EXISTS state (key TEXT PRIMARY KEY, value BLOB);
+{state}
 CREATE TABLE IF NOT EXISTS search_docs (
   rowid INTEGER PRIMARY KEY, article_id TEXT UNIQUE NOT NULL);
 CREATE VIRTUAL TABLE IF NOT EXISTS search_fts USING fts5(
   title_f, body_f, title_p, body_p, content='', tokenize='ascii');
 """
+SCHEMA = SCHEMA.replace(
+    "{state}", STATE_SCHEMA.format(T="TEXT", R="REAL", I="INTEGER", WR=" WITHOUT ROWID")
+)
 # search_fts holds pre-analysed words (marsad.search): per word all its forms (…_f columns)
 # and its canonical form (…_p, for phrases). Contentless: snippets come from articles.body.
 
@@ -53,12 +60,67 @@ class SQLiteStore(Store):
         self.path = str(path)
         if self.path != ":memory:":
             Path(self.path).parent.mkdir(parents=True, exist_ok=True)
-        self.db = sqlite3.connect(self.path)
+        # Autocommit mode: transactions are explicit (`transaction`), so one ingest chunk is
+        # one transaction however many store calls it makes.
+        self.db = sqlite3.connect(self.path, isolation_level=None, timeout=0.2)
         self.db.execute("PRAGMA journal_mode=WAL")
         self.db.execute("PRAGMA synchronous=NORMAL")
-        self.db.executescript(SCHEMA)
-        if self.get_state(search.STATE_KEY) != search.INDEX_VERSION.encode():
-            self.reindex()
+        self._depth = 0
+        # Only a file without the newest schema runs the DDL (under the write lock): readers
+        # open a store while an ingest holds it.
+        newest = "SELECT 1 FROM sqlite_master WHERE name = 'pending_at'"
+        if not self.db.execute(newest).fetchone():
+            with self.transaction():
+                for statement in SCHEMA.split(";"):
+                    self.db.execute(statement)
+        self._opened()
+
+    # --- transactions ---------------------------------------------------------------------
+    @contextmanager
+    def transaction(self) -> Iterator[None]:
+        if self._depth:
+            self._depth += 1
+            try:
+                yield
+            finally:
+                self._depth -= 1
+            return
+        self._begin()
+        self._depth = 1
+        try:
+            yield
+        except BaseException:
+            self._depth = 0
+            self.db.execute("ROLLBACK")
+            raise
+        self._depth = 0
+        self.db.execute("COMMIT")
+
+    def _begin(self) -> None:
+        """BEGIN IMMEDIATE takes the store's write lock now, not at the first write, so
+        two writers take turns instead of one failing halfway; the wait is announced."""
+        waited = False
+        while True:
+            try:
+                self.db.execute("BEGIN IMMEDIATE")
+            except sqlite3.OperationalError as exc:
+                if "locked" not in str(exc) and "busy" not in str(exc):
+                    raise
+                if not waited:
+                    self.waiting(f"waiting for another writer on {self.path} …")
+                    waited = True
+                time.sleep(0.05)
+                continue
+            return
+
+    def _rows(self, sql: str, args: Sequence = ()) -> list[tuple]:
+        return self.db.execute(sql, args).fetchall()
+
+    def _run(self, sql: str, args: Sequence = ()) -> None:
+        self.db.execute(sql, args)
+
+    def _run_many(self, sql: str, rows: Iterable[Sequence]) -> None:
+        self.db.executemany(sql, rows)
 
     # --- pages and articles -------------------------------------------------------------
     def has_page(self, page_id: str) -> bool:
@@ -67,7 +129,7 @@ class SQLiteStore(Store):
 
     def add_extraction(self, extraction: Extraction) -> bool:
         page = extraction.page
-        with self.db:  # one transaction: the page with all its articles and drops, or nothing
+        with self.transaction():  # the page with all its articles and drops, or nothing
             cur = self.db.execute(
                 "INSERT OR IGNORE INTO pages (id, source_path, kind, encoding, source_id, url,"
                 " outlet, published, title, n_articles) VALUES (?,?,?,?,?,?,?,?,?,?)",
@@ -111,7 +173,7 @@ class SQLiteStore(Store):
         return n
 
     def add_failure(self, failure: Failure) -> None:
-        with self.db:
+        with self.transaction():
             self.db.execute(
                 "INSERT OR REPLACE INTO failures (source_path, reason) VALUES (?, ?)",
                 (failure.source_path, failure.reason),
@@ -158,7 +220,7 @@ class SQLiteStore(Store):
 
     # --- duplicates and stories ---------------------------------------------------------
     def add_duplicates(self, pairs: Iterable[DuplicatePair]) -> None:
-        with self.db:
+        with self.transaction():
             self.db.executemany(
                 "INSERT OR REPLACE INTO duplicates VALUES (?,?,?,?,?,?,?)",
                 [codec.duplicate_row(p) for p in pairs],
@@ -181,11 +243,11 @@ class SQLiteStore(Store):
         return [codec.duplicate(row) for row in rows]
 
     def clear_duplicates(self) -> None:
-        with self.db:
+        with self.transaction():
             self.db.execute("DELETE FROM duplicates")
 
     def save_stories(self, stories: Iterable[Story]) -> None:
-        with self.db:
+        with self.transaction():
             for s in stories:
                 self.db.execute(
                     'INSERT OR REPLACE INTO stories (id, title, outlets, start, "end", size)'
@@ -199,7 +261,7 @@ class SQLiteStore(Store):
                 )
 
     def delete_stories(self, story_ids: Iterable[str]) -> None:
-        with self.db:
+        with self.transaction():
             for sid in story_ids:
                 self.db.execute("DELETE FROM stories WHERE id = ?", (sid,))
                 self.db.execute("DELETE FROM story_articles WHERE story_id = ?", (sid,))
@@ -278,24 +340,12 @@ class SQLiteStore(Store):
         return [(aid, score, stories.get(aid)) for aid, score in rows]
 
     def reindex(self) -> int:
-        with self.db:
+        with self.transaction():
             self.db.execute("DELETE FROM search_docs")
             self.db.execute("INSERT INTO search_fts (search_fts) VALUES ('delete-all')")
             n = self._index(self.articles())
-            self.db.execute(
-                "INSERT OR REPLACE INTO state VALUES (?, ?)",
-                (search.STATE_KEY, search.INDEX_VERSION.encode()),
-            )
+            self.set_state(search.STATE_KEY, search.INDEX_VERSION.encode())
         return n
-
-    # --- state --------------------------------------------------------------------------
-    def get_state(self, key: str) -> bytes | None:
-        row = self.db.execute("SELECT value FROM state WHERE key = ?", (key,)).fetchone()
-        return None if row is None else bytes(row[0])
-
-    def set_state(self, key: str, value: bytes) -> None:
-        with self.db:
-            self.db.execute("INSERT OR REPLACE INTO state VALUES (?, ?)", (key, value))
 
     def close(self) -> None:
         self.db.close()

@@ -1,0 +1,269 @@
+"""State of the stateful stages as indexed rows, one SQL text for both backends.
+
+The duplicate index (who was seen, first body per exact key, LSH buckets), the story
+clusterer (the time-ordered log of placed articles, their term vectors, document
+frequencies) and the queue of articles still to process live here as rows that each
+ingest reads and writes per candidate, inside the same transaction as the articles they
+come from. Nothing is a blob to load whole, and nothing read back is ever executed: values
+are numbers, ids and JSON.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections import Counter
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
+
+# Placeholders {T} text, {R} float, {I} 64-bit int, {WR} "WITHOUT ROWID" where supported.
+STATE_SCHEMA = """
+CREATE TABLE IF NOT EXISTS dedup_docs (article_id {T} PRIMARY KEY, exact_key {T});
+CREATE TABLE IF NOT EXISTS dedup_exact (exact_key {T} PRIMARY KEY, article_id {T} NOT NULL);
+CREATE TABLE IF NOT EXISTS dedup_bands (
+  bucket {I} NOT NULL, article_id {T} NOT NULL, PRIMARY KEY (bucket, article_id)){WR};
+CREATE TABLE IF NOT EXISTS cluster_log (
+  article_id {T} PRIMARY KEY, ts {R} NOT NULL, at {R} NOT NULL, published {T}, outlet {T},
+  story {T} NOT NULL, title {T});
+CREATE INDEX IF NOT EXISTS cluster_log_key ON cluster_log(ts, article_id);
+CREATE INDEX IF NOT EXISTS cluster_log_at ON cluster_log(at);
+CREATE INDEX IF NOT EXISTS cluster_log_story ON cluster_log(story, ts, article_id);
+CREATE TABLE IF NOT EXISTS cluster_vectors (
+  article_id {T} PRIMARY KEY, at {R} NOT NULL, title {T}, terms {T} NOT NULL);
+CREATE INDEX IF NOT EXISTS cluster_vectors_at ON cluster_vectors(at);
+CREATE TABLE IF NOT EXISTS cluster_df (term {T} PRIMARY KEY, df {I} NOT NULL){WR};
+CREATE TABLE IF NOT EXISTS pending (article_id {T} PRIMARY KEY, at {R} NOT NULL);
+CREATE INDEX IF NOT EXISTS pending_at ON pending(at, article_id);
+CREATE TABLE IF NOT EXISTS digests (story_id {T} PRIMARY KEY, key {T} NOT NULL, body {T});
+"""
+# Stage state of marsad ≤ 0.1 kept as pickled / compressed blobs under these keys of the
+# `state` table. They are deleted unread on open; the stages rebuild from stored articles.
+LEGACY_STATE_KEYS = ("dedup", "cluster")
+CHUNK = 500  # ids per IN (...) list: under every SQLite build's variable limit
+
+
+@dataclass
+class Entry:
+    """One placed article in the clusterer's log; `title` is its story's title right after
+    it joined. `ts` is inf when undated; `at` is the time it counts at (undated articles
+    take the newest date before them)."""
+
+    id: str
+    ts: float
+    at: float
+    published: str | None
+    outlet: str | None
+    story: str
+    title: str
+
+    def key(self) -> tuple[float, str]:
+        return (self.ts, self.id)
+
+    def row(self) -> tuple:
+        return (self.id, _real(self.ts), self.at, self.published, self.outlet, self.story,
+                self.title)  # fmt: skip
+
+
+_ENTRY = "article_id, ts, at, published, outlet, story, title"
+_FAR = 1e300  # stands for an undated article's infinite time in SQL (portable, indexable)
+
+
+def _real(ts: float) -> float:
+    return _FAR if ts == math.inf else ts
+
+
+def _entry(row: Sequence) -> Entry:
+    aid, ts, at, published, outlet, story, title = row
+    return Entry(aid, math.inf if ts >= _FAR else ts, at, published, outlet, story, title or "")
+
+
+def chunks(items: Sequence, size: int = CHUNK) -> Iterator[Sequence]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+class StateRows:
+    """The state tables' SQL, written once with `?` marks; a backend supplies `_rows`,
+    `_run` and `_run_many` (PostgreSQL turns the marks into its own)."""
+
+    def _rows(self, sql: str, args: Sequence = ()) -> list[tuple]:
+        raise NotImplementedError
+
+    def _run(self, sql: str, args: Sequence = ()) -> None:
+        raise NotImplementedError
+
+    def _run_many(self, sql: str, rows: Iterable[Sequence]) -> None:
+        raise NotImplementedError
+
+    def _in(self, sql: str, ids: Sequence, extra: Sequence = ()) -> list[tuple]:
+        """Rows of `sql` whose `IN ({})` takes `ids`, chunked."""
+        out: list[tuple] = []
+        for part in chunks(list(ids)):
+            out += self._rows(sql.format(",".join("?" * len(part))), [*part, *extra])
+        return out
+
+    # --- duplicate index ------------------------------------------------------------------
+    def dedup_seen(self, ids: Sequence[str]) -> set[str]:
+        return {r[0] for r in self._in("SELECT article_id FROM dedup_docs WHERE article_id IN ({})", ids)}
+
+    def dedup_first(self, exact_key: str, article_id: str) -> str:
+        """The first article with this body key (this one when it is the first)."""
+        self._run(
+            "INSERT INTO dedup_exact VALUES (?, ?) ON CONFLICT (exact_key) DO NOTHING",
+            (exact_key, article_id),
+        )
+        return self._rows("SELECT article_id FROM dedup_exact WHERE exact_key = ?", (exact_key,))[0][0]
+
+    def dedup_candidates(self, buckets: Sequence[int]) -> set[str]:
+        rows = self._in("SELECT article_id FROM dedup_bands WHERE bucket IN ({})", buckets)
+        return {r[0] for r in rows}
+
+    def dedup_add(self, article_id: str, exact_key: str | None, buckets: Sequence[int]) -> None:
+        self._run("INSERT INTO dedup_docs VALUES (?, ?)", (article_id, exact_key))
+        self._run_many(
+            "INSERT INTO dedup_bands VALUES (?, ?) ON CONFLICT DO NOTHING",
+            [(b, article_id) for b in buckets],
+        )
+
+    def dedup_clear(self) -> None:
+        for table in ("dedup_docs", "dedup_exact", "dedup_bands"):
+            self._run(f"DELETE FROM {table}")
+
+    # --- story clusterer ------------------------------------------------------------------
+    def cluster_known(self, ids: Sequence[str]) -> set[str]:
+        return {r[0] for r in self._in("SELECT article_id FROM cluster_log WHERE article_id IN ({})", ids)}
+
+    def cluster_from(self, key: tuple[float, str]) -> list[Entry]:
+        """The log from `key` on (that article included), in log order."""
+        ts = _real(key[0])
+        rows = self._rows(
+            f"SELECT {_ENTRY} FROM cluster_log WHERE ts > ? OR (ts = ? AND article_id >= ?)"
+            " ORDER BY ts, article_id",
+            (ts, ts, key[1]),
+        )
+        return [_entry(r) for r in rows]
+
+    def cluster_before(self, key: tuple[float, str]) -> Entry | None:
+        """The last log entry before `key`."""
+        ts = _real(key[0])
+        rows = self._rows(
+            f"SELECT {_ENTRY} FROM cluster_log WHERE ts < ? OR (ts = ? AND article_id < ?)"
+            " ORDER BY ts DESC, article_id DESC LIMIT 1",
+            (ts, ts, key[1]),
+        )
+        return _entry(rows[0]) if rows else None
+
+    def cluster_since(self, at: float, key: tuple[float, str]) -> list[Entry]:
+        """Entries counted at `at` or later and logged before `key`, in log order."""
+        ts = _real(key[0])
+        rows = self._rows(
+            f"SELECT {_ENTRY} FROM cluster_log WHERE at >= ?"
+            " AND (ts < ? OR (ts = ? AND article_id < ?)) ORDER BY ts, article_id",
+            (at, ts, ts, key[1]),
+        )
+        return [_entry(r) for r in rows]
+
+    def cluster_vectors(self, ids: Sequence[str]) -> dict[str, tuple[str, dict[str, float]]]:
+        """Stored (title, term weights) of these articles; pruned ones are absent."""
+        rows = self._in(
+            "SELECT article_id, title, terms FROM cluster_vectors WHERE article_id IN ({})", ids
+        )
+        return {aid: (title or "", dict(json.loads(terms))) for aid, title, terms in rows}
+
+    def cluster_df(self, terms: Sequence[str]) -> dict[str, int]:
+        return dict(self._in("SELECT term, df FROM cluster_df WHERE term IN ({})", terms))  # type: ignore[arg-type]
+
+    def cluster_docs(self) -> int:
+        rows = self._rows("SELECT value FROM state WHERE key = 'cluster_docs'")
+        return int(bytes(rows[0][0]).decode()) if rows else 0
+
+    def cluster_apply(
+        self,
+        removed: Sequence[str],
+        added: Sequence[tuple[Entry, str, dict[str, float]]],
+        df_delta: Counter[str],
+        n_docs: int,
+        prune_before: float | None,
+    ) -> None:
+        """Write one clustering step: entries removed (rolled back) and added with their
+        vectors, document-frequency changes, the document count, and vectors pruned."""
+        for part in chunks(list(removed)):
+            marks = ",".join("?" * len(part))
+            self._run(f"DELETE FROM cluster_log WHERE article_id IN ({marks})", part)
+            self._run(f"DELETE FROM cluster_vectors WHERE article_id IN ({marks})", part)
+        self._run_many(f"INSERT INTO cluster_log ({_ENTRY}) VALUES (?,?,?,?,?,?,?)",
+                       [e.row() for e, _, _ in added])  # fmt: skip
+        self._run_many(
+            "INSERT INTO cluster_vectors VALUES (?, ?, ?, ?)",
+            [(e.id, e.at, title, json.dumps(list(terms.items()), ensure_ascii=False))
+             for e, title, terms in added],
+        )  # fmt: skip
+        self._run_many(
+            "INSERT INTO cluster_df VALUES (?, ?) ON CONFLICT (term) DO UPDATE"
+            " SET df = cluster_df.df + excluded.df",
+            sorted((t, n) for t, n in df_delta.items() if n),
+        )
+        self._set("cluster_docs", str(n_docs))
+        if prune_before is not None:
+            self._run("DELETE FROM cluster_vectors WHERE at < ?", (prune_before,))
+
+    def cluster_members(self, story: str) -> list[Entry]:
+        rows = self._rows(
+            f"SELECT {_ENTRY} FROM cluster_log WHERE story = ? ORDER BY ts, article_id", (story,)
+        )
+        return [_entry(r) for r in rows]
+
+    def cluster_clear(self) -> None:
+        for table in ("cluster_log", "cluster_vectors", "cluster_df"):
+            self._run(f"DELETE FROM {table}")
+        self._run("DELETE FROM state WHERE key = 'cluster_docs'")
+
+    # --- work queue -------------------------------------------------------------------------
+    def pending_add(self, items: Iterable[tuple[str, float]]) -> None:
+        """Queue (article id, time) for the duplicate index and the clusterer."""
+        self._run_many(
+            "INSERT INTO pending VALUES (?, ?) ON CONFLICT DO NOTHING",
+            [(aid, _real(ts)) for aid, ts in items],
+        )
+
+    def pending(self, limit: int) -> list[str]:
+        """The oldest queued article ids (time order keeps replays short)."""
+        rows = self._rows("SELECT article_id FROM pending ORDER BY at, article_id LIMIT ?", (limit,))
+        return [r[0] for r in rows]
+
+    def pending_done(self, ids: Sequence[str]) -> None:
+        for part in chunks(list(ids)):
+            self._run(f"DELETE FROM pending WHERE article_id IN ({','.join('?' * len(part))})", part)
+
+    def pending_count(self) -> int:
+        return self._rows("SELECT COUNT(*) FROM pending")[0][0]
+
+    # --- digests ----------------------------------------------------------------------------
+    def cached_digest(self, story_id: str, key: str) -> dict | None:
+        rows = self._rows("SELECT key, body FROM digests WHERE story_id = ?", (story_id,))
+        return json.loads(rows[0][1]) if rows and rows[0][0] == key else None
+
+    def cache_digest(self, story_id: str, key: str, digest: dict) -> None:
+        self._run(
+            "INSERT INTO digests VALUES (?, ?, ?) ON CONFLICT (story_id) DO UPDATE"
+            " SET key = excluded.key, body = excluded.body",
+            (story_id, key, json.dumps(digest, ensure_ascii=False)),
+        )
+
+    # --- small text values ------------------------------------------------------------------
+    def _get(self, key: str) -> str | None:
+        rows = self._rows("SELECT value FROM state WHERE key = ?", (key,))
+        return bytes(rows[0][0]).decode() if rows else None
+
+    def _set(self, key: str, value: str) -> None:
+        self._run(
+            "INSERT INTO state VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+            (key, value.encode()),
+        )
+
+    def drop_legacy_state(self) -> list[str]:
+        """Delete (unread) the blobs older versions kept; the keys that were there."""
+        found = [k for k in LEGACY_STATE_KEYS if self._rows("SELECT 1 FROM state WHERE key = ?", (k,))]
+        for key in found:
+            self._run("DELETE FROM state WHERE key = ?", (key,))
+        return found
