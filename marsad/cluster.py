@@ -10,6 +10,10 @@ joins the story whose centroid is most similar when that cosine reaches `thresho
 The state is a function of the time-ordered article sequence alone. A batch that brings
 articles older than the newest clustered one rolls back to the oldest of them and replays
 that suffix, so any split into batches gives the same stories as one batch.
+
+The state lives in a `ClusterState`: the store's rows (`marsad.store.state`) during ingest,
+read per window and written per step in the ingest's transaction, or `MemoryClusterState`
+for evaluation. Only the window an article is compared with is ever in memory.
 """
 
 from __future__ import annotations
@@ -20,22 +24,23 @@ import json
 import math
 import re
 import warnings
-import zlib
-from collections import Counter, defaultdict
-from collections.abc import Callable, Iterable
+from collections import Counter, defaultdict, deque
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from functools import lru_cache
 from pathlib import Path
+from typing import Protocol
 
 import numpy as np
 
 from marsad.arabic import stems
 from marsad.model import Article, Story, content_hash
 from marsad.store.base import Store
+from marsad.store.state import Entry
 
-STATE_KEY = "cluster"
-STATE_VERSION = 2
+FINGERPRINT_KEY = "cluster_state"
+STATE_VERSION = 3
 BACKGROUND = Path(__file__).with_name("data") / "background_df.tsv.gz"
 # Stems of this sentence identify the stemmer the background table was counted with.
 PROBE = "وقالت الحكومة إن المستشفيات استقبلت المصابين بعد الانفجارات في العاصمتين أمس"
@@ -79,11 +84,11 @@ def timestamp(published: str | None) -> float:
         return math.inf
     try:
         moment = datetime.fromisoformat(published)
-    except ValueError:
+        if moment.tzinfo is None:
+            moment = moment.replace(tzinfo=UTC)
+        return moment.timestamp()
+    except (ValueError, OverflowError):
         return math.inf
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=UTC)
-    return moment.timestamp()
 
 
 def article_terms(article: Article) -> Counter[str]:
@@ -136,181 +141,297 @@ def background() -> Background:
     return Background(content_hash(head), header["n_docs"], df)
 
 
-@dataclass
-class _Entry:
-    """One clustered article in the log; `title` is its story's title right after it joined."""
+Fetch = Callable[[list[str]], Iterable[Article]]
+Terms = dict[str, float]
 
-    id: str
-    published: str | None
-    outlet: str | None
-    story: str
-    title: str
+
+class ClusterState(Protocol):
+    """The clusterer's log, vectors and document frequencies (see `marsad.store.state`)."""
+
+    def cluster_known(self, ids: Sequence[str]) -> set[str]: ...
+
+    def cluster_from(self, key: tuple[float, str]) -> list[Entry]: ...
+
+    def cluster_before(self, key: tuple[float, str]) -> Entry | None: ...
+
+    def cluster_since(self, at: float, key: tuple[float, str]) -> list[Entry]: ...
+
+    def cluster_vectors(self, ids: Sequence[str]) -> dict[str, tuple[str, Terms]]: ...
+
+    def cluster_df(self, terms: Sequence[str]) -> dict[str, int]: ...
+
+    def cluster_docs(self) -> int: ...
+
+    def cluster_apply(
+        self,
+        removed: Sequence[str],
+        added: Sequence[tuple[Entry, str, Terms]],
+        df_delta: Counter[str],
+        n_docs: int,
+        prune_before: float | None,
+    ) -> None: ...
+
+    def cluster_members(self, story: str) -> list[Entry]: ...
+
+
+class MemoryClusterState:
+    """The clusterer's state in memory (evaluation, tests); ingest keeps it as store rows."""
+
+    def __init__(self) -> None:
+        self.log: list[Entry] = []
+        self.keys: list[tuple[float, str]] = []
+        self.ats: list[float] = []
+        self.vectors: dict[str, tuple[str, Terms]] = {}
+        self.df: Counter[str] = Counter()
+        self.n_docs = 0
+        self.members: dict[str, list[Entry]] = defaultdict(list)
+        self.ids: set[str] = set()
+
+    def cluster_known(self, ids: Sequence[str]) -> set[str]:
+        return {i for i in ids if i in self.ids}
+
+    def cluster_from(self, key: tuple[float, str]) -> list[Entry]:
+        return self.log[bisect.bisect_left(self.keys, key) :]
+
+    def cluster_before(self, key: tuple[float, str]) -> Entry | None:
+        i = bisect.bisect_left(self.keys, key)
+        return self.log[i - 1] if i else None
+
+    def cluster_since(self, at: float, key: tuple[float, str]) -> list[Entry]:
+        end = bisect.bisect_left(self.keys, key)
+        return self.log[bisect.bisect_left(self.ats, at, 0, end) : end]
+
+    def cluster_vectors(self, ids: Sequence[str]) -> dict[str, tuple[str, Terms]]:
+        return {i: self.vectors[i] for i in ids if i in self.vectors}
+
+    def cluster_df(self, terms: Sequence[str]) -> dict[str, int]:
+        return {t: self.df[t] for t in terms if t in self.df}
+
+    def cluster_docs(self) -> int:
+        return self.n_docs
+
+    def cluster_apply(
+        self,
+        removed: Sequence[str],
+        added: Sequence[tuple[Entry, str, Terms]],
+        df_delta: Counter[str],
+        n_docs: int,
+        prune_before: float | None,
+    ) -> None:
+        cut = len(self.log) - len(removed)  # a rollback removes a suffix of the log
+        for entry in self.log[cut:]:
+            self.members[entry.story].pop()
+            if not self.members[entry.story]:
+                del self.members[entry.story]
+            self.vectors.pop(entry.id, None)
+            self.ids.discard(entry.id)
+        del self.log[cut:], self.keys[cut:], self.ats[cut:]
+        for entry, title, terms in added:
+            self.log.append(entry)
+            self.ids.add(entry.id)
+            self.keys.append(entry.key())
+            self.ats.append(entry.at)
+            self.members[entry.story].append(entry)
+            self.vectors[entry.id] = (title, terms)
+        self.df.update(df_delta)
+        self.n_docs = n_docs
+        if prune_before is not None:
+            for entry in self.log[: bisect.bisect_left(self.ats, prune_before)]:
+                self.vectors.pop(entry.id, None)
+
+    def cluster_members(self, story: str) -> list[Entry]:
+        return list(self.members.get(story, ()))
+
+    def assignments(self) -> dict[str, str]:
+        return {e.id: e.story for e in self.log}
+
+    def story_ids(self) -> list[str]:
+        return list(self.members)
 
 
 @dataclass
 class _Vector:
     title: str
-    terms: np.ndarray  # int64 term ids
+    terms: list[str]
+    ids: np.ndarray  # int64 term ids of this session's vocabulary
     weights: np.ndarray  # float64 raw weights (no IDF: IDF moves with the stream)
 
 
-Fetch = Callable[[list[str]], Iterable[Article]]
-
-
 class Clusterer:
-    """The online clusterer and its state (see module docstring)."""
+    """The online clusterer over a `ClusterState` (see module docstring).
 
-    def __init__(self, config: ClusterConfig | None = None) -> None:
+    Each `add` is a session: the window of articles it compares with, their vectors and
+    the document frequencies of their terms are read from the state, the step is written
+    back in one `cluster_apply`.
+    """
+
+    def __init__(self, config: ClusterConfig | None = None, state: ClusterState | None = None):
         self.config = config or ClusterConfig()
-        self.vocab: dict[str, int] = {}
+        self.state: ClusterState = state if state is not None else MemoryClusterState()
         self.background = background()
-        self.df = np.zeros(1024, dtype=np.int64)  # stream document frequencies
-        self.bg_df = np.zeros(1024, dtype=np.int64)  # background ones, for covered terms
-        self.bg_n = np.zeros(1024, dtype=np.int64)  # background size, for covered terms
-        self.n_docs = 0
-        self.log: list[_Entry] = []
-        self.keys: list[tuple[float, str]] = []  # log keys, sorted
-        self.pos: dict[str, int] = {}  # article id -> index in the log
-        self.at: list[float] = []  # effective times: undated articles take the newest date
-        self.vectors: dict[str, _Vector] = {}
-        self.members: dict[str, list[str]] = defaultdict(list)
-        self.titles: dict[str, str] = {}
 
-    # --- persistence ----------------------------------------------------------------
-    def dumps(self) -> bytes:
-        terms = list(self.vocab)  # insertion order is id order
-        state = {
-            "version": STATE_VERSION,
-            "config": asdict(self.config),
-            "background": self.background.id,
-            "terms": terms,
-            "df": self.df[: len(terms)].tolist(),
-            "n_docs": self.n_docs,
-            "log": [[e.id, e.published, e.outlet, e.story, e.title] for e in self.log],
-            "vectors": {
-                aid: [v.title, v.terms.tolist(), v.weights.tolist()]
-                for aid, v in self.vectors.items()
-            },
-        }
-        return zlib.compress(json.dumps(state, ensure_ascii=False).encode("utf-8"), 6)
-
-    @classmethod
-    def loads(cls, data: bytes, config: ClusterConfig | None = None) -> Clusterer | None:
-        """The saved clusterer, or None when it was saved by another version or config."""
-        state = json.loads(zlib.decompress(data))
-        self = cls(config)
-        if (state.get("version"), state.get("config"), state.get("background")) != (
-            STATE_VERSION,
-            asdict(self.config),
-            self.background.id,
-        ):
-            return None
-        self._ids(state["terms"])
-        self.df[: len(self.vocab)] = state["df"]
-        self.n_docs = state["n_docs"]
-        for row in state["log"]:
-            self._append(_Entry(*row))
-        self.vectors = {
-            aid: _Vector(title, np.array(terms, dtype=np.int64), np.array(weights))
-            for aid, (title, terms, weights) in state["vectors"].items()
-        }
-        return self
+    def fingerprint(self) -> str:
+        """What the state depends on: another value means the state is rebuilt."""
+        return json.dumps(
+            {"version": STATE_VERSION, "config": asdict(self.config), "bg": self.background.id},
+            sort_keys=True,
+        )
 
     # --- public -----------------------------------------------------------------------
     def add(self, articles: Iterable[Article], fetch: Fetch | None = None) -> set[str]:
         """Cluster new articles (already known ids are skipped); the ids of stories touched.
 
         `fetch` returns stored articles by id: needed only when a late article rolls back
-        further than the vectors the state keeps.
+        to articles whose vectors the state has pruned.
         """
-        new = {a.id: a for a in articles if a.id not in self.pos}
+        given = {a.id: a for a in articles}
+        known = self.state.cluster_known(list(given))
+        new = [a for aid, a in given.items() if aid not in known]
         if not new:
             return set()
-        pending = {aid: self._vector(a) for aid, a in new.items()}
-        info = {aid: (a.published, a.outlet) for aid, a in new.items()}
-        start = min((timestamp(a.published), a.id) for a in new.values())
-        touched = self._rollback(start, pending, info, fetch)
-        self._ensure_window(start, fetch)
-        for aid in sorted(pending, key=lambda i: (timestamp(info[i][0]), i)):
-            touched.add(self._place(aid, pending[aid], *info[aid]))
-        self._prune()
+        session = _Session(self)
+        start = min((timestamp(a.published), a.id) for a in new)
+        suffix = self.state.cluster_from(start)
+        pending = {a.id: (a.published, a.outlet) for a in new}
+        pending.update({e.id: (e.published, e.outlet) for e in suffix})
+        before = self.state.cluster_before(start)
+        last_at = before.at if before else None
+        first_at = start[0] if start[0] < math.inf else (last_at or 0.0)
+        window = deque(self.state.cluster_since(first_at - self.config.window, start))
+        vectors = session.vectors(new, [e.id for e in suffix] + [e.id for e in window], fetch)
+        n_docs = self.state.cluster_docs()
+        for entry in suffix:  # roll back: the suffix is replayed with the new articles
+            session.count(vectors[entry.id], -1)
+            n_docs -= 1
+        touched = {e.story for e in suffix}
+        added: list[tuple[Entry, str, Terms]] = []
+        for aid in sorted(pending, key=lambda i: (timestamp(pending[i][0]), i)):
+            published, outlet = pending[aid]
+            vec = vectors[aid]
+            session.count(vec, +1)
+            n_docs += 1
+            ts = timestamp(published)
+            at = ts if ts < math.inf else (last_at if last_at is not None else 0.0)
+            while window and window[0].at < at - self.config.window:
+                window.popleft()
+            story, title = session.best(vec, window, vectors, n_docs)
+            if story is None:
+                story, title = "s-" + content_hash(aid)[:12], vec.title
+            entry = Entry(aid, ts, at, published, outlet, story, title)
+            window.append(entry)
+            added.append(
+                (entry, vec.title, dict(zip(vec.terms, vec.weights.tolist(), strict=True)))
+            )
+            touched.add(story)
+            last_at = at
+        prune = None if last_at is None else last_at - self.config.keep
+        self.state.cluster_apply([e.id for e in suffix], added, session.delta, n_docs, prune)
         return touched
 
     def story(self, story_id: str) -> Story | None:
-        ids = self.members.get(story_id)
-        if not ids:
+        entries = self.state.cluster_members(story_id)
+        if not entries:
             return None
-        entries = [self.log[self.pos[aid]] for aid in ids]
-        dated = [e.published for e in entries if timestamp(e.published) < math.inf]
+        dated = [e.published for e in entries if e.ts < math.inf]
         return Story(
             id=story_id,
-            title=self.titles[story_id],
-            article_ids=list(ids),
+            title=entries[-1].title,
+            article_ids=[e.id for e in entries],
             outlets=sorted({e.outlet for e in entries if e.outlet}),
             start=dated[0] if dated else None,
             end=dated[-1] if dated else None,
         )
 
     def story_ids(self) -> list[str]:
-        return [sid for sid, ids in self.members.items() if ids]
+        return self.state.story_ids()  # type: ignore[attr-defined]
 
     def assignments(self) -> dict[str, str]:
-        """Article id -> story id, for evaluation."""
-        return {e.id: e.story for e in self.log}
+        """Article id -> story id, for evaluation (in-memory state)."""
+        return self.state.assignments()  # type: ignore[attr-defined]
 
-    # --- the algorithm ----------------------------------------------------------------
-    def _vector(self, article: Article) -> _Vector:
-        counts = article_terms(article)
-        ids = self._ids(counts)
-        return _Vector(
-            article.title, np.array(ids, dtype=np.int64), np.fromiter(counts.values(), float)
-        )
 
-    def _ids(self, terms: Iterable[str]) -> list[int]:
-        """Term ids, adding unseen terms with their background counts."""
-        ids = []
-        for term in terms:
-            i = self.vocab.get(term)
-            if i is None:
-                i = self.vocab[term] = len(self.vocab)
-                self._grow(i + 1)
-                if covered(term):
-                    self.bg_n[i] = self.background.n_docs
-                    self.bg_df[i] = self.background.df.get(term, 0)
-            ids.append(i)
-        return ids
+class _Session:
+    """One `add`: a vocabulary of the terms met, their document frequencies (stored counts
+    plus this session's changes) and background counts, as arrays for vector scoring."""
 
-    def _place(self, aid: str, vec: _Vector, published: str | None, outlet: str | None) -> str:
-        """Count the article into the document frequencies, then join or found a story."""
-        self.df[vec.terms] += 1
-        self.n_docs += 1
-        ts = timestamp(published)
-        at = ts if ts < math.inf else (self.at[-1] if self.at else 0.0)
-        first = bisect.bisect_left(self.at, at - self.config.window)
-        story, title = self._best(vec, self.log[first:])
-        if story is None:
-            story, title = "s-" + content_hash(aid)[:12], vec.title
-        self.vectors[aid] = vec
-        self._append(_Entry(aid, published, outlet, story, title))
-        return story
+    def __init__(self, clusterer: Clusterer) -> None:
+        self.config = clusterer.config
+        self.state = clusterer.state
+        self.background = clusterer.background
+        self.vocab: dict[str, int] = {}
+        self.df = np.zeros(0, dtype=np.int64)
+        self.bg_df = np.zeros(0, dtype=np.int64)
+        self.bg_n = np.zeros(0, dtype=np.int64)
+        self.delta: Counter[str] = Counter()
 
-    def _best(self, q: _Vector, window: list[_Entry]) -> tuple[str | None, str]:
+    def vectors(
+        self, new: list[Article], logged: list[str], fetch: Fetch | None
+    ) -> dict[str, _Vector]:
+        """Vectors of the new articles and of logged ones (stored, else from `fetch`)."""
+        raw: dict[str, tuple[str, Terms]] = {a.id: _raw(a) for a in new}
+        stored = self.state.cluster_vectors([i for i in dict.fromkeys(logged) if i not in raw])
+        raw.update(stored)
+        if missing := [i for i in logged if i not in raw]:
+            if fetch is None:
+                raise LookupError(f"{len(missing)} clustered articles are needed again; pass fetch")
+            raw.update({a.id: _raw(a) for a in fetch(missing)})
+            if still := [i for i in missing if i not in raw]:
+                raise LookupError(f"articles not found in the store: {still[:5]}")
+        self._register({t for _, terms in raw.values() for t in terms})
+        return {
+            aid: _Vector(
+                title,
+                list(terms),
+                np.fromiter((self.vocab[t] for t in terms), np.int64, len(terms)),
+                np.fromiter(terms.values(), float, len(terms)),
+            )
+            for aid, (title, terms) in raw.items()
+        }
+
+    def _register(self, terms: set[str]) -> None:
+        fresh = sorted(t for t in terms if t not in self.vocab)
+        if not fresh:
+            return
+        stored = self.state.cluster_df(fresh)
+        base = len(self.vocab)
+        for i, term in enumerate(fresh):
+            self.vocab[term] = base + i
+        bg = self.background
+        self.df = np.r_[self.df, [stored.get(t, 0) + self.delta[t] for t in fresh]].astype(np.int64)
+        self.bg_df = np.r_[self.bg_df, [bg.df.get(t, 0) if covered(t) else 0 for t in fresh]]
+        self.bg_n = np.r_[self.bg_n, [bg.n_docs if covered(t) else 0 for t in fresh]]
+        self.bg_df, self.bg_n = self.bg_df.astype(np.int64), self.bg_n.astype(np.int64)
+
+    def count(self, vec: _Vector, sign: int) -> None:
+        self.df[vec.ids] += sign
+        for term in vec.terms:
+            self.delta[term] += sign
+
+    def _idf(self, ids: np.ndarray, n_docs: int) -> np.ndarray:
+        docs = n_docs + self.bg_n[ids] + 1
+        return np.log(docs / (self.df[ids] + self.bg_df[ids] + 1)) + 1.0
+
+    def best(
+        self, q: _Vector, window: Iterable[Entry], vectors: dict[str, _Vector], n_docs: int
+    ) -> tuple[str | None, str]:
         """The story whose centroid of window articles is closest to `q`, with its new title."""
-        if not window or not len(q.terms):
+        window = list(window)
+        if not window or not len(q.ids):
             return None, q.title
-        vecs = [self.vectors[e.id] for e in window]
-        lengths = np.array([len(v.terms) for v in vecs])
+        vecs = [vectors[e.id] for e in window]
+        lengths = np.array([len(v.ids) for v in vecs])
         owner = np.repeat(np.arange(len(vecs)), lengths)
-        terms = np.concatenate([v.terms for v in vecs])
-        unit = _unit(np.concatenate([v.weights for v in vecs]) * self._idf(terms), owner)
+        terms = np.concatenate([v.ids for v in vecs])
+        weights = np.concatenate([v.weights for v in vecs])
+        unit = _unit(weights * self._idf(terms, n_docs), owner)
         stories = list(dict.fromkeys(e.story for e in window))
         index = {s: i for i, s in enumerate(stories)}
         member_story = np.array([index[e.story] for e in window])
         entry_story = member_story[owner]
-        n_stories = len(stories)
+        n_stories, n_terms = len(stories), len(self.vocab)
 
-        qdense = np.zeros(len(self.vocab))
-        qdense[q.terms] = _unit(q.weights * self._idf(q.terms), np.zeros(len(q.terms), int))
+        qdense = np.zeros(n_terms)
+        qdense[q.ids] = _unit(q.weights * self._idf(q.ids, n_docs), np.zeros(len(q.ids), int))
         dots = np.bincount(entry_story, unit * qdense[terms], minlength=n_stories)
         # |centroid| >= sqrt(size) for non-negative unit vectors: a cheap upper bound first.
         size = np.bincount(member_story, minlength=n_stories)
@@ -318,10 +439,10 @@ class Clusterer:
         if not len(hopeful):
             return None, q.title
         mask = np.isin(entry_story, hopeful)
-        cell = entry_story[mask] * len(self.vocab) + terms[mask]
+        cell = entry_story[mask] * n_terms + terms[mask]
         cells, inverse = np.unique(cell, return_inverse=True)
         centroid = np.bincount(inverse, unit[mask])
-        norms = np.sqrt(np.bincount(cells // len(self.vocab), centroid**2, minlength=n_stories))
+        norms = np.sqrt(np.bincount(cells // n_terms, centroid**2, minlength=n_stories))
         scores = dots[hopeful] / norms[hopeful]
         best = int(np.argmax(scores))
         if scores[best] < self.config.threshold:
@@ -335,83 +456,13 @@ class Clusterer:
         candidates = [(closeness[i], vecs[i].title) for i in np.flatnonzero(member_story == chosen)]
         candidates.append((float(qdense @ cdense), q.title))
         # Titled members first (a page may print none). Rounded: two members are always tied,
-        # and the earliest must win whatever the summation order (term ids differ between runs
-        # that saw batches differently).
+        # and the earliest must win whatever the summation order (term ids differ between
+        # sessions that saw batches differently).
         return stories[chosen], max(candidates, key=lambda c: (bool(c[1]), round(c[0], 9)))[1]
 
-    def _idf(self, terms: np.ndarray) -> np.ndarray:
-        docs = self.n_docs + self.bg_n[terms] + 1
-        return np.log(docs / (self.df[terms] + self.bg_df[terms] + 1)) + 1.0
 
-    # --- log bookkeeping ----------------------------------------------------------------
-    def _append(self, entry: _Entry) -> None:
-        ts = timestamp(entry.published)
-        self.log.append(entry)
-        self.keys.append((ts, entry.id))
-        self.pos[entry.id] = len(self.log) - 1
-        self.at.append(ts if ts < math.inf else (self.at[-1] if self.at else 0.0))
-        self.members[entry.story].append(entry.id)
-        self.titles[entry.story] = entry.title
-
-    def _rollback(
-        self,
-        start: tuple[float, str],
-        pending: dict[str, _Vector],
-        info: dict[str, tuple[str | None, str | None]],
-        fetch: Fetch | None,
-    ) -> set[str]:
-        """Undo every article at or after `start`; they join `pending` to be replayed."""
-        cut = bisect.bisect_left(self.keys, start)
-        suffix = self.log[cut:]
-        if not suffix:
-            return set()
-        self._load_vectors([e.id for e in suffix], fetch)
-        for entry in reversed(suffix):
-            vec = self.vectors.pop(entry.id)
-            self.df[vec.terms] -= 1
-            self.n_docs -= 1
-            pending[entry.id] = vec
-            info[entry.id] = (entry.published, entry.outlet)
-            self.members[entry.story].pop()
-            del self.pos[entry.id]
-        del self.log[cut:], self.keys[cut:], self.at[cut:]
-        touched = {e.story for e in suffix}
-        for story in touched:
-            if self.members[story]:
-                self.titles[story] = self.log[self.pos[self.members[story][-1]]].title
-            else:
-                del self.members[story], self.titles[story]
-        return touched
-
-    def _ensure_window(self, start: tuple[float, str], fetch: Fetch | None) -> None:
-        at = start[0] if start[0] < math.inf else (self.at[-1] if self.at else 0.0)
-        first = bisect.bisect_left(self.at, at - self.config.window)
-        self._load_vectors([e.id for e in self.log[first:]], fetch)
-
-    def _load_vectors(self, ids: list[str], fetch: Fetch | None) -> None:
-        missing = [aid for aid in ids if aid not in self.vectors]
-        if not missing:
-            return
-        if fetch is None:
-            raise LookupError(f"{len(missing)} clustered articles are needed again; pass fetch")
-        for article in fetch(missing):
-            self.vectors[article.id] = self._vector(article)
-        if still := [aid for aid in missing if aid not in self.vectors]:
-            raise LookupError(f"articles not found in the store: {still[:5]}")
-
-    def _prune(self) -> None:
-        if not self.at:
-            return
-        first = bisect.bisect_left(self.at, self.at[-1] - self.config.keep)
-        for entry in self.log[:first]:
-            self.vectors.pop(entry.id, None)
-
-    def _grow(self, size: int) -> None:
-        if size > len(self.df):
-            self.df, self.bg_df, self.bg_n = (
-                np.concatenate([a, np.zeros(max(size, len(a)), dtype=np.int64)])
-                for a in (self.df, self.bg_df, self.bg_n)
-            )
+def _raw(article: Article) -> tuple[str, Terms]:
+    return article.title, dict(article_terms(article))
 
 
 def _unit(values: np.ndarray, owner: np.ndarray) -> np.ndarray:
@@ -420,32 +471,37 @@ def _unit(values: np.ndarray, owner: np.ndarray) -> np.ndarray:
     return values / np.where(norms > 0, norms, 1.0)[owner]
 
 
+def cluster_current(store: Store, config: ClusterConfig | None = None) -> bool:
+    """Whether the store's story state was made by this version, config and background."""
+    return store.get_state(FINGERPRINT_KEY) == Clusterer(config).fingerprint().encode()
+
+
+def cluster_reset(store: Store, config: ClusterConfig | None = None) -> None:
+    """Forget the story state and the stories, ready to cluster every stored article again."""
+    store.cluster_clear()
+    store.delete_stories([s.id for s in store.stories()])
+    store.set_state(FINGERPRINT_KEY, Clusterer(config).fingerprint().encode())
+
+
 def update_stories(
     store: Store, articles: Iterable[Article], config: ClusterConfig | None = None
 ) -> list[Story]:
     """Cluster new articles into the store's stories; the stories that changed.
 
-    Loads the clusterer from the store's state, replays from the oldest new article when it
-    is older than what was clustered, saves changed stories and the new state. A state made
-    with another config is discarded and every stored article is clustered again.
+    One transaction: the clusterer's rows and the changed stories are written together.
+    A state made with another config is discarded and every stored article is clustered
+    again.
     """
-    config = config or ClusterConfig()
     articles = list(articles)
-    saved = store.get_state(STATE_KEY)
-    clusterer = Clusterer.loads(saved, config) if saved else None
-    gone: set[str] = set()
-    if clusterer is None:
-        if saved:  # other config or version: start over from everything stored
-            gone = {s.id for s in store.stories()}
+    with store.transaction():
+        if not cluster_current(store, config):
+            cluster_reset(store, config)
             known = {a.id for a in articles}
             articles += [a for a in store.articles() if a.id not in known]
-        clusterer = Clusterer(config)
-    touched = clusterer.add(articles, fetch=lambda ids: store.articles(ids))
-    stories = [s for sid in sorted(touched) if (s := clusterer.story(sid))]
-    gone |= touched - {s.id for s in stories}
-    gone -= set(clusterer.story_ids())
-    if gone:
-        store.delete_stories(sorted(gone))
-    store.save_stories(stories)
-    store.set_state(STATE_KEY, clusterer.dumps())
+        clusterer = Clusterer(config, state=store)
+        touched = clusterer.add(articles, fetch=lambda ids: store.articles(ids))
+        stories = [s for sid in sorted(touched) if (s := clusterer.story(sid))]
+        if gone := sorted(touched - {s.id for s in stories}):
+            store.delete_stories(gone)
+        store.save_stories(stories)
     return stories

@@ -38,9 +38,7 @@ class Store(StateRows, ABC):
     def _opened(self) -> None:
         """Bring an existing store up to this version: old stage blobs go unread, the
         search index is rebuilt when made by another analysis."""
-        legacy = self._rows(
-            "SELECT key FROM state WHERE key IN (?, ?)", LEGACY_STATE_KEYS
-        )
+        legacy = self._rows("SELECT key FROM state WHERE key IN (?, ?)", LEGACY_STATE_KEYS)
         stale = self.get_state(search.STATE_KEY) != search.INDEX_VERSION.encode()
         if not (legacy or stale):
             return
@@ -130,17 +128,6 @@ class Store(StateRows, ABC):
         predates search), so every stored article is searchable.
         """
 
-    # --- small values (fingerprints, versions); never code, never a pickle ---------------
-    def get_state(self, key: str) -> bytes | None:
-        rows = self._rows("SELECT value FROM state WHERE key = ?", (key,))
-        return bytes(rows[0][0]) if rows else None
-
-    def set_state(self, key: str, value: bytes) -> None:
-        self._run(
-            "INSERT INTO state VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-            (key, value),
-        )
-
     @abstractmethod
     def close(self) -> None: ...
 
@@ -149,4 +136,3 @@ class Store(StateRows, ABC):
 
     def __exit__(self, *exc: object) -> None:
         self.close()
-

@@ -104,7 +104,8 @@ class StateRows:
 
     # --- duplicate index ------------------------------------------------------------------
     def dedup_seen(self, ids: Sequence[str]) -> set[str]:
-        return {r[0] for r in self._in("SELECT article_id FROM dedup_docs WHERE article_id IN ({})", ids)}
+        sql = "SELECT article_id FROM dedup_docs WHERE article_id IN ({})"
+        return {r[0] for r in self._in(sql, ids)}
 
     def dedup_first(self, exact_key: str, article_id: str) -> str:
         """The first article with this body key (this one when it is the first)."""
@@ -112,7 +113,8 @@ class StateRows:
             "INSERT INTO dedup_exact VALUES (?, ?) ON CONFLICT (exact_key) DO NOTHING",
             (exact_key, article_id),
         )
-        return self._rows("SELECT article_id FROM dedup_exact WHERE exact_key = ?", (exact_key,))[0][0]
+        sql = "SELECT article_id FROM dedup_exact WHERE exact_key = ?"
+        return self._rows(sql, (exact_key,))[0][0]
 
     def dedup_candidates(self, buckets: Sequence[int]) -> set[str]:
         rows = self._in("SELECT article_id FROM dedup_bands WHERE bucket IN ({})", buckets)
@@ -131,7 +133,8 @@ class StateRows:
 
     # --- story clusterer ------------------------------------------------------------------
     def cluster_known(self, ids: Sequence[str]) -> set[str]:
-        return {r[0] for r in self._in("SELECT article_id FROM cluster_log WHERE article_id IN ({})", ids)}
+        sql = "SELECT article_id FROM cluster_log WHERE article_id IN ({})"
+        return {r[0] for r in self._in(sql, ids)}
 
     def cluster_from(self, key: tuple[float, str]) -> list[Entry]:
         """The log from `key` on (that article included), in log order."""
@@ -174,8 +177,8 @@ class StateRows:
         return dict(self._in("SELECT term, df FROM cluster_df WHERE term IN ({})", terms))  # type: ignore[arg-type]
 
     def cluster_docs(self) -> int:
-        rows = self._rows("SELECT value FROM state WHERE key = 'cluster_docs'")
-        return int(bytes(rows[0][0]).decode()) if rows else 0
+        value = self.get_state("cluster_docs")
+        return int(value.decode()) if value else 0
 
     def cluster_apply(
         self,
@@ -203,7 +206,7 @@ class StateRows:
             " SET df = cluster_df.df + excluded.df",
             sorted((t, n) for t, n in df_delta.items() if n),
         )
-        self._set("cluster_docs", str(n_docs))
+        self.set_state("cluster_docs", str(n_docs).encode())
         if prune_before is not None:
             self._run("DELETE FROM cluster_vectors WHERE at < ?", (prune_before,))
 
@@ -228,12 +231,14 @@ class StateRows:
 
     def pending(self, limit: int) -> list[str]:
         """The oldest queued article ids (time order keeps replays short)."""
-        rows = self._rows("SELECT article_id FROM pending ORDER BY at, article_id LIMIT ?", (limit,))
+        sql = "SELECT article_id FROM pending ORDER BY at, article_id LIMIT ?"
+        rows = self._rows(sql, (limit,))
         return [r[0] for r in rows]
 
     def pending_done(self, ids: Sequence[str]) -> None:
         for part in chunks(list(ids)):
-            self._run(f"DELETE FROM pending WHERE article_id IN ({','.join('?' * len(part))})", part)
+            marks = ",".join("?" * len(part))
+            self._run(f"DELETE FROM pending WHERE article_id IN ({marks})", part)
 
     def pending_count(self) -> int:
         return self._rows("SELECT COUNT(*) FROM pending")[0][0]
@@ -250,20 +255,21 @@ class StateRows:
             (story_id, key, json.dumps(digest, ensure_ascii=False)),
         )
 
-    # --- small text values ------------------------------------------------------------------
-    def _get(self, key: str) -> str | None:
+    # --- small values (fingerprints, versions); never code, never a pickle ---------------
+    def get_state(self, key: str) -> bytes | None:
         rows = self._rows("SELECT value FROM state WHERE key = ?", (key,))
-        return bytes(rows[0][0]).decode() if rows else None
+        return bytes(rows[0][0]) if rows else None
 
-    def _set(self, key: str, value: str) -> None:
+    def set_state(self, key: str, value: bytes) -> None:
         self._run(
-            "INSERT INTO state VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-            (key, value.encode()),
+            "INSERT INTO state VALUES (?, ?)"
+            " ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+            (key, value),
         )
 
     def drop_legacy_state(self) -> list[str]:
         """Delete (unread) the blobs older versions kept; the keys that were there."""
-        found = [k for k in LEGACY_STATE_KEYS if self._rows("SELECT 1 FROM state WHERE key = ?", (k,))]
+        found = [k for k in LEGACY_STATE_KEYS if self.get_state(k) is not None]
         for key in found:
             self._run("DELETE FROM state WHERE key = ?", (key,))
         return found
