@@ -1,25 +1,35 @@
-"""Ingest: read → extract → store → duplicates → stories, one batch at a time.
+"""Ingest: read → extract → store → duplicates → stories, in chunks of pages.
 
-Per-page work (read, extract) is pure; only the store, the duplicate index and the story
-clusterer hold state, and they update incrementally from the new articles of each batch.
+Per-page work (read, extract) is pure and runs in a process pool when `workers` > 1; only
+the store, the duplicate index and the story clusterer hold state. Each chunk is one
+store transaction: its pages and articles, their duplicate-index and story rows, or
+nothing. An interrupted ingest (Ctrl-C, a kill, a full disk) therefore leaves every
+committed chunk complete and the rest unstored, and the next run reads those pages again.
+State rebuilt for another config is queued as `pending` rows and worked off chunk by
+chunk, so that survives interruption too. Results do not depend on chunking, workers or
+the order pages arrive in: the clusterer is order-independent.
 """
 
 from __future__ import annotations
 
-from collections import Counter
-from collections.abc import Iterable, Iterator
+import os
+import sys
+from collections import Counter, deque
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import Executor, Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from tqdm import tqdm
-
-from marsad.cluster import update_stories
+from marsad.cluster import cluster_current, cluster_reset, update_stories
 from marsad.config import Config
 from marsad.dedup import find_duplicates
+from marsad.dedup.stage import dedup_current, dedup_reset
 from marsad.extract import extract
 from marsad.model import Article, Extraction, Failure, Page
 from marsad.read import expand, read_file
 from marsad.store import Store
+
+CHUNK_PAGES = 256  # pages per transaction: big enough to amortize commits, small to lose
 
 
 @dataclass
@@ -34,6 +44,7 @@ class IngestReport:
     failures: list[Failure] = field(default_factory=list)
     duplicates: int = 0
     stories_touched: int = 0
+    resumed: int = 0  # articles of an earlier, interrupted or rebuilt run finished now
 
 
 def extract_page(page: Page) -> Extraction | Failure:
@@ -44,41 +55,158 @@ def extract_page(page: Page) -> Extraction | Failure:
         return Failure(page.source_path, f"extraction failed: {type(exc).__name__}: {exc}")
 
 
+def _extract_all(pages: list[Page]) -> list[Extraction | Failure]:
+    return [extract_page(p) for p in pages]
+
+
+def default_workers() -> int:
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+
+
+class _Inline(Executor):
+    """One worker: extraction runs in this process, when its result is asked for."""
+
+    def submit(self, fn: Callable, /, *args: object, **kwargs: object) -> Future:
+        future: Future = Future()
+        future.set_result(fn(*args, **kwargs))
+        return future
+
+
+def notices(extraction: Extraction) -> Failure | None:
+    """What a stored page should tell the user: reader warnings, no article found."""
+    page = extraction.page
+    said = list(getattr(page, "warnings", ()))
+    if not extraction.articles:
+        counts = ", ".join(f"{r} {n}" for r, n in sorted(extraction.drop_counts().items()))
+        said.append("no article found" + (f" (dropped: {counts})" if counts else ""))
+    return Failure(page.source_path, "; ".join(said)) if said else None
+
+
+def process(store: Store, articles: list[Article], config: Config, report: IngestReport) -> None:
+    """The stateful stages on new articles, inside the caller's transaction."""
+    if articles:
+        report.duplicates += len(find_duplicates(store, articles, config.dedup))
+        report.stories_touched += len(update_stories(store, articles, config.cluster))
+
+
+def catch_up(store: Store, config: Config | None = None, report: IngestReport | None = None) -> int:
+    """Finish what an earlier run left: rebuild state made with another config or by an
+    older version, and work off queued articles. How many articles were processed."""
+    config = config or Config()
+    report = report or IngestReport()
+    with store.transaction():
+        rebuild = False
+        if not dedup_current(store, config.dedup):
+            dedup_reset(store, config.dedup)
+            rebuild = True
+        if not cluster_current(store, config.cluster):
+            cluster_reset(store, config.cluster)
+            rebuild = True
+        if rebuild and (queued := store.pending_all()):
+            store.waiting(f"rebuilding duplicate index and stories from {queued} stored articles")
+    done = 0
+    while True:
+        with store.transaction():
+            ids = store.pending(CHUNK_PAGES * 4)
+            if not ids:
+                break
+            process(store, list(store.articles(ids)), config, report)
+            store.pending_done(ids)
+        done += len(ids)
+    report.resumed += done
+    return done
+
+
 def ingest_pages(
-    pages: Iterable[Page | Failure], store: Store, config: Config | None = None
+    pages: Iterable[Page | Failure],
+    store: Store,
+    config: Config | None = None,
+    *,
+    workers: int = 1,
+    chunk: int = CHUNK_PAGES,
+    on_chunk: Callable[[IngestReport], None] | None = None,
 ) -> IngestReport:
-    """Store every new page with its articles, then update duplicates and stories.
+    """Store every new page with its articles, duplicates and stories, chunk by chunk.
 
     The unit both the file path (`ingest`) and the REST API share: pages from anywhere,
     failures recorded in the report and the store, the rest of the batch stored.
+    `on_chunk` is called after each committed chunk (progress).
     """
     config = config or Config()
     report = IngestReport()
-    new_articles: list[Article] = []
-    for page in pages:
-        if isinstance(page, Failure):
-            report.failures.append(page)
-            store.add_failure(page)
-            continue
-        report.pages += 1
-        if store.has_page(page.id):
-            report.known_pages += 1
-            continue
-        result = extract_page(page)
-        if isinstance(result, Failure):
-            report.failures.append(result)
-            store.add_failure(result)
-            continue
-        store.add_extraction(result)
-        report.new_pages += 1
-        report.articles += len(result.articles)
-        report.dropped.update(result.drop_counts())
-        new_articles.extend(result.articles)
-
-    if new_articles:
-        report.duplicates = len(find_duplicates(store, new_articles, config.dedup))
-        report.stories_touched = len(update_stories(store, new_articles, config.cluster))
+    catch_up(store, config, report)
+    pool: Executor = ProcessPoolExecutor(workers) if workers > 1 else _Inline()
+    ahead: deque[tuple[list[Failure], Future]] = deque()
+    try:
+        for failures, todo in _chunks(pages, store, report, chunk):
+            # Workers extract the next chunk while this process stores the previous one.
+            parts = [todo[i : i + 16] for i in range(0, len(todo), 16)]
+            ahead.append((failures, [pool.submit(_extract_all, part) for part in parts]))
+            if len(ahead) > 1:
+                _store_chunk(store, *ahead.popleft(), config, report, on_chunk)
+        while ahead:
+            _store_chunk(store, *ahead.popleft(), config, report, on_chunk)
+    finally:
+        pool.shutdown(cancel_futures=True)
     return report
+
+
+def _chunks(
+    pages: Iterable[Page | Failure], store: Store, report: IngestReport, size: int
+) -> Iterator[tuple[list[Failure], list[Page]]]:
+    failures: list[Failure] = []
+    todo: list[Page] = []
+    for item in pages:
+        if isinstance(item, Failure):
+            failures.append(item)
+        else:
+            report.pages += 1
+            if store.has_page(item.id):
+                report.known_pages += 1
+            else:
+                todo.append(item)
+        if len(failures) + len(todo) >= size:
+            yield failures, todo
+            failures, todo = [], []
+    if failures or todo:
+        yield failures, todo
+
+
+def _store_chunk(
+    store: Store,
+    failures: list[Failure],
+    futures: list[Future],
+    config: Config,
+    report: IngestReport,
+    on_chunk: Callable[[IngestReport], None] | None,
+) -> None:
+    results = [r for f in futures for r in f.result()]
+    new_articles: list[Article] = []
+    added = Counter[str]()
+    with store.transaction():
+        for failure in failures:
+            store.add_failure(failure)
+        for result in results:
+            if isinstance(result, Failure):
+                failures.append(result)
+                store.add_failure(result)
+                continue
+            if not store.add_extraction(result):  # stored meanwhile (same page twice)
+                report.known_pages += 1
+                continue
+            if notice := notices(result):
+                failures.append(notice)
+                store.add_failure(notice)
+            added["pages"] += 1
+            added["articles"] += len(result.articles)
+            report.dropped.update(result.drop_counts())
+            new_articles.extend(result.articles)
+        process(store, new_articles, config, report)
+    report.failures.extend(failures)
+    report.new_pages += added["pages"]
+    report.articles += added["articles"]
+    if on_chunk is not None:
+        on_chunk(report)
 
 
 def ingest(
@@ -87,16 +215,33 @@ def ingest(
     config: Config | None = None,
     *,
     progress: bool = False,
+    workers: int = 1,
 ) -> IngestReport:
     """Store every new page of `specs` (files, folders, globs, manifests); see `ingest_pages`."""
     config = config or Config()
     files = list(expand(specs))
+    bar = None
+    if progress:
+        from tqdm import tqdm
+
+        bar = tqdm(unit=" pages", file=sys.stderr, leave=False, dynamic_ncols=True)
 
     def pages() -> Iterator[Page | Failure]:
-        for item in tqdm(files, unit="file", disable=not progress, leave=False):
+        for n, item in enumerate(files, 1):
+            if bar is not None:
+                bar.set_description(f"file {n}/{len(files)}")
             if isinstance(item, Failure):
                 yield item
             else:
                 yield from read_file(item, config.read)
 
-    return ingest_pages(pages(), store, config)
+    def tick(report: IngestReport) -> None:
+        if bar is not None:
+            bar.update(report.pages + len(report.failures) - bar.n)
+            bar.set_postfix(articles=report.articles, stories=report.stories_touched)
+
+    try:
+        return ingest_pages(pages(), store, config, workers=workers, on_chunk=tick)
+    finally:
+        if bar is not None:
+            bar.close()

@@ -63,7 +63,9 @@ def test_ingest_bad_input_batch_goes_on(batch, tmp_path):
             "افتتاح معرض الكتاب في الدوحة بمشاركة واسعة",
             "افتتاح معرض الكتاب في عمّان بمشاركة واسعة",
         }
-        assert len(store.failures()) == 4
+        assert len(store.failures()) == 5  # the four above, and the page with no article
+        (notice,) = [f for f in store.failures() if f.source_path.endswith("nothing.html")]
+        assert notice.reason.startswith("no article found (dropped: ")
 
     again = run("ingest", batch, "--db", db)
     assert "0 new, 3 already stored" in again.output

@@ -234,9 +234,10 @@ class DuplicateIndex:
     def fingerprint(self) -> str:
         """What stored keys depend on: another value makes old and new keys incomparable,
         so a store whose index has another fingerprint rebuilds it."""
-        probe = shingle_hashes(["ا", "ب", "ج"], 3).tobytes() + self._hasher.signature(
-            np.arange(5, dtype=np.uint32)
-        ).tobytes()
+        probe = (
+            shingle_hashes(["ا", "ب", "ج"], 3).tobytes()
+            + self._hasher.signature(np.arange(5, dtype=np.uint32)).tobytes()
+        )
         return json.dumps(
             {
                 "shingle": self.config.shingle,

@@ -32,8 +32,8 @@ CREATE TABLE IF NOT EXISTS cluster_vectors (
   article_id {T} PRIMARY KEY, at {R} NOT NULL, title {T}, terms {T} NOT NULL);
 CREATE INDEX IF NOT EXISTS cluster_vectors_at ON cluster_vectors(at);
 CREATE TABLE IF NOT EXISTS cluster_df (term {T} PRIMARY KEY, df {I} NOT NULL){WR};
-CREATE TABLE IF NOT EXISTS pending (article_id {T} PRIMARY KEY, at {R} NOT NULL);
-CREATE INDEX IF NOT EXISTS pending_at ON pending(at, article_id);
+CREATE TABLE IF NOT EXISTS pending (article_id {T} PRIMARY KEY, published {T});
+CREATE INDEX IF NOT EXISTS pending_at ON pending(published, article_id);
 CREATE TABLE IF NOT EXISTS digests (story_id {T} PRIMARY KEY, key {T} NOT NULL, body {T});
 """
 # Stage state of marsad ≤ 0.1 kept as pickled / compressed blobs under these keys of the
@@ -222,18 +222,21 @@ class StateRows:
         self._run("DELETE FROM state WHERE key = 'cluster_docs'")
 
     # --- work queue -------------------------------------------------------------------------
-    def pending_add(self, items: Iterable[tuple[str, float]]) -> None:
-        """Queue (article id, time) for the duplicate index and the clusterer."""
-        self._run_many(
-            "INSERT INTO pending VALUES (?, ?) ON CONFLICT DO NOTHING",
-            [(aid, _real(ts)) for aid, ts in items],
+    def pending_all(self) -> int:
+        """Queue every stored article for the stages (their state is being rebuilt)."""
+        self._run(
+            "INSERT INTO pending SELECT id, published FROM articles"
+            " WHERE true ON CONFLICT DO NOTHING"
         )
+        return self.pending_count()
 
     def pending(self, limit: int) -> list[str]:
         """The oldest queued article ids (time order keeps replays short)."""
-        sql = "SELECT article_id FROM pending ORDER BY at, article_id LIMIT ?"
-        rows = self._rows(sql, (limit,))
-        return [r[0] for r in rows]
+        sql = (
+            "SELECT article_id FROM pending"
+            " ORDER BY published IS NULL, published, article_id LIMIT ?"
+        )
+        return [r[0] for r in self._rows(sql, (limit,))]
 
     def pending_done(self, ids: Sequence[str]) -> None:
         for part in chunks(list(ids)):
