@@ -7,14 +7,16 @@ import sys
 import time
 from collections.abc import Iterable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
-from marsad.config import Config, ConfigError, load_config
 from marsad.model import Article, Failure, Story
-from marsad.pipeline import IngestReport, extract_page, ingest
-from marsad.read import read
 from marsad.store import DEFAULT_DB, Store, open_store
+
+if TYPE_CHECKING:  # the pipeline (extractors, clusterer) loads only for commands that ingest
+    from marsad.config import Config
+    from marsad.pipeline import IngestReport
 
 db_option = click.option(
     "--db",
@@ -39,17 +41,48 @@ def main() -> None:
     """
 
 
-def _load_config(config_path: str | None) -> Config:
+def _load_config(config_path: str | None, allow_outside: bool = False) -> Config:
+    import dataclasses
+
+    from marsad.config import ConfigError, load_config
+
     try:
-        return load_config(config_path)
+        config = load_config(config_path)
     except ConfigError as exc:
         raise click.ClickException(str(exc)) from None
+    if allow_outside:
+        config = dataclasses.replace(
+            config, read=dataclasses.replace(config.read, allow_outside=True)
+        )
+    return config
 
 
-def _run_ingest(paths: Iterable[str | Path], db: str, config: Config) -> Store:
-    """Ingest and print the report; nothing readable at all is an error (exit status 1)."""
+def _default_workers() -> int:
+    from marsad.pipeline import default_workers
+
+    return default_workers()
+
+
+def _run_ingest(paths: Iterable[str | Path], db: str, config: Config, workers: int) -> Store:
+    """Ingest and print the report; nothing readable at all is an error (exit status 1).
+
+    Ctrl-C stops after the chunk being stored is rolled back: every page stored so far is
+    complete (articles, duplicates, stories), and running the same command again goes on.
+    """
+    from marsad.pipeline import ingest
+
     store = open_store(db)
-    report = ingest(paths, store, config, progress=sys.stderr.isatty())
+    try:
+        report = ingest(paths, store, config, progress=sys.stderr.isatty(), workers=workers)
+    except KeyboardInterrupt:
+        counts = store.counts()
+        store.close()
+        click.echo(
+            f"\ninterrupted: the store holds {counts['articles']} complete articles in"
+            f" {counts['stories']} stories; run the same command again to go on",
+            err=True,
+        )
+        sys.exit(130)
     _print_report(report, db)
     if report.failures and not report.pages:
         store.close()
@@ -63,6 +96,8 @@ def _print_report(r: IngestReport, db: str) -> None:
         f" | articles: {r.articles} | duplicate pairs: {r.duplicates}"
         f" | stories updated: {r.stories_touched} | db: {db}"
     )
+    if r.resumed:
+        click.echo(f"finished earlier work: {r.resumed} articles (interrupted or rebuilt state)")
     if r.dropped:
         reasons = ", ".join(f"{k}={v}" for k, v in r.dropped.most_common())
         click.echo(f"dropped lines: {sum(r.dropped.values())} ({reasons})")
@@ -72,18 +107,64 @@ def _print_report(r: IngestReport, db: str) -> None:
             click.echo(f"  {f}", err=True)
 
 
+workers_option = click.option(
+    "--workers",
+    type=click.IntRange(min=1),
+    default=None,
+    help="Processes that extract pages (and digest stories) in parallel"
+    " [default: all cores]; results are the same for any number.",
+)
+allow_outside_option = click.option(
+    "--allow-outside",
+    is_flag=True,
+    help="Let manifests name files outside their own folder (by default they may not).",
+)
+
+
 @main.command("ingest")
 @click.argument("paths", nargs=-1, required=True)
 @db_option
 @click.option("--config", "config_path", type=click.Path(), help="TOML config file.")
-def ingest_cmd(paths: tuple[str, ...], db: str, config_path: str | None) -> None:
+@workers_option
+@allow_outside_option
+def ingest_cmd(
+    paths: tuple[str, ...],
+    db: str,
+    config_path: str | None,
+    workers: int | None,
+    allow_outside: bool,
+) -> None:
     """Read pages (files, folders, globs; .txt/.html/.jsonl, optionally .gz), extract their
     articles, and update duplicates and stories in the store.
 
-    Pages already stored (same content) are skipped. A file that fails is reported with its
-    reason and changes nothing; the rest of the batch is stored.
+    Pages already stored (same content) are skipped. A file or record that fails is
+    reported with its reason and changes nothing; the rest of the batch is stored. Pages
+    are committed in chunks: an interrupted ingest keeps every finished chunk whole, and
+    the next run goes on. Two ingests (or an ingest and `marsad serve`) on one store take
+    turns per chunk.
     """
-    _run_ingest(paths, db, _load_config(config_path)).close()
+    config = _load_config(config_path, allow_outside)
+    _run_ingest(paths, db, config, workers or _default_workers()).close()
+
+
+@main.command("repair")
+@db_option
+@click.option("--config", "config_path", type=click.Path(), help="TOML config file.")
+def repair_cmd(db: str, config_path: str | None) -> None:
+    """Finish what an interrupted or older run left: rebuild the duplicate index and the
+    stories when they were made by another version or config, and process queued articles.
+
+    Any `ingest` does this first; `repair` does only this.
+    """
+    from marsad.pipeline import catch_up
+
+    with open_store(db) as store:
+        done = catch_up(store, _load_config(config_path))
+        counts = store.counts()
+    click.echo(
+        f"processed {done} queued articles | store: {counts['articles']} articles,"
+        f" {counts['stories']} stories, {counts['duplicates']} duplicate pairs"
+    )
 
 
 out_option = click.option(
@@ -127,14 +208,19 @@ def _digest(
     workers: int = 1,
 ) -> None:
     start = time.perf_counter()
-    with _run_ingest(paths, db or str(Path(out) / "marsad.db"), config) as store:
+    db = db or str(Path(out) / "marsad.db")
+    if not paths:  # the report of what the store holds
+        with open_store(db) as store:
+            _write_digest(store, Path(out), config, timings, min_size, workers)
+        return
+    with _run_ingest(paths, db, config, workers) as store:
         if timings:
             click.echo(f"time ingest: {time.perf_counter() - start:.2f} s")
         _write_digest(store, Path(out), config, timings, min_size, workers)
 
 
 @main.command("digest")
-@click.argument("paths", nargs=-1, required=True)
+@click.argument("paths", nargs=-1)
 @out_option
 @click.option(
     "--db", default=None, help="Store: SQLite file or postgresql:// URL [default: OUT/marsad.db]."
@@ -147,13 +233,8 @@ def _digest(
     show_default=True,
     help="Only stories with at least this many articles (e.g. 2 for an archive).",
 )
-@click.option(
-    "--workers",
-    type=click.IntRange(min=1),
-    default=1,
-    show_default=True,
-    help="Processes that digest stories in parallel (archives: the number of cores).",
-)
+@workers_option
+@allow_outside_option
 @timings_option
 def digest_cmd(
     paths: tuple[str, ...],
@@ -161,7 +242,8 @@ def digest_cmd(
     db: str | None,
     config_path: str | None,
     min_size: int,
-    workers: int,
+    workers: int | None,
+    allow_outside: bool,
     timings: bool,
 ) -> None:
     """Ingest PATHS, group them into stories, and write what each story says.
@@ -170,8 +252,12 @@ def digest_cmd(
     timeline, shared / unique / conflicting facts, coverage per outlet and copies;
     OUT/digest.html is the same as one self-contained RTL page. The terminal shows the
     multi-article stories. The store keeps everything: `marsad serve --db OUT/marsad.db`.
+    Without PATHS, the report of what the store (--db) already holds.
     """
-    _digest(list(paths), out, db, _load_config(config_path), timings, min_size, workers)
+    if not paths and not db:
+        raise click.UsageError("give PATHS to ingest, or --db of a store to report on")
+    config = _load_config(config_path, allow_outside)
+    _digest(list(paths), out, db, config, timings, min_size, workers or _default_workers())
 
 
 @main.command("demo")
@@ -180,6 +266,7 @@ def digest_cmd(
 @timings_option
 def demo_cmd(out: str, db: str | None, timings: bool) -> None:
     """`marsad digest` over the demo corpus that ships with marsad (our own Arabic pages)."""
+    from marsad.config import Config
     from marsad.demo import DEMO_MANIFEST
 
     _digest([DEMO_MANIFEST], out, db, Config(), timings)
@@ -193,6 +280,9 @@ def extract_cmd(file: str, as_json: bool) -> None:
 
     Nothing is stored.
     """
+    from marsad.pipeline import extract_page
+    from marsad.read import read
+
     for page in read([file]):
         result = page if isinstance(page, Failure) else extract_page(page)
         if isinstance(result, Failure):
@@ -335,10 +425,7 @@ def serve_cmd(
 
     from marsad.api import create_app
 
-    try:
-        config = load_config(config_path)
-    except ConfigError as exc:
-        raise click.ClickException(str(exc)) from None
+    config = _load_config(config_path)
     app = create_app(db, token, config=config, max_body_mb=max_body_mb)
     writes = "with the token" if token else "from this machine only"
     click.echo(f"marsad on http://{host}:{port}/ (API docs /docs, db {db}, writes {writes})")

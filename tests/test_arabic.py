@@ -93,3 +93,35 @@ def test_hamza_seat_before_waw_is_one_spelling():
     assert normalize("المسئولية") == normalize("المسؤولية")
     assert stems("مسئول شئون") == stems("مسؤول شؤون")
     assert normalize("رئيس") == "رييس" and normalize("سؤال") == "سوال"
+
+
+def _words(texts) -> set[str]:
+    import re
+
+    return {w for t in texts for w in re.findall(r"\w+", t.lower())}
+
+
+def test_pystemmer_gives_the_pure_python_snowball_stems():
+    """The shipped tables (background DF, NER word classes) were counted with Snowball stems;
+    the C build must give exactly those, on our demo corpus and on ANT when present."""
+    import gzip
+    import json
+    from itertools import islice
+    from pathlib import Path
+
+    import snowballstemmer
+    import Stemmer
+
+    from marsad.demo import DEMO_MANIFEST
+
+    pages = (DEMO_MANIFEST.parent / "pages").iterdir()
+    texts = [p.read_bytes().decode("utf-8", errors="ignore") for p in pages]
+    ant = Path(__file__).resolve().parents[2] / "shared/data/ant/ant_v2.1.jsonl.gz"
+    if ant.exists():
+        with gzip.open(ant, "rt", encoding="utf-8") as f:
+            texts += [json.loads(line)["text"] for line in islice(f, 3000)]
+    words = sorted(_words(texts))
+    assert len(words) > (30_000 if ant.exists() else 1_000)
+    for lang in ("arabic", "english"):
+        ours, pure = Stemmer.Stemmer(lang), snowballstemmer.stemmer(lang)
+        assert ours.stemWords(words) == pure.stemWords(words), lang
