@@ -34,6 +34,9 @@ class Page:
     outlet: str | None = None
     published: str | None = None  # ISO 8601 as given by the record, if any
     title: str | None = None
+    # What reading noticed but did not fail the page for (invalid UTF-8 replaced, an
+    # unreadable date dropped); not part of the page's identity (`id`).
+    warnings: tuple[str, ...] = ()
 
     @property
     def id(self) -> str:
