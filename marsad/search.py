@@ -20,13 +20,13 @@ from functools import lru_cache
 from itertools import islice
 from typing import TYPE_CHECKING
 
-from marsad.arabic import STOPWORDS, stems, tokens
+from marsad.arabic import MAX_WORD_CHARS, STOPWORDS, stems, tokens
 from marsad.model import Article
 
 if TYPE_CHECKING:
     from marsad.store import Store
 
-INDEX_VERSION = "2"  # bump when analysis changes: stores rebuild their index on open
+INDEX_VERSION = "3"  # bump when analysis changes: stores rebuild their index on open
 STATE_KEY = "search_index"  # store state holding the INDEX_VERSION the index was built with
 TITLE_WEIGHT = 4.0  # BM25 weight of a title hit relative to a body hit
 K1, B = 1.2, 0.75  # BM25 constants (those of SQLite FTS5's bm25())
@@ -47,6 +47,7 @@ class QueryError(ValueError):
 @lru_cache(maxsize=1 << 17)
 def forms(token: str) -> frozenset[str]:
     """The indexed forms of one normalized token (see the module docstring)."""
+    token = token[:MAX_WORD_CHARS]  # `tokens` cuts long words already; other callers too
     if not _ARABIC.match(token) or len(token) < 4:
         if token.isascii() and token.isalpha():
             return frozenset({token, *stems(token, drop_stopwords=False)})
@@ -314,8 +315,17 @@ SNIPPET_WORDS = 30
 _SPACES = re.compile(r"\s+")
 
 
-@lru_cache(maxsize=1 << 16)
+# A written word is cut to this before analysis (the index cuts its normalized form at
+# MAX_WORD_CHARS; diacritics and tatweel may make the written form longer).
+_WRITTEN_CHARS = 4 * MAX_WORD_CHARS
+
+
 def _written_forms(word: str) -> frozenset[str]:
+    return _written_forms_cut(word[:_WRITTEN_CHARS])
+
+
+@lru_cache(maxsize=1 << 16)
+def _written_forms_cut(word: str) -> frozenset[str]:
     return frozenset(f for w in words(word) for f in forms(w))
 
 
