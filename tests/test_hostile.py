@@ -1,0 +1,422 @@
+"""Hostile input (issue 10): one bad record never stops a batch, no input exhausts memory or
+time, manifests stay in their folder, nothing is lost silently. Every fixture is made here."""
+
+from __future__ import annotations
+
+import gzip
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import textwrap
+import time
+from pathlib import Path
+
+import pytest
+
+from marsad.model import Failure, Page
+from marsad.read import ReadConfig, ReadError, expand, iso_datetime, read, read_file
+
+ARABIC = "وصل وفد الاتحاد الرياضي إلى العاصمة مساء الخميس للمشاركة في البطولة الإقليمية."
+GOOD = json.dumps({"id": "good", "text": ARABIC}, ensure_ascii=False)
+
+
+def outcome(items) -> list[tuple[str, str]]:
+    """(where, what) per item: a page's content (and warnings), a failure's reason."""
+    out = []
+    for item in items:
+        where = item.source_path.rsplit("/", 1)[-1]
+        if isinstance(item, Failure):
+            out.append((where, item.reason))
+        else:
+            out.append(
+                (where, item.content if not item.warnings else (item.content, item.warnings))
+            )
+    return out
+
+
+def write_jsonl(path: Path, lines: list[str]) -> Path:
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+# --- 1. per-record isolation -------------------------------------------------------------
+def test_every_bad_record_is_its_own_failure_and_the_file_goes_on(tmp_path):
+    deep = '{"a":' * 100_000 + "1" + "}" * 100_000
+    lines = [
+        '{"text": "a\\ud800b"}',  # a lone surrogate: U+FFFD, the record is stored
+        '{"text": "a\\u0000b"}',  # NUL: dropped, as the API does
+        deep,
+        '{"text": "x", "html": "<p>x</p>"}',
+        '{"text": 5}',
+        '{"text": "x", "published": ' + "9" * 5000 + "}",
+        "[1, 2]",
+        "{oops",
+        GOOD,
+    ]
+    got = outcome(read_file(write_jsonl(tmp_path / "r.jsonl", lines)))
+    assert got == [
+        ("r.jsonl:1", "a\ufffdb"),
+        ("r.jsonl:2", "ab"),
+        ("r.jsonl:3", "invalid JSON (nested too deeply)"),
+        ("r.jsonl:4", "record has both 'text' and 'html'; give one"),
+        ("r.jsonl:5", "record's 'text' is int, not a string"),
+        (
+            "r.jsonl:6",
+            "invalid JSON (Exceeds the limit (4300 digits) for integer string conversion)",
+        ),
+        ("r.jsonl:7", "record is not a JSON object"),
+        (
+            "r.jsonl:8",
+            "invalid JSON (Expecting property name enclosed in double quotes at column 2)",
+        ),
+        ("r.jsonl:9", ARABIC),
+    ]
+    page = next(p for p in read_file(tmp_path / "r.jsonl") if isinstance(p, Page))
+    assert page.content.encode("utf-8")  # storable: encodes without surrogateescape
+
+
+@pytest.mark.parametrize(
+    ("published", "warning"),
+    [
+        ("1e20", "1e+20 is not a valid date (epoch seconds of years 1900–2100)"),
+        ("-1e12", "-1e+12 is not a valid date (epoch seconds of years 1900–2100)"),
+        ("NaN", "nan is not a valid date (epoch seconds of years 1900–2100)"),
+        ("Infinity", "inf is not a valid date (epoch seconds of years 1900–2100)"),
+        ('"2018-02-30"', "2018-02-30 is not a valid date"),
+        ('"2018-02-30T10:00"', "2018-02-30T10:00 is not a valid date"),
+        ('"1850-01-01"', "1850-01-01 is not a valid date (years 1900–2100)"),
+        ('"2150-06-01T10:00"', "2150-06-01T10:00 is not a valid date (years 1900–2100)"),
+        ('"next week"', "unrecognised date 'next week'"),
+        ("true", "unrecognised date 'True'"),
+        ("[2020]", "unrecognised date '[2020]'"),
+    ],
+)
+def test_a_bad_date_keeps_the_page_undated_with_a_warning(tmp_path, published, warning):
+    path = write_jsonl(tmp_path / "d.jsonl", [f'{{"text": "نص", "published": {published}}}', GOOD])
+    pages = list(read_file(path))
+    assert all(isinstance(p, Page) for p in pages) and len(pages) == 2
+    assert pages[0].published is None
+    assert pages[0].warnings == (f"published: {warning}; the record's date is ignored",)
+    with pytest.raises(ReadError) as raised:
+        iso_datetime(json.loads(published))
+    assert str(raised.value) == warning
+
+
+def test_good_dates_still_read():
+    assert iso_datetime("2018-02-28") == "2018-02-28"
+    assert iso_datetime("2018-02-28T10:00Z") == "2018-02-28T10:00+00:00"
+    assert iso_datetime("Sun, 18 Feb 2018 21:35:43 +0400") == "2018-02-18T21:35+04:00"
+    assert iso_datetime(1_500_000_000)[:4] == "2017"
+
+
+def test_manifests_naming_each_other_are_a_cycle(tmp_path):
+    write_jsonl(tmp_path / "a.jsonl", ['{"path": "b.jsonl"}'])
+    write_jsonl(tmp_path / "b.jsonl", ['{"path": "a.jsonl"}', '{"path": "page.txt"}'])
+    (tmp_path / "page.txt").write_text(ARABIC, encoding="utf-8")
+    assert outcome(read_file(tmp_path / "a.jsonl")) == [
+        ("b.jsonl:1", "manifest cycle: a.jsonl -> b.jsonl -> a.jsonl"),
+        ("page.txt", ARABIC),
+    ]
+
+
+def test_a_manifest_record_with_a_bad_date_keeps_its_page(tmp_path):
+    (tmp_path / "page.txt").write_text(ARABIC, encoding="utf-8")
+    write_jsonl(tmp_path / "m.jsonl", ['{"path": "page.txt", "published": "2018-02-30"}'])
+    assert outcome(read_file(tmp_path / "m.jsonl")) == [
+        (
+            "page.txt",
+            (ARABIC, ("published: 2018-02-30 is not a valid date; the record's date is ignored",)),
+        )
+    ]
+
+
+# --- 2. bounded resources ------------------------------------------------------------------
+def run_bounded(code: str, timeout: float = 60) -> dict:
+    """Run `code` in a fresh interpreter; it prints a JSON object, to which the child's peak
+    RSS (MB) and wall time are added."""
+    script = textwrap.dedent(code) + textwrap.dedent(
+        """
+        import json as _j, resource as _r
+        RESULT["rss_mb"] = _r.getrusage(_r.RUSAGE_SELF).ru_maxrss / 1024
+        print(_j.dumps(RESULT))
+        """
+    )
+    start = time.monotonic()
+    done = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, timeout=timeout
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    result = json.loads(done.stdout.strip().splitlines()[-1])
+    result["seconds"] = time.monotonic() - start
+    return result
+
+
+def zeros_gz(path: Path, gb: float) -> None:
+    """`gb` GB of NUL bytes as a gzip of concatenated members (quick to make, a few MB)."""
+    member = gzip.compress(b"\x00" * (1 << 24), compresslevel=9)
+    path.write_bytes(member * int(gb * 64))
+
+
+def test_two_gb_of_zeros_fail_fast_in_bounded_memory(tmp_path):
+    zeros_gz(tmp_path / "zeros.jsonl.gz", 2)
+    zeros_gz(tmp_path / "zeros.txt.gz", 2)
+    got = run_bounded(
+        f"""
+        from pathlib import Path
+        from marsad.read import read
+        RESULT = {{"items": [str(i) for i in read([Path({str(tmp_path)!r})])]}}
+        """
+    )
+    assert got["items"] == [
+        f"{tmp_path}/zeros.jsonl.gz: binary file (NUL bytes), not a text, HTML or JSON Lines page",
+        f"{tmp_path}/zeros.txt.gz: more than 10 MB decompressed is too large for one page"
+        " (limit 10 MB; raise max_page_mb if this is really one page)",
+    ]
+    assert got["rss_mb"] < 500 and got["seconds"] < 20, got
+
+
+def test_a_file_past_max_file_mb_stops_with_a_clear_error(tmp_path):
+    record = json.dumps({"text": ARABIC}, ensure_ascii=False)
+    with gzip.open(tmp_path / "big.jsonl.gz", "wt", encoding="utf-8") as fh:
+        fh.write((record + "\n") * 20_000)  # 3.4 MB decompressed
+    items = list(read_file(tmp_path / "big.jsonl.gz", ReadConfig(max_file_mb=1)))
+    pages = [i for i in items if isinstance(i, Page)]
+    assert len(pages) == (1 << 20) // len((record + "\n").encode())  # lines of the first MB
+    assert outcome(items[-1:]) == [
+        (
+            "big.jsonl.gz",
+            "file is larger than 1 MB decompressed; stopped reading at line "
+            f"{len(pages) + 1} (raise max_file_mb to read it all)",
+        )
+    ]
+
+
+def test_a_million_junk_lines_stop_after_max_failures(tmp_path):
+    (tmp_path / "junk.jsonl.gz").write_bytes(gzip.compress(b"x\n" * 1_000_000, 9))
+    assert (tmp_path / "junk.jsonl.gz").stat().st_size < 4096
+    start = time.monotonic()
+    items = list(read_file(tmp_path / "junk.jsonl.gz"))
+    assert time.monotonic() - start < 5
+    assert len(items) == 101
+    assert outcome(items[:1]) == [("junk.jsonl.gz:1", "invalid JSON (Expecting value at column 1)")]
+    assert outcome(items[-1:]) == [
+        (
+            "junk.jsonl.gz:101",
+            "… more bad records; stopped reading this file after 100 failures"
+            " (raise max_failures to read on)",
+        )
+    ]
+
+
+def test_max_records_per_file(tmp_path):
+    path = write_jsonl(tmp_path / "r.jsonl", [GOOD] * 5)
+    got = outcome(read_file(path, ReadConfig(max_records=3)))
+    assert got == [(f"r.jsonl:{n}", ARABIC) for n in (1, 2, 3)] + [
+        (
+            "r.jsonl:4",
+            "more than 3 records; stopped reading this file (raise max_records to read on)",
+        )
+    ]
+
+
+def test_a_million_short_lines_is_not_one_page(tmp_path):
+    (tmp_path / "lines.txt").write_bytes("ب\n".encode() * 1_000_000)  # 3 MB
+    start = time.monotonic()
+    assert outcome(read_file(tmp_path / "lines.txt")) == [
+        (
+            "lines.txt",
+            "1000000 lines is too many for one page"
+            " (limit 50000; raise max_lines if this is really one page)",
+        )
+    ]
+    assert time.monotonic() - start < 2
+    text = json.dumps({"text": "سطر\n" * 11})
+    path = write_jsonl(tmp_path / "r.jsonl", [text])
+    assert outcome(read_file(path, ReadConfig(max_lines=10))) == [
+        (
+            "r.jsonl:1",
+            "11 lines is too many for one page (limit 10; raise max_lines if this is really one page)",
+        )
+    ]
+
+
+def test_a_record_line_over_the_limit_is_skipped_not_held(tmp_path):
+    config = ReadConfig(max_page_mb=0.01)  # lines up to 6 x 0.01 MB + 1 MB
+    path = write_jsonl(tmp_path / "r.jsonl", ['{"text": "' + "x" * 1_200_000 + '"}', GOOD])
+    assert outcome(read_file(path, config)) == [
+        ("r.jsonl:1", "record line longer than 1 MB; too large for one page (limit 0.01 MB)"),
+        ("r.jsonl:2", ARABIC),
+    ]
+
+
+def test_a_long_word_costs_memory_of_its_length():
+    """One 50,000-letter word took 2.5 GB (clitic stripping cached every prefix), a 5 MB page
+    of one letter with no spaces was killed at 23.5 GB."""
+    got = run_bounded(
+        """
+        from marsad.arabic import MAX_WORD_CHARS, stems, tokens
+        from marsad.extract import extract
+        from marsad.model import Page
+        from marsad.search import Analyzed, snippet
+        word = "ب" * 50_000
+        a = Analyzed.of("كلمة " + word + " أخرى")
+        page = Page("ب" * 2_600_000, "text", "x.txt")
+        articles = extract(page).articles
+        b = Analyzed.of(articles[0].body)
+        RESULT = {
+            "tokens": [len(t) for t in tokens(word + " " + word)],
+            "stems": len(stems(page.content)[0]),
+            "words": len(a.canon),
+            "body": len(b.canon),
+            "snippet": len(snippet(word, frozenset({"ب" * 64}))),
+            "limit": MAX_WORD_CHARS,
+        }
+        """
+    )
+    assert got["tokens"] == [64, 64] and got["limit"] == 64
+    assert got["stems"] <= 64 and got["words"] == 3 and got["body"] == 1
+    assert got["rss_mb"] < 500, got
+
+
+def test_a_page_of_one_letter_ingests_in_bounded_memory(tmp_path):
+    (tmp_path / "ba.txt").write_bytes("ب".encode() * 2_600_000)  # 5 MB, no spaces
+    got = run_bounded(
+        f"""
+        from marsad.pipeline import ingest
+        from marsad.store import open_store
+        with open_store(":memory:") as store:
+            report = ingest([{str(tmp_path / "ba.txt")!r}], store)
+            RESULT = {{"pages": report.pages}}
+        """,
+        timeout=120,
+    )
+    assert got["pages"] == 1 and got["rss_mb"] < 500, got
+
+
+# --- 3. manifests confined ------------------------------------------------------------------
+def test_manifest_paths_stay_in_the_manifest_folder(tmp_path):
+    inside = tmp_path / "corpus"
+    inside.mkdir()
+    (tmp_path / "secret.txt").write_text(ARABIC, encoding="utf-8")
+    (inside / "page.txt").write_text(ARABIC, encoding="utf-8")
+    (inside / "link.txt").symlink_to(tmp_path / "secret.txt")
+    lines = [
+        '{"path": "../../etc/passwd"}',
+        '{"path": "/etc/passwd"}',
+        '{"path": "link.txt"}',
+        '{"path": "page.txt"}',
+    ]
+    path = write_jsonl(inside / "m.jsonl", lines)
+    outside = "resolves outside the manifest's folder (pass --allow-outside to allow)"
+    assert outcome(read_file(path)) == [
+        ("m.jsonl:1", f"manifest path ../../etc/passwd {outside}"),
+        ("m.jsonl:2", f"manifest path /etc/passwd {outside}"),
+        ("m.jsonl:3", f"manifest path link.txt {outside}"),
+        ("page.txt", ARABIC),
+    ]
+    allowed = outcome(read_file(path, ReadConfig(allow_outside=True)))
+    assert ("link.txt", ARABIC) in allowed and allowed[-1] == ("page.txt", ARABIC)
+
+
+# --- 4. no silent loss ---------------------------------------------------------------------
+def test_a_stray_byte_in_utf8_is_replaced_with_a_warning_not_a_code_page(tmp_path):
+    body = (ARABIC + "\n").encode("utf-8") * 20
+    (tmp_path / "stray.txt").write_bytes(body[:1234] + b"\xff\xfe" + body[1234:])
+    (tmp_path / "cut.txt").write_bytes(body + "ب".encode()[:1])
+    (tmp_path / "cp1256.txt").write_bytes((ARABIC + "\n").encode("cp1256") * 20)
+    pages = {p.source_path.rsplit("/", 1)[-1]: p for p in read([tmp_path])}
+    stray, cut, legacy = pages["stray.txt"], pages["cut.txt"], pages["cp1256.txt"]
+    assert (stray.encoding, stray.warnings) == (
+        "utf-8",
+        ("invalid UTF-8 at byte 1234 (2 bytes replaced)",),
+    )
+    assert stray.content == (body[:1234].decode() + "\ufffd\ufffd" + body[1234:].decode())
+    assert (cut.encoding, cut.warnings) == (
+        "utf-8",
+        (f"invalid UTF-8 at byte {len(body)} (1 byte replaced)",),
+    )
+    assert (legacy.encoding, legacy.warnings, legacy.content) == (
+        "cp1256",
+        (),
+        (ARABIC + "\n") * 20,
+    )
+
+
+def test_a_stray_byte_in_a_jsonl_record_names_its_file_offset(tmp_path):
+    first = (GOOD + "\n").encode("utf-8")
+    bad = '{"text": "نص'.encode() + b"\xc3" + b'"}\n'
+    (tmp_path / "r.jsonl").write_bytes(first + bad)
+    got = outcome(read_file(tmp_path / "r.jsonl"))
+    assert got == [
+        ("r.jsonl:1", ARABIC),
+        (
+            "r.jsonl:2",
+            ("نص\ufffd", (f"invalid UTF-8 at byte {len(first) + 14} (1 byte replaced)",)),
+        ),
+    ]
+
+
+def test_nul_in_a_text_page_is_dropped_like_the_api_does(tmp_path):
+    data = (ARABIC + "\n").encode() * 60  # NUL after the 4 KB the binary check looks at
+    (tmp_path / "nul.txt").write_bytes(data + b"\x00" + data)
+    (page,) = read([tmp_path / "nul.txt"])
+    assert page.content == (data + data).decode()
+
+
+class Alarm:
+    """Fail instead of hanging when something blocks (opening a FIFO does)."""
+
+    def __enter__(self):
+        signal.signal(signal.SIGALRM, self._ring)
+        signal.alarm(5)
+
+    def __exit__(self, *exc):
+        signal.alarm(0)
+
+    @staticmethod
+    def _ring(*_):
+        raise TimeoutError("blocked")
+
+
+def test_special_files_are_failures_never_opened_never_skipped(tmp_path):
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / "page.txt").write_text(ARABIC, encoding="utf-8")
+    os.mkfifo(folder / "fifo.txt")
+    sock = socket.socket(socket.AF_UNIX)
+    sock.bind(str(folder / "sock.txt"))
+    (folder / "loop1").symlink_to(folder / "loop2")
+    (folder / "loop2").symlink_to(folder / "loop1")
+    (folder / "broken.txt").symlink_to(folder / "nowhere.txt")
+    (folder / "sub").mkdir()
+    (folder / "sub" / "up").symlink_to(folder)
+    (folder / ".hidden.txt").write_text("x")
+    with Alarm():
+        try:
+            got = outcome(read([folder, folder / "fifo.txt", "/dev/null", folder / "loop1"]))
+        finally:
+            sock.close()
+    assert got == [
+        ("broken.txt", "broken symlink (its target does not exist)"),
+        ("fifo.txt", "not a regular file (FIFO)"),
+        ("loop1", "symlink loop"),
+        ("loop2", "symlink loop"),
+        ("page.txt", ARABIC),
+        ("sock.txt", "not a regular file (socket)"),
+        ("up", "symlink loop"),
+        ("fifo.txt", "not a regular file (FIFO)"),
+        ("null", "not a regular file (character device)"),
+        ("loop1", "symlink loop"),
+    ]
+    with Alarm():
+        assert outcome(read_file(folder / "fifo.txt")) == [
+            ("fifo.txt", "not a regular file (FIFO)")
+        ]
+        write_jsonl(folder / "m.jsonl", ['{"path": "fifo.txt"}'])
+        assert outcome(read_file(folder / "m.jsonl")) == [
+            ("m.jsonl:1", "manifest path fifo.txt: not a regular file (FIFO)")
+        ]
+    assert [p.name for p in expand([folder / "page.txt"])] == ["page.txt"]
