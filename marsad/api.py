@@ -24,7 +24,7 @@ from typing import Annotated, Any
 from fastapi import Body, Depends, FastAPI, HTTPException, Query, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.openapi.docs import get_swagger_ui_html
-from fastapi.responses import HTMLResponse
+from fastapi.responses import HTMLResponse, Response
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from fastapi.staticfiles import StaticFiles
 from pydantic import BeforeValidator
@@ -34,7 +34,7 @@ from swagger_ui_bundle import swagger_ui_path
 from marsad.claims import article_sentences
 from marsad.config import Config
 from marsad.digest import story_digest
-from marsad.model import Page, Story
+from marsad.model import Failure, Page, Story
 from marsad.pipeline import ingest_pages
 from marsad.search import QueryError, search, search_stories
 from marsad.store import Store, open_store
@@ -63,6 +63,7 @@ from marsad.web.schemas import (
 )
 
 MAX_LIMIT = 100
+MAX_RECORDS = 1000  # page records in one POST /api/pages (create_app(max_records=...))
 DIGEST_CACHE = 256  # story digests kept in memory
 
 
@@ -104,24 +105,34 @@ class Marsad:
         return digest
 
     def ingest(self, records: list[PageIn]) -> IngestOut:
+        """Every record's outcome: one that cannot be a page, or that extraction or storing
+        fails on, is `failed` with its reason; the others are stored all the same."""
         batch = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%S.%f")
-        pages = [r.page(f"api:{batch}:{n}", self.config.read) for n, r in enumerate(records)]
+        pages = [_record_page(r, f"api:{batch}:{n}", self.config) for n, r in enumerate(records)]
         with self.ingest_lock, self.store() as store:
             known = {p.id for p in pages if isinstance(p, Page) and store.has_page(p.id)}
             report = ingest_pages(pages, store, self.config)
-        failed = {f.source_path: f.reason for f in report.failures}
+            stored = {p.id for p in pages if isinstance(p, Page) and store.has_page(p.id)}
+        # A stored page's Failure row is a notice (reader warnings, no article found).
+        said = {f.source_path: f.reason for f in report.failures}
         results = []
         for n, page in enumerate(pages):
-            if page.source_path in failed:
-                status, page_id = "failed", page.id if isinstance(page, Page) else None
-            else:
-                status, page_id = ("known" if page.id in known else "new"), page.id
-                known.add(page.id)  # the same page twice in one request: stored once
-            results.append(
-                RecordResult(
-                    record=n, page_id=page_id, status=status, reason=failed.get(page.source_path)
+            if isinstance(page, Failure):
+                results.append(
+                    RecordResult(record=n, page_id=None, status="failed", reason=page.reason)
                 )
-            )
+            elif page.id not in stored:
+                reason = said.get(page.source_path, "not stored")
+                results.append(
+                    RecordResult(record=n, page_id=page.id, status="failed", reason=reason)
+                )
+            else:
+                status = "known" if page.id in known else "new"
+                known.add(page.id)  # the same page twice in one request: stored once
+                warnings = [] if status == "known" else _warnings(page, said.get(page.source_path))
+                results.append(
+                    RecordResult(record=n, page_id=page.id, status=status, warnings=warnings)
+                )
         return IngestOut(
             pages=report.pages,
             new_pages=report.new_pages,
@@ -132,6 +143,23 @@ class Marsad:
             stories_touched=report.stories_touched,
             records=results,
         )
+
+
+def _record_page(record: PageIn, source_path: str, config: Config) -> Page | Failure:
+    try:
+        return record.page(source_path, config.read)
+    except Exception as exc:  # noqa: BLE001 - one bad record must not fail the request
+        return Failure(source_path, f"unexpected error: {type(exc).__name__}: {exc}")
+
+
+def _warnings(page: Page, notice: str | None) -> list[str]:
+    """The page's reader warnings, and what the pipeline's notice adds (no article found)."""
+    warnings = list(page.warnings)
+    if notice:
+        rest = notice.removeprefix("; ".join(warnings)).lstrip("; ")
+        if rest:
+            warnings.append(rest)
+    return warnings
 
 
 class NoNul:
@@ -231,8 +259,11 @@ def create_app(
     *,
     config: Config | None = None,
     max_body_mb: float = 10.0,
+    max_records: int = MAX_RECORDS,
 ) -> FastAPI:
-    """The API and UI over the store at `db` (a SQLite path or a PostgreSQL URL)."""
+    """The API and UI over the store at `db` (a SQLite path or a PostgreSQL URL).
+
+    A POST /api/pages body is at most `max_body_mb` and `max_records` records (413)."""
     app = FastAPI(
         title="marsad",
         summary="Arabic news stories: ingest pages, read stories, digests and articles.",
@@ -249,23 +280,42 @@ def create_app(
         dependencies=[Depends(require_writer)],
         max_body_size=max_body,
         responses={
+            207: {
+                "model": IngestOut,
+                "description": "Some records failed (see `records`); the others are stored.",
+            },
             400: {"model": ErrorOut, "description": "The body is not UTF-8 JSON."},
             401: {"model": ErrorOut, "description": "A token is configured and none was sent."},
             403: {"model": ErrorOut, "description": "Wrong token, or a remote client without one."},
-            413: {"model": ErrorOut, "description": f"Body larger than {max_body_mb:g} MB."},
+            413: {
+                "model": ErrorOut,
+                "description": f"Body larger than {max_body_mb:g} MB, or more than "
+                f"{max_records} records.",
+            },
         },
         tags=["ingest"],
     )
     async def post_pages(
         ctx: Ctx,
+        response: Response,
         pages: Annotated[
             PagesIn,
             Body(description="One page record, or a JSON array of them."),
         ],
     ) -> IngestOut:
         """Ingest pages: extract articles, find duplicates, update stories. A record that
-        fails (e.g. no article in it) is reported in `records` and the rest is stored."""
-        return await run_in_threadpool(ctx.ingest, pages)
+        fails (blank, too large, extraction fails) is reported in `records` and the rest is
+        stored: 200 when every record is stored (or known), 207 when any failed."""
+        if len(pages) > max_records:
+            raise HTTPException(
+                413,
+                f"{len(pages)} records in one request; the limit is {max_records}"
+                " (send them in several requests)",
+            )
+        out = await run_in_threadpool(ctx.ingest, pages)
+        if any(r.status == "failed" for r in out.records):
+            response.status_code = 207
+        return out
 
     @app.get("/api/stories", response_model=StoryList, tags=["stories"])
     def get_stories(

@@ -428,7 +428,7 @@ def _read_page_bytes(path: Path, config: ReadConfig) -> bytes:
 _LINE_BREAKS = ("\n", "\r", "\x0b", "\x0c", "\x1c", "\x1d", "\x1e", "\x85", "\u2028", "\u2029")
 
 
-def _check_lines(text: str, config: ReadConfig) -> None:
+def check_lines(text: str, config: ReadConfig) -> None:
     """A page of more than max_lines lines (as `str.splitlines` counts them) is not one page."""
     if len(text) <= config.max_lines:
         return
@@ -466,7 +466,7 @@ def _read_file(path: Path, config: ReadConfig, chain: tuple[Path, ...]) -> Itera
 def _read_page(path: Path, config: ReadConfig) -> Page:
     text, encoding, warnings = _decode(_read_page_bytes(path, config))
     text = storable(text)
-    _check_lines(text, config)
+    check_lines(text, config)
     name = path.stem if path.suffix == ".gz" else path.name
     return Page(
         content=text,
@@ -749,7 +749,7 @@ def _record_page(
         raise ReadError("record has no 'text' or 'html'")
     if len(content) > config.max_page_bytes or len(content.encode("utf-8")) > config.max_page_bytes:
         raise ReadError(f"record content larger than {config.max_page_mb:g} MB")
-    _check_lines(content, config)
+    check_lines(content, config)
     meta, date_warnings = _metadata(record)
     return Page(
         content=content,

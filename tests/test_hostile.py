@@ -420,3 +420,81 @@ def test_special_files_are_failures_never_opened_never_skipped(tmp_path):
             ("m.jsonl:1", "manifest path fifo.txt: not a regular file (FIFO)")
         ]
     assert [p.name for p in expand([folder / "page.txt"])] == ["page.txt"]
+
+
+# --- 5. the API: per-record results ------------------------------------------------------
+LOCAL = ("127.0.0.1", 50000)
+STORY = (
+    "افتتاح جسر الوادي الجديد\n\n"
+    "افتتح وزير النقل صباح اليوم جسر الوادي الجديد الذي يربط ضفتي النهر في مدينة الريحان. "
+    "وقال الوزير إن الجسر سيختصر زمن الرحلة بين الضفتين إلى عشر دقائق."
+)
+
+
+def api(tmp_path, **kw):
+    from fastapi.testclient import TestClient
+
+    from marsad.api import create_app
+
+    return TestClient(create_app(str(tmp_path / "api.db"), **kw), client=LOCAL)
+
+
+def test_post_reports_every_record_and_stores_the_good_ones(tmp_path):
+    client = api(tmp_path)
+    records = [
+        {"text": STORY, "id": "a"},
+        {"text": STORY, "id": "b", "published": "2018-02-30"},
+        {"text": "   "},
+        {"text": "سطر\n" * 60_000},
+        {"text": STORY, "id": "c", "published": "2025-07-01T10:00"},
+    ]
+    r = client.post("/api/pages", json=records)
+    assert r.status_code == 207, r.text
+    got = [(x["status"], x["reason"], x["warnings"]) for x in r.json()["records"]]
+    assert got == [
+        ("new", None, []),
+        ("new", None, ["published: 2018-02-30 is not a valid date; the record's date is ignored"]),
+        ("failed", "the page's text is blank", []),
+        (
+            "failed",
+            "60000 lines is too many for one page"
+            " (limit 50000; raise max_lines if this is really one page)",
+            [],
+        ),
+        ("new", None, []),
+    ]
+    assert r.json()["new_pages"] == 3
+    again = client.post("/api/pages", json=[records[0], records[4]])
+    assert again.status_code == 200
+    assert [x["status"] for x in again.json()["records"]] == ["known", "known"]
+
+
+def test_post_limits_records_per_request_with_a_clear_413(tmp_path):
+    client = api(tmp_path, max_records=2)
+    r = client.post("/api/pages", json=[{"text": STORY}] * 3)
+    assert r.status_code == 413
+    assert r.json()["detail"] == (
+        "3 records in one request; the limit is 2 (send them in several requests)"
+    )
+    small = api(tmp_path, max_body_mb=0.01)
+
+    def chunked():  # no Content-Length: the limit holds while the body streams in
+        yield b'{"text": "'
+        for _ in range(100):
+            yield b"x" * 1000
+        yield b'"}'
+
+    r = small.post("/api/pages", content=chunked(), headers={"Content-Type": "application/json"})
+    assert r.status_code == 413
+
+
+def test_the_same_record_by_file_and_by_api_is_the_same_page(tmp_path):
+    record = {"id": "s", "text": STORY + " \ud800 \x00", "outlet": "صدى\x00"}
+    path = write_jsonl(tmp_path / "r.jsonl", [json.dumps(record)])
+    (page,) = read_file(path)
+    r = api(tmp_path).post(
+        "/api/pages", content=json.dumps(record), headers={"Content-Type": "application/json"}
+    )
+    assert r.status_code == 200, r.text
+    assert r.json()["records"][0]["page_id"] == page.id
+    assert page.content == STORY + " \ufffd " and page.outlet == "صدى"

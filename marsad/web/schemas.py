@@ -14,14 +14,15 @@ from pydantic import (
 )
 
 from marsad.model import Failure, Page
-from marsad.read import ReadConfig, ReadError, iso_datetime
+from marsad.read import ReadConfig, ReadError, check_lines, record_date, storable
 
 
 class PageIn(BaseModel):
     """One page to ingest: its text (or HTML) and what the scraper knows about it.
 
     The shape is validated here (422 for the request); what only reading the page can tell
-    (blank text, an unreadable date, a page over the size limit) fails that record alone.
+    (blank text, a page over the size or line limit) fails that record alone, and an
+    unreadable date leaves the page undated with a warning, as reading a file does.
     """
 
     model_config = ConfigDict(
@@ -41,10 +42,9 @@ class PageIn(BaseModel):
     @field_validator("text", "html", "url", "outlet", "published", "title", "id")
     @classmethod
     def _storable(cls, value: str | int | None) -> str | int | None:
-        """JSON may escape lone surrogates and NULs that no store can hold: U+FFFD / dropped."""
-        if not isinstance(value, str):
-            return value
-        return value.encode("utf-8", "surrogatepass").decode("utf-8", "replace").replace("\0", "")
+        """JSON may escape lone surrogates and NULs that no store can hold: U+FFFD / dropped,
+        exactly as reading a JSON Lines file does (the same record is the same page)."""
+        return storable(value) if isinstance(value, str) else value
 
     @model_validator(mode="after")
     def _one_content(self) -> PageIn:
@@ -60,9 +60,10 @@ class PageIn(BaseModel):
         if len(content.encode("utf-8")) > config.max_page_bytes:
             return Failure(source_path, f"page larger than {config.max_page_mb:g} MB")
         try:
-            published = iso_datetime(self.published)
+            check_lines(content, config)
         except ReadError as exc:
             return Failure(source_path, str(exc))
+        published, warnings = record_date(self.published)
         return Page(
             content=content,
             kind="html" if self.html is not None else "text",
@@ -72,6 +73,7 @@ class PageIn(BaseModel):
             outlet=self.outlet,
             published=published,
             title=self.title,
+            warnings=tuple(warnings),
         )
 
 
@@ -86,7 +88,11 @@ class RecordResult(BaseModel):
     record: int = Field(description="Position of the record in the request (0-based).")
     page_id: str | None
     status: str = Field(description="new | known (already stored, nothing changed) | failed")
-    reason: str | None = None
+    reason: str | None = Field(None, description="Why the record failed (status failed).")
+    warnings: list[str] = Field(
+        default_factory=list,
+        description="What storing it noticed: an unreadable date dropped, no article found.",
+    )
 
 
 class IngestOut(BaseModel):
