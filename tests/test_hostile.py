@@ -17,7 +17,15 @@ from pathlib import Path
 import pytest
 
 from marsad.model import Failure, Page
-from marsad.read import ReadConfig, ReadError, expand, iso_datetime, read, read_file
+from marsad.read import (
+    ReadConfig,
+    ReadError,
+    expand,
+    iso_datetime,
+    read,
+    read_file,
+    storable,
+)
 
 ARABIC = "وصل وفد الاتحاد الرياضي إلى العاصمة مساء الخميس للمشاركة في البطولة الإقليمية."
 GOOD = json.dumps({"id": "good", "text": ARABIC}, ensure_ascii=False)
@@ -498,3 +506,161 @@ def test_the_same_record_by_file_and_by_api_is_the_same_page(tmp_path):
     assert r.status_code == 200, r.text
     assert r.json()["records"][0]["page_id"] == page.id
     assert page.content == STORY + " \ufffd " and page.outlet == "صدى"
+
+
+# --- 6. fuzzing: readers, extraction, dates -------------------------------------------------
+# The strategies are shared with bench/fuzz.py, which runs them with many more examples.
+from hypothesis import HealthCheck, given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+FUZZ_EXAMPLES = 60
+SUFFIXES = (".txt", ".html", ".jsonl", ".ndjson", ".txt.gz", ".jsonl.gz")
+_HOSTILE_TEXT = st.text(
+    st.characters(codec=None, categories=None, exclude_characters=()), max_size=60
+) | st.sampled_from(["\ud800", "\x00", "\u2028", "ب" * 300, "\ufeff", "\r\n", "ال" * 40])
+_JSON_VALUES = st.recursive(
+    st.none()
+    | st.booleans()
+    | st.integers(min_value=-(10**30), max_value=10**30)
+    | st.floats(allow_nan=True, allow_infinity=True)
+    | _HOSTILE_TEXT,
+    lambda inner: (
+        st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=5), inner, max_size=3)
+    ),
+    max_leaves=8,
+)
+_FIELDS = ["id", "url", "outlet", "published", "date", "title", "text", "html", "content", "path"]
+_RECORDS = st.dictionaries(st.sampled_from(_FIELDS), _JSON_VALUES, max_size=5)
+
+
+def _json_line(record: dict, ascii_only: bool) -> bytes:
+    return json.dumps(record, ensure_ascii=ascii_only).encode("utf-8", "surrogatepass")
+
+
+@st.composite
+def file_bytes(draw) -> tuple[str, bytes]:
+    """(suffix, bytes) of a file a hostile or careless scraper could leave."""
+    suffix = draw(st.sampled_from(SUFFIXES))
+    if "jsonl" in suffix or "ndjson" in suffix:
+        lines = draw(
+            st.lists(
+                st.one_of(
+                    st.builds(_json_line, _RECORDS, st.booleans()),
+                    st.binary(max_size=40),
+                    st.just(b'{"a":' * 3000 + b"1" + b"}" * 3000),
+                ),
+                max_size=6,
+            )
+        )
+        data = b"\n".join(lines)
+    else:
+        text = draw(_HOSTILE_TEXT | st.just(ARABIC))
+        encoding = draw(st.sampled_from(["utf-8", "utf-16", "cp1256", "surrogatepass"]))
+        try:
+            data = (
+                text.encode(encoding)
+                if encoding != "surrogatepass"
+                else text.encode("utf-8", "surrogatepass")
+            )
+        except UnicodeEncodeError:
+            data = text.encode("utf-8", "surrogatepass")
+        data = draw(st.binary(max_size=8)) + data + draw(st.binary(max_size=8))
+    if suffix.endswith(".gz"):
+        data = gzip.compress(data)
+        if draw(st.booleans()):
+            data = data[: draw(st.integers(0, len(data)))]
+    return suffix, data
+
+
+def check_read(suffix: str, data: bytes, folder: Path) -> list:
+    """read_file never raises and yields only storable Pages and Failures."""
+    path = folder / f"fuzz{suffix}"
+    path.write_bytes(data)
+    items = list(read_file(path))
+    for item in items:
+        assert isinstance(item, Page | Failure), item
+        if isinstance(item, Page):
+            assert "\x00" not in item.content
+            item.content.encode("utf-8")  # no lone surrogates
+            assert all(isinstance(w, str) for w in item.warnings)
+            assert item.published is None or isinstance(item.published, str)
+        else:
+            assert item.reason and isinstance(item.reason, str)
+    return items
+
+
+# Pages as reading makes them: storable text (a lone surrogate cannot even be hashed into
+# Page.id; reading and the API replace it, see docs/input.md).
+PAGES = st.builds(
+    Page,
+    content=st.one_of(
+        _HOSTILE_TEXT, st.lists(_HOSTILE_TEXT | st.just(ARABIC), max_size=8).map("\n".join)
+    ).map(storable),
+    kind=st.sampled_from(["text", "html"]),
+    source_path=st.just("fuzz"),
+    title=st.none() | _HOSTILE_TEXT.map(storable),
+)
+DATES = st.one_of(
+    _JSON_VALUES,
+    st.datetimes().map(lambda d: d.isoformat()),
+    st.from_regex(
+        r"\A[+-]?\d{1,6}-\d{1,2}-\d{1,2}([T ]\d{1,2}:\d{2}(:\d{2})?)?(Z|[+-]\d{2}:\d{2})?\Z"
+    ),
+    st.builds(
+        "{}, {} {} {} {:02d}:{:02d}:00 {}".format,
+        st.sampled_from(["Sun", "Mon", "xyz"]),
+        st.integers(0, 40),
+        st.sampled_from(["Jan", "Feb", "Foo"]),
+        st.integers(-1, 10**6),
+        st.integers(0, 99),
+        st.integers(0, 99),
+        st.sampled_from(["+0400", "GMT", "-9999"]),
+    ),
+)
+
+
+def check_extract(page: Page) -> None:
+    from marsad.extract import extract
+
+    result = extract(page)
+    assert result.page is page
+    for article in result.articles:
+        assert isinstance(article.body, str) and isinstance(article.title, str)
+
+
+def check_date(value: object) -> None:
+    try:
+        got = iso_datetime(value)
+    except ReadError as exc:
+        assert str(exc)
+        return
+    assert got is None or (isinstance(got, str) and 1900 <= int(got[:4]) <= 2100), got
+
+
+FUZZ = settings(
+    max_examples=FUZZ_EXAMPLES,
+    deadline=None,
+    database=None,
+    suppress_health_check=list(HealthCheck),
+)
+
+
+@FUZZ
+@given(file_bytes())
+def test_fuzz_read_file_never_raises(case):
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as folder:
+        check_read(*case, Path(folder))
+
+
+@FUZZ
+@given(PAGES)
+def test_fuzz_extract_never_raises(page):
+    check_extract(page)
+
+
+@settings(FUZZ, max_examples=300)
+@given(DATES)
+def test_fuzz_iso_datetime_raises_only_read_error(value):
+    check_date(value)
