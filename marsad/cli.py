@@ -63,7 +63,9 @@ def _default_workers() -> int:
     return default_workers()
 
 
-def _run_ingest(paths: Iterable[str | Path], db: str, config: Config, workers: int) -> Store:
+def _run_ingest(
+    paths: Iterable[str | Path], db: str, config: Config, workers: int, chunk: int | None = None
+) -> Store:
     """Ingest and print the report; nothing readable at all is an error (exit status 1).
 
     Ctrl-C stops after the chunk being stored is rolled back: every page stored so far is
@@ -73,7 +75,9 @@ def _run_ingest(paths: Iterable[str | Path], db: str, config: Config, workers: i
 
     store = open_store(db)
     try:
-        report = ingest(paths, store, config, progress=sys.stderr.isatty(), workers=workers)
+        report = ingest(
+            paths, store, config, progress=sys.stderr.isatty(), workers=workers, chunk=chunk
+        )
     except KeyboardInterrupt:
         counts = store.counts()
         store.close()
@@ -127,12 +131,19 @@ allow_outside_option = click.option(
 @click.option("--config", "config_path", type=click.Path(), help="TOML config file.")
 @workers_option
 @allow_outside_option
+@click.option(
+    "--chunk",
+    type=click.IntRange(min=1),
+    default=None,
+    help="Pages per transaction [default: 256]; what an interruption can cost at most.",
+)
 def ingest_cmd(
     paths: tuple[str, ...],
     db: str,
     config_path: str | None,
     workers: int | None,
     allow_outside: bool,
+    chunk: int | None,
 ) -> None:
     """Read pages (files, folders, globs; .txt/.html/.jsonl, optionally .gz), extract their
     articles, and update duplicates and stories in the store.
@@ -144,7 +155,7 @@ def ingest_cmd(
     turns per chunk.
     """
     config = _load_config(config_path, allow_outside)
-    _run_ingest(paths, db, config, workers or _default_workers()).close()
+    _run_ingest(paths, db, config, workers or _default_workers(), chunk).close()
 
 
 @main.command("repair")

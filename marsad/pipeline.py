@@ -63,6 +63,22 @@ def default_workers() -> int:
     return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
 
 
+def _watch_parent() -> None:
+    """Pool workers end when the ingest that started them dies (a SIGKILL gives them no
+    word; forked workers would otherwise wait on their queue forever)."""
+    import threading
+    import time
+
+    parent = os.getppid()
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(0.5)
+        os._exit(1)
+
+    threading.Thread(target=watch, daemon=True).start()
+
+
 class _Inline(Executor):
     """One worker: extraction runs in this process, when its result is asked for."""
 
@@ -135,7 +151,9 @@ def ingest_pages(
     config = config or Config()
     report = IngestReport()
     catch_up(store, config, report)
-    pool: Executor = ProcessPoolExecutor(workers) if workers > 1 else _Inline()
+    pool: Executor = (
+        ProcessPoolExecutor(workers, initializer=_watch_parent) if workers > 1 else _Inline()
+    )
     ahead: deque[tuple[list[Failure], Future]] = deque()
     try:
         for failures, todo in _chunks(pages, store, report, chunk):
@@ -216,6 +234,7 @@ def ingest(
     *,
     progress: bool = False,
     workers: int = 1,
+    chunk: int | None = None,
 ) -> IngestReport:
     """Store every new page of `specs` (files, folders, globs, manifests); see `ingest_pages`."""
     config = config or Config()
@@ -241,7 +260,9 @@ def ingest(
             bar.set_postfix(articles=report.articles, stories=report.stories_touched)
 
     try:
-        return ingest_pages(pages(), store, config, workers=workers, on_chunk=tick)
+        return ingest_pages(
+            pages(), store, config, workers=workers, chunk=chunk or CHUNK_PAGES, on_chunk=tick
+        )
     finally:
         if bar is not None:
             bar.close()

@@ -1,3 +1,4 @@
+import itertools
 import gzip
 import json
 from itertools import islice
@@ -294,3 +295,34 @@ def test_saudinewsnet_sample_matches_brute_force():
     assert sum(recalled) >= 0.97 * len(truth)
     members = {x for g in found for x in g}
     assert members <= {x for pair in truth for x in pair}  # nothing outside the brute force
+
+
+def test_pairs_do_not_depend_on_arrival_order():
+    """Every order of the same articles, one call each, stores the pairs of one call: the
+    earliest copy of a body stands for it, also when it arrives last."""
+    dispatch, copy, look_alike = wire_copy_articles()
+    twin = article("twin", dispatch.body, "2025-06-05T08:00")  # earlier than the dispatch
+    late_twin = article("late", dispatch.body, "2025-06-05T12:00")
+    arts = [dispatch, copy, look_alike, twin, late_twin]
+    for a in arts:  # one page per article, told apart by its record id
+        page = Page(content=a.body, kind="text", source_path=a.page_id, source_id=a.page_id)
+        a.page_id = page.id
+    name = {a.id: p for a, p in zip(arts, ("wire", "paper", "other", "twin", "late"), strict=True)}
+
+    def pairs_of(batches) -> set:
+        with open_store(":memory:") as store:
+            for batch in batches:
+                for a in batch:
+                    page = Page(a.body, "text", name[a.id], source_id=name[a.id])
+                    store.add_extraction(Extraction(page, [a]))
+                find_duplicates(store, batch)
+            return {(name[p.a], name[p.b], p.kind) for p in store.duplicates()}
+
+    expected = pairs_of([arts])
+    assert expected == {
+        ("twin", "wire", "exact"),
+        ("twin", "late", "exact"),
+        ("twin", "paper", "near"),
+    }
+    for order in list(itertools.permutations(range(len(arts))))[::7]:
+        assert pairs_of([[arts[i]] for i in order]) == expected, order

@@ -133,6 +133,10 @@ class DedupState(Protocol):
 
     def dedup_add(self, article_id: str, exact_key: str | None, buckets: Sequence[int]) -> None: ...
 
+    def dedup_group(self, exact_key: str) -> list[str]: ...
+
+    def dedup_swap(self, exact_key: str, old: str, new: str) -> None: ...
+
 
 class _Doc(NamedTuple):
     article: Article
@@ -162,11 +166,16 @@ class DuplicateIndex:
         self.state: DedupState = state if state is not None else MemoryBuckets()
         self._hasher = MinHasher(self.config.num_perm)
         self._docs: dict[str, _Doc] = {}  # articles met by this instance, for verification
+        self.withdrawn: set[str] = set()  # articles whose earlier pairs no longer hold
 
     def add(self, article: Article) -> list[DuplicatePair]:
         """Index one article; its pairs with earlier articles (none if seen before).
 
-        Exact duplicates are paired whatever their dates; near ones within `max_days`.
+        Exact duplicates are paired whatever their dates, each with the earliest copy of
+        the body (by publish time, then id) whatever order they arrive in; only that copy
+        is in the LSH, so near pairs are between earliest copies, within `max_days`. When
+        an earlier copy arrives late, the pairs of the one it replaces are withdrawn
+        (`withdrawn`; the store deletes them) and made again with it.
         """
         if self.state.dedup_seen([article.id]):
             return []
@@ -177,19 +186,31 @@ class DuplicateIndex:
         key = hashlib.blake2b(" ".join(toks).encode(), digest_size=8).hexdigest()
         doc = _Doc.of(article, toks, self.config.shingle)
         first = self.state.dedup_first(key, article.id)
-        if first != article.id:
-            self.state.dedup_add(article.id, key, [])
-            return [self._pair(other, doc, "exact", 1.0) for other in self._load([first])]
         self._docs[article.id] = doc
         buckets = band_buckets(self._hasher.signature(doc.shingles), *self.config.bands_rows)
+        if first == article.id:
+            self.state.dedup_add(article.id, key, buckets)
+            return self._near_pairs(doc, buckets)
+        (earlier,) = self._load([first]) or [None]
+        if earlier is None or chronological(earlier.article) < chronological(article):
+            self.state.dedup_add(article.id, key, [])
+            return [self._pair(earlier, doc, "exact", 1.0)] if earlier else []
+        copies = self.state.dedup_group(key)
+        self.state.dedup_swap(key, first, article.id)
+        self.state.dedup_add(article.id, key, [])
+        self.withdrawn.add(first)
+        pairs = [self._pair(other, doc, "exact", 1.0) for other in self._load(copies)]
+        return pairs + self._near_pairs(doc, buckets)
+
+    def _near_pairs(self, doc: _Doc, buckets: list[int]) -> list[DuplicatePair]:
         pairs = []
-        for other in self._load(sorted(self.state.dedup_candidates(buckets))):
+        candidates = self.state.dedup_candidates(buckets) - {doc.article.id}
+        for other in self._load(sorted(candidates)):
             if not self._near_in_time(doc, other):
                 continue
             similarity = self._containment(doc.shingles, other.shingles)
             if similarity is not None:
                 pairs.append(self._pair(other, doc, "near", similarity))
-        self.state.dedup_add(article.id, key, buckets)
         return pairs
 
     def _containment(self, x: np.ndarray, y: np.ndarray) -> float | None:

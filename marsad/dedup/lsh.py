@@ -74,6 +74,7 @@ class MemoryBuckets:
         self.seen: set[str] = set()
         self.exact: dict[str, str] = {}
         self.buckets: defaultdict[int, list[str]] = defaultdict(list)
+        self.groups: defaultdict[str, list[str]] = defaultdict(list)
 
     def __len__(self) -> int:
         return len(self.seen)
@@ -89,5 +90,15 @@ class MemoryBuckets:
 
     def dedup_add(self, article_id: str, exact_key: str | None, buckets: Sequence[int]) -> None:
         self.seen.add(article_id)
+        if exact_key is not None:
+            self.groups[exact_key].append(article_id)
         for b in buckets:
             self.buckets[b].append(article_id)
+
+    def dedup_group(self, exact_key: str) -> list[str]:
+        return sorted(self.groups.get(exact_key, ()))
+
+    def dedup_swap(self, exact_key: str, old: str, new: str) -> None:
+        self.exact[exact_key] = new
+        for ids in self.buckets.values():
+            ids[:] = [new if i == old else i for i in ids]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from functools import lru_cache
 
 from marsad.dedup.index import DedupConfig, DuplicateIndex, chronological
 from marsad.model import Article, DuplicatePair
@@ -23,8 +24,9 @@ def dedup_reset(store: Store, config: DedupConfig | None = None) -> None:
     store.set_state(FINGERPRINT_KEY, _fingerprint(config).encode())
 
 
+@lru_cache(maxsize=8)
 def _fingerprint(config: DedupConfig | None) -> str:
-    return DuplicateIndex(config).fingerprint()
+    return DuplicateIndex(config).fingerprint()  # derives the LSH bands: ~10 ms
 
 
 def find_duplicates(
@@ -33,9 +35,10 @@ def find_duplicates(
     """Match new articles against every article indexed before (in this or earlier runs).
 
     Stores and returns only the new pairs; articles indexed before are skipped, so running
-    again on the same articles adds nothing. One transaction: the index rows and the pairs
-    are written together. An index built with an incompatible config (other shingles,
-    permutations or bands) is rebuilt from every stored article.
+    again on the same articles adds nothing. The stored pairs do not depend on how the
+    articles were split into calls or in what order they came. One transaction: the index
+    rows and the pairs are written together. An index built with an incompatible config
+    (other shingles, permutations or bands) is rebuilt from every stored article.
     """
     articles = list(articles)
     with store.transaction():
@@ -44,9 +47,14 @@ def find_duplicates(
             known = {a.id for a in articles}
             articles += [a for a in store.articles() if a.id not in known]
         index = DuplicateIndex(config, fetch=store.articles, state=store)
-        pairs = [p for a in sorted(articles, key=chronological) for p in index.add(a)]
-        if pairs:
-            store.add_duplicates(pairs)
+        pairs: list[DuplicatePair] = []
+        for article in sorted(articles, key=chronological):
+            before = set(index.withdrawn)
+            found = index.add(article)
+            store.add_duplicates(found)  # now: a later swap in this call withdraws them
+            if gone := index.withdrawn - before:
+                pairs = [p for p in pairs if not gone & {p.a, p.b}]
+            pairs += found
     return pairs
 
 

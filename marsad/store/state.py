@@ -19,6 +19,7 @@ from dataclasses import dataclass
 # Placeholders {T} text, {R} float, {I} 64-bit int, {WR} "WITHOUT ROWID" where supported.
 STATE_SCHEMA = """
 CREATE TABLE IF NOT EXISTS dedup_docs (article_id {T} PRIMARY KEY, exact_key {T});
+CREATE INDEX IF NOT EXISTS dedup_docs_key ON dedup_docs(exact_key);
 CREATE TABLE IF NOT EXISTS dedup_exact (exact_key {T} PRIMARY KEY, article_id {T} NOT NULL);
 CREATE TABLE IF NOT EXISTS dedup_bands (
   bucket {I} NOT NULL, article_id {T} NOT NULL, PRIMARY KEY (bucket, article_id)){WR};
@@ -126,6 +127,18 @@ class StateRows:
             "INSERT INTO dedup_bands VALUES (?, ?) ON CONFLICT DO NOTHING",
             [(b, article_id) for b in buckets],
         )
+
+    def dedup_group(self, exact_key: str) -> list[str]:
+        """Every article indexed with this body key."""
+        sql = "SELECT article_id FROM dedup_docs WHERE exact_key = ? ORDER BY article_id"
+        return [r[0] for r in self._rows(sql, (exact_key,))]
+
+    def dedup_swap(self, exact_key: str, old: str, new: str) -> None:
+        """`new` (an earlier copy) now stands for the body: its buckets are `old`'s (same
+        words, same buckets), and `old`'s pairs are withdrawn to be made again with `new`."""
+        self._run("UPDATE dedup_exact SET article_id = ? WHERE exact_key = ?", (new, exact_key))
+        self._run("UPDATE dedup_bands SET article_id = ? WHERE article_id = ?", (new, old))
+        self._run("DELETE FROM duplicates WHERE a = ? OR b = ?", (old, old))
 
     def dedup_clear(self) -> None:
         for table in ("dedup_docs", "dedup_exact", "dedup_bands"):
