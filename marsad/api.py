@@ -113,8 +113,10 @@ class Marsad:
             known = {p.id for p in pages if isinstance(p, Page) and store.has_page(p.id)}
             report = ingest_pages(pages, store, self.config)
             stored = {p.id for p in pages if isinstance(p, Page) and store.has_page(p.id)}
-        # A stored page's Failure row is a notice (reader warnings, no article found).
-        said = {f.source_path: f.reason for f in report.failures}
+        said: dict[str, list[str]] = {}
+        for notice in report.notices:  # reader warnings, no article found
+            said.setdefault(notice.source_path, []).append(notice.message)
+        failed = {f.source_path: f.reason for f in report.failures}
         results = []
         for n, page in enumerate(pages):
             if isinstance(page, Failure):
@@ -122,14 +124,14 @@ class Marsad:
                     RecordResult(record=n, page_id=None, status="failed", reason=page.reason)
                 )
             elif page.id not in stored:
-                reason = said.get(page.source_path, "not stored")
+                reason = failed.get(page.source_path, "not stored")
                 results.append(
                     RecordResult(record=n, page_id=page.id, status="failed", reason=reason)
                 )
             else:
                 status = "known" if page.id in known else "new"
                 known.add(page.id)  # the same page twice in one request: stored once
-                warnings = [] if status == "known" else _warnings(page, said.get(page.source_path))
+                warnings = [] if status == "known" else said.get(page.source_path, [])
                 results.append(
                     RecordResult(record=n, page_id=page.id, status=status, warnings=warnings)
                 )
@@ -150,16 +152,6 @@ def _record_page(record: PageIn, source_path: str, config: Config) -> Page | Fai
         return record.page(source_path, config.read)
     except Exception as exc:  # noqa: BLE001 - one bad record must not fail the request
         return Failure(source_path, f"unexpected error: {type(exc).__name__}: {exc}")
-
-
-def _warnings(page: Page, notice: str | None) -> list[str]:
-    """The page's reader warnings, and what the pipeline's notice adds (no article found)."""
-    warnings = list(page.warnings)
-    if notice:
-        rest = notice.removeprefix("; ".join(warnings)).lstrip("; ")
-        if rest:
-            warnings.append(rest)
-    return warnings
 
 
 class NoNul:

@@ -105,6 +105,10 @@ def _print_report(r: IngestReport, db: str) -> None:
     if r.dropped:
         reasons = ", ".join(f"{k}={v}" for k, v in r.dropped.most_common())
         click.echo(f"dropped lines: {sum(r.dropped.values())} ({reasons})")
+    if r.notices:
+        click.echo(f"stored with notices: {len(r.notices)}", err=True)
+        for n in r.notices:
+            click.echo(f"  {n}", err=True)
     if r.failures:
         click.echo(f"failed: {len(r.failures)}", err=True)
         for f in r.failures:

@@ -124,6 +124,17 @@ class Failure:
         return f"{self.source_path}: {self.reason}"
 
 
+@dataclass(frozen=True)
+class Notice:
+    """Something a stored page should tell the user: a reader warning, no article found."""
+
+    source_path: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.source_path}: {self.message}"
+
+
 @dataclass
 class DuplicatePair:
     """Two articles that carry the same text (exact) or the same dispatch (near)."""

@@ -25,7 +25,7 @@ from marsad.config import Config
 from marsad.dedup import find_duplicates
 from marsad.dedup.stage import dedup_current, dedup_reset
 from marsad.extract import extract
-from marsad.model import Article, Extraction, Failure, Page
+from marsad.model import Article, Extraction, Failure, Notice, Page
 from marsad.read import expand, read_file
 from marsad.store import Store
 
@@ -42,6 +42,7 @@ class IngestReport:
     articles: int = 0
     dropped: Counter[str] = field(default_factory=Counter)
     failures: list[Failure] = field(default_factory=list)
+    notices: list[Notice] = field(default_factory=list)  # stored pages' warnings
     duplicates: int = 0
     stories_touched: int = 0
     resumed: int = 0  # articles of an earlier, interrupted or rebuilt run finished now
@@ -88,14 +89,13 @@ class _Inline(Executor):
         return future
 
 
-def notices(extraction: Extraction) -> Failure | None:
+def notices(extraction: Extraction) -> list[Notice]:
     """What a stored page should tell the user: reader warnings, no article found."""
-    page = extraction.page
-    said = list(getattr(page, "warnings", ()))
+    said = list(extraction.page.warnings)
     if not extraction.articles:
         counts = ", ".join(f"{r} {n}" for r, n in sorted(extraction.drop_counts().items()))
         said.append("no article found" + (f" (dropped: {counts})" if counts else ""))
-    return Failure(page.source_path, "; ".join(said)) if said else None
+    return [Notice(extraction.page.source_path, message) for message in said]
 
 
 def process(store: Store, articles: list[Article], config: Config, report: IngestReport) -> None:
@@ -212,9 +212,9 @@ def _store_chunk(
             if not store.add_extraction(result):  # stored meanwhile (same page twice)
                 report.known_pages += 1
                 continue
-            if notice := notices(result):
-                failures.append(notice)
-                store.add_failure(notice)
+            if said := notices(result):
+                store.add_notices(said)
+                report.notices.extend(said)
             added["pages"] += 1
             added["articles"] += len(result.articles)
             report.dropped.update(result.drop_counts())

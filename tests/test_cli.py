@@ -63,9 +63,11 @@ def test_ingest_bad_input_batch_goes_on(batch, tmp_path):
             "افتتاح معرض الكتاب في الدوحة بمشاركة واسعة",
             "افتتاح معرض الكتاب في عمّان بمشاركة واسعة",
         }
-        assert len(store.failures()) == 5  # the four above, and the page with no article
-        (notice,) = [f for f in store.failures() if f.source_path.endswith("nothing.html")]
-        assert notice.reason.startswith("no article found (dropped: ")
+        assert len(store.failures()) == 4
+        (notice,) = store.notices()  # stored, but it says why nothing came of it
+        assert notice.source_path.endswith("nothing.html")
+        assert notice.message.startswith("no article found (dropped: ")
+    assert "stored with notices: 1" in out and "nothing.html: no article found" in out
 
     again = run("ingest", batch, "--db", db)
     assert "0 new, 3 already stored" in again.output

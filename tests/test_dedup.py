@@ -1,5 +1,5 @@
-import itertools
 import gzip
+import itertools
 import json
 from itertools import islice
 from pathlib import Path

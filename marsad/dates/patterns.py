@@ -12,12 +12,11 @@ from marsad.dates.lexicon import ANY_MONTH_NAME, LEVANTINE_MONTH, MONTH, WEEKDAY
 # new clause.
 PLANNED = "المقرر المتوقع المنتظر المزمع المرتقب يعتزم تعتزم".split()
 BOUNDARY = re.compile(
-    r"[.!?;:,¶\"()]|(?<!\w)" + "".join(f"(?<!{w} )" for w in [*PLANNED, "علي"])
+    r"[.!?;:,¶\"()]|(?<!\w)"
+    + "".join(f"(?<!{w} )" for w in [*PLANNED, "علي"])
     + r"[وفل]?(?:ان|انه|انها|بان|حيث|بينما|لكن|الذي|التي|الذين)(?!\w)"
 )
-FUTURE = re.compile(
-    rf"(?<!\w)[وف]?(?P<w>سوف|(?:{'|'.join(PLANNED)})ه?|علي\s+ان|س[يتن]\w{{2,}})"
-)
+FUTURE = re.compile(rf"(?<!\w)[وف]?(?P<w>سوف|(?:{'|'.join(PLANNED)})ه?|علي\s+ان|س[يتن]\w{{2,}})")
 # Words that start like a future verb (سـ + ي/ت/ن) but are nouns or past verbs.
 _NOT_FUTURE_WORDS = """
     سياسة سياسي سياسية سياسات سياسيين سياسيون سياسيا سيادة سيادي سيادية سيارة سيارات سيارتين
@@ -78,13 +77,12 @@ DAY_ADJECTIVES = (
     "موعود محدد مشهود ذي واحد كامل دراسي مفتوح عادي"
 ).split()
 TODAY = (
-    "اليوم" + "".join(f"(?<!{w} اليوم)" for w in ("روسيا", "المصري", "ذلك", "هذا", "نفس"))
+    "اليوم"
+    + "".join(f"(?<!{w} اليوم)" for w in ("روسيا", "المصري", "ذلك", "هذا", "نفس"))
     + rf"(?!\s+(?:نفسه|ذاته|ال(?:{'|'.join(DAY_ADJECTIVES)})(?:ه|ين)?(?!\w)))"
 )
 # «غدا» is also the verb "became": «غدا الأمر أكثر تعقيدا», «غدا من الصعب».
-NOT_BECAME = (
-    rf"(?!\s+(?:من|اكثر|اقل)(?!\w))(?!\s+ال(?!{WEEKDAY})\w+\s+(?:اكثر|اقل|\w+ا)(?!\w))"
-)
+NOT_BECAME = rf"(?!\s+(?:من|اكثر|اقل)(?!\w))(?!\s+ال(?!{WEEKDAY})\w+\s+(?:اكثر|اقل|\w+ا)(?!\w))"
 REL = (
     r"(?P<rel>اول\s+(?:من\s+)?امس|امس\s+الاول|بعد\s+غد|يوم\s+(?:ال)?امس|الامس|امس|البارحه"
     rf"|غدا{NOT_BECAME}|يوم\s+غد|الليله(?:\s+الماضيه)?|{TODAY}"

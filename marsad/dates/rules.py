@@ -409,28 +409,55 @@ PREFIXES = {
     "this": rf"{W}(?P<p>(?:(?:هذا|هذه)\s+)?)",
 }
 _RULES: list[tuple[str, str, Resolver]] = [
-    ("day", r"(?P<d>\d{1,2})\s*(?P<sep>[-/.])\s*(?P<mo>\d{1,2})\s*(?P=sep)\s*(?P<y>\d{4})"
-     r"(?![\w/]|[-.]\d)", numeric),
-    ("day", r"(?P<y>\d{4})\s*(?P<sep>[-/.])\s*(?P<mo>\d{1,2})\s*(?P=sep)\s*(?P<d>\d{1,2})"
-     r"(?![\w/]|[-.]\d)", numeric),
-    ("day", rf"(?P<d1>\d{{1,2}})\s*(?:-|/|و|الي|حتي|لغايه)\s*(?P<d2>\d{{1,2}})\s*(?:من\s+)?"
-     rf"(?:شهر\s+)?{ANY_MONTH}{YEAR_OR_MOD}{E}", day_range),
+    (
+        "day",
+        r"(?P<d>\d{1,2})\s*(?P<sep>[-/.])\s*(?P<mo>\d{1,2})\s*(?P=sep)\s*(?P<y>\d{4})"
+        r"(?![\w/]|[-.]\d)",
+        numeric,
+    ),
+    (
+        "day",
+        r"(?P<y>\d{4})\s*(?P<sep>[-/.])\s*(?P<mo>\d{1,2})\s*(?P=sep)\s*(?P<d>\d{1,2})"
+        r"(?![\w/]|[-.]\d)",
+        numeric,
+    ),
+    (
+        "day",
+        rf"(?P<d1>\d{{1,2}})\s*(?:-|/|و|الي|حتي|لغايه)\s*(?P<d2>\d{{1,2}})\s*(?:من\s+)?"
+        rf"(?:شهر\s+)?{ANY_MONTH}{YEAR_OR_MOD}{E}",
+        day_range,
+    ),
     ("day", rf"(?P<d>\d{{1,2}})\s*(?:من\s+)?(?:شهر\s+)?{ANY_MONTH}{YEAR_OR_MOD}{E}", day_month),
     ("day", rf"(?P<ord>{ORDINAL})\s+من\s+(?:شهر\s+)?{ANY_MONTH}{YEAR_OR_MOD}{E}", ordinal_month),
     ("week", rf"(?P<ord>{ORDINAL})\s+من\s+(?:شهر\s+)?{ANY_MONTH}{YEAR_OR_MOD}{E}", week_of_month),
-    ("day", rf"(?:(?P<d>\d{{1,2}})|(?P<ord>{ORDINAL}))\s+(?:من\s+)?(?:(?P<this>هذا)\s+)?الشهر"
-     rf"(?:\s+{MODS})?{E}", day_of_relative_month),
+    (
+        "day",
+        rf"(?:(?P<d>\d{{1,2}})|(?P<ord>{ORDINAL}))\s+(?:من\s+)?(?:(?P<this>هذا)\s+)?الشهر"
+        rf"(?:\s+{MODS})?{E}",
+        day_of_relative_month,
+    ),
     ("month", rf"{ANY_MONTH}{YEAR_REQ}{E}", month_year),
     ("month", rf"{ANY_MONTH}\s+{MODS}{E}", month_modified),
     ("bare_month", rf"{ANY_MONTH}{E}", month_year),
-    ("word", rf"(?:العام|عام|السنه|سنه)\s+(?P<y>\d{{4}})"
-     rf"(?:\s*(?P<conn>[-/])\s*(?P<y2>\d{{4}}))?{ERA}{E}", year_named),
-    ("word", rf"(?:العامي|عامي|السنتي|سنتي)\s+(?P<y>\d{{4}})\s*(?P<conn>و|-|الي|حتي)\s*"
-     rf"(?P<y2>\d{{4}}){E}", year_pair),
+    (
+        "word",
+        rf"(?:العام|عام|السنه|سنه)\s+(?P<y>\d{{4}})"
+        rf"(?:\s*(?P<conn>[-/])\s*(?P<y2>\d{{4}}))?{ERA}{E}",
+        year_named,
+    ),
+    (
+        "word",
+        rf"(?:العامي|عامي|السنتي|سنتي)\s+(?P<y>\d{{4}})\s*(?P<conn>و|-|الي|حتي)\s*"
+        rf"(?P<y2>\d{{4}}){E}",
+        year_pair,
+    ),
     ("preposition", rf"(?P<y>\d{{4}}){E}", year_after_preposition),
     ("weekday", rf"{WD}(?:\s+(?P<mod>{PAST}|{NEXT}))?{E}", weekday),
-    ("pair", rf"ال(?P<wd>{WEEKDAY})\s*(?:-|/|و|الي|حتي)?\s*(?:يوم\s+)?ال(?P<wd2>{WEEKDAY}){E}",
-     weekday_pair),
+    (
+        "pair",
+        rf"ال(?P<wd>{WEEKDAY})\s*(?:-|/|و|الي|حتي)?\s*(?:يوم\s+)?ال(?P<wd2>{WEEKDAY}){E}",
+        weekday_pair,
+    ),
     ("word", rf"ال(?P<wd>{WEEKDAY})\s*و\s*ال(?P<wd2>{WEEKDAY}){E}", weekday_pair),
     ("pod", rf"{REL}(?:\s*,?\s*(?:يوم\s+)?ال{WEEKDAY})?{E}", relative_day),
     ("this", rf"(?P<unit>الاسبوع|الشهر|العام|السنه)(?:\s+{MODS})?{E}", relative_period),

@@ -16,6 +16,8 @@ from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 
+from marsad.model import Notice
+
 # Placeholders {T} text, {R} float, {I} 64-bit int, {WR} "WITHOUT ROWID" where supported.
 STATE_SCHEMA = """
 CREATE TABLE IF NOT EXISTS dedup_docs (article_id {T} PRIMARY KEY, exact_key {T});
@@ -35,6 +37,9 @@ CREATE INDEX IF NOT EXISTS cluster_vectors_at ON cluster_vectors(at);
 CREATE TABLE IF NOT EXISTS cluster_df (term {T} PRIMARY KEY, df {I} NOT NULL){WR};
 CREATE TABLE IF NOT EXISTS pending (article_id {T} PRIMARY KEY, published {T});
 CREATE INDEX IF NOT EXISTS pending_at ON pending(published, article_id);
+CREATE TABLE IF NOT EXISTS notices (
+  source_path {T} NOT NULL, seq INTEGER NOT NULL, message {T} NOT NULL,
+  PRIMARY KEY (source_path, seq));
 CREATE TABLE IF NOT EXISTS digests (story_id {T} PRIMARY KEY, key {T} NOT NULL, body {T});
 """
 # Stage state of marsad ≤ 0.1 kept as pickled / compressed blobs under these keys of the
@@ -258,6 +263,17 @@ class StateRows:
 
     def pending_count(self) -> int:
         return self._rows("SELECT COUNT(*) FROM pending")[0][0]
+
+    # --- notices ----------------------------------------------------------------------------
+    def add_notices(self, notices: Sequence[Notice]) -> None:
+        self._run_many(
+            "INSERT INTO notices VALUES (?, ?, ?) ON CONFLICT DO NOTHING",
+            [(n.source_path, i, n.message) for i, n in enumerate(notices)],
+        )
+
+    def notices(self) -> list[Notice]:
+        rows = self._rows("SELECT source_path, message FROM notices ORDER BY source_path, seq")
+        return [Notice(*row) for row in rows]
 
     # --- digests ----------------------------------------------------------------------------
     def cached_digest(self, story_id: str, key: str) -> dict | None:
