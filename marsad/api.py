@@ -16,7 +16,6 @@ import hmac
 import ipaddress
 import re
 import threading
-from collections import OrderedDict
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Annotated, Any
@@ -64,7 +63,6 @@ from marsad.web.schemas import (
 
 MAX_LIMIT = 100
 MAX_RECORDS = 1000  # page records in one POST /api/pages (create_app(max_records=...))
-DIGEST_CACHE = 256  # story digests kept in memory
 
 
 # --- the app ------------------------------------------------------------------------------
@@ -77,8 +75,6 @@ class Marsad:
         self.config = config
         self.ingest_lock = threading.Lock()
         self.listings = Listings()
-        self._digests: OrderedDict[tuple, dict] = OrderedDict()
-        self._digests_lock = threading.Lock()
 
     @contextmanager
     def store(self) -> Iterator[Store]:
@@ -90,19 +86,8 @@ class Marsad:
             store.close()
 
     def digest(self, store: Store, story: Story) -> dict:
-        """The story's digest, cached by membership: stored pages never change, so a digest
-        changes only when the story's articles (or its title) do."""
-        key = (story.id, story.title, tuple(story.article_ids))
-        with self._digests_lock:
-            if key in self._digests:
-                self._digests.move_to_end(key)
-                return self._digests[key]
-        digest = story_digest(store, story, self.config.digest)
-        with self._digests_lock:
-            self._digests[key] = digest
-            while len(self._digests) > DIGEST_CACHE:
-                self._digests.popitem(last=False)
-        return digest
+        """The story's digest: kept in the store, made again only when the story changed."""
+        return story_digest(store, story, self.config.digest)
 
     def ingest(self, records: list[PageIn]) -> IngestOut:
         """Every record's outcome: one that cannot be a page, or that extraction or storing

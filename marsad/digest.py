@@ -8,10 +8,14 @@ their duplicate pairs touches the store.
 
 from __future__ import annotations
 
+import hashlib
+import json
 from collections import defaultdict
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from functools import lru_cache
+from pathlib import Path
 
 from marsad.claims import ClaimsConfig, align
 from marsad.entities import story_entities
@@ -69,9 +73,35 @@ def describe(
     }
 
 
+@lru_cache(maxsize=1)
+def _code() -> str:
+    """A hash of the code and shipped data digests are made with: a cached digest made by
+    another version is never served."""
+    root = Path(__file__).parent
+    h = hashlib.blake2b(digest_size=8)
+    for path in sorted([*root.rglob("*.py"), *(root / "data").glob("*")]):
+        h.update(path.name.encode() + path.read_bytes())
+    return h.hexdigest()
+
+
+def digest_key(story: Story, pairs: list[DuplicatePair], config: DigestConfig | None) -> str:
+    """What a story's digest is a function of: its record, its pairs, config and code."""
+    facts = [story.to_dict(), sorted((p.a, p.b, p.kind, p.similarity) for p in pairs)]
+    text = json.dumps([_code(), repr(config or DigestConfig()), facts], ensure_ascii=False)
+    return hashlib.blake2b(text.encode(), digest_size=16).hexdigest()
+
+
 def story_digest(store: Store, story: Story, config: DigestConfig | None = None) -> dict:
-    articles = list(store.articles(story.article_ids))
-    return describe(story, articles, store.duplicates(story.article_ids), config)
+    """The story's digest, computed once per state of the story and kept in the store: a
+    story page is a lookup, not minutes of alignment, until an ingest changes the story."""
+    pairs = store.duplicates(story.article_ids)
+    key = digest_key(story, pairs, config)
+    if (cached := store.cached_digest(story.id, key)) is not None:
+        return cached
+    digest = describe(story, list(store.articles(story.article_ids)), pairs, config)
+    with store.transaction():
+        store.cache_digest(story.id, key, digest)
+    return digest
 
 
 def build_digest(
@@ -101,25 +131,30 @@ def build_digest(
     touching: dict[str, dict[tuple[str, str], DuplicatePair]] = defaultdict(dict)
     for pair in store.duplicates(wanted):
         touching[pair.a][pair.a, pair.b] = touching[pair.b][pair.a, pair.b] = pair
-    jobs = [
-        (
-            s,
-            [articles[a] for a in s.article_ids if a in articles],
-            list({key: p for a in s.article_ids for key, p in touching[a].items()}.values()),
-            config,
-        )
-        for s in stories
-    ]
+    described: dict[str, dict] = {}
+    jobs, keys = [], {}
+    for s in stories:
+        pairs = list({key: p for a in s.article_ids for key, p in touching[a].items()}.values())
+        keys[s.id] = digest_key(s, pairs, config)
+        if (cached := store.cached_digest(s.id, keys[s.id])) is not None:
+            described[s.id] = cached
+        else:
+            jobs.append((s, [articles[a] for a in s.article_ids if a in articles], pairs, config))
     if workers > 1 and len(jobs) > 1:
         with ProcessPoolExecutor(workers) as pool:
             chunk = max(1, len(jobs) // (workers * 8))
-            described = list(pool.map(_safely, *zip(*jobs, strict=True), chunksize=chunk))
+            made = list(pool.map(_safely, *zip(*jobs, strict=True), chunksize=chunk))
     else:
-        described = [_safely(*job) for job in jobs]
+        made = [_safely(*job) for job in jobs]
+    with store.transaction():
+        for digest in made:
+            described[digest["id"]] = digest
+            if "error" not in digest:
+                store.cache_digest(digest["id"], keys[digest["id"]], digest)
     return {
         "generated": datetime.now(UTC).isoformat(timespec="seconds"),
         "articles": [articles[aid].to_dict() for aid in wanted if aid in articles],
-        "stories": described,
+        "stories": [described[s.id] for s in stories],
     }
 
 

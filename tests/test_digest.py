@@ -211,3 +211,26 @@ def test_workers_give_the_same_digest(demo_digest):
         parallel = build_digest(store, workers=2)
     assert parallel["stories"] == demo_digest["stories"]
     assert parallel["articles"] == demo_digest["articles"]
+
+
+def test_digests_are_kept_with_their_stories(monkeypatch):
+    """A story's digest is made once per state of the story and then read from the store;
+    a change to the story (here its title) makes it again."""
+    import dataclasses
+
+    import marsad.digest as digest_mod
+
+    with open_store(":memory:") as store:
+        ingest([DEMO_MANIFEST], store)
+        story = max(store.stories(), key=lambda s: s.size)
+        first = digest_mod.story_digest(store, story)
+        assert build_digest(store, [story.id])["stories"] == [first]
+
+        def fail(*args, **kwargs):
+            raise AssertionError("digest made again")
+
+        monkeypatch.setattr(digest_mod, "describe", fail)
+        assert digest_mod.story_digest(store, story) == first  # from the store
+        changed = dataclasses.replace(story, title="عنوان آخر")
+        with pytest.raises(AssertionError, match="made again"):
+            digest_mod.story_digest(store, changed)
