@@ -1,13 +1,17 @@
-"""Ingest: read → extract → store → duplicates → stories, in chunks of pages.
+"""Ingest: read → extract → store → duplicates → stories.
 
 Per-page work (read, extract) is pure and runs in a process pool when `workers` > 1; only
-the store, the duplicate index and the story clusterer hold state. Each chunk is one
-store transaction: its pages and articles, their duplicate-index and story rows, or
-nothing. An interrupted ingest (Ctrl-C, a kill, a full disk) therefore leaves every
-committed chunk complete and the rest unstored, and the next run reads those pages again.
-State rebuilt for another config is queued as `pending` rows and worked off chunk by
-chunk, so that survives interruption too. Results do not depend on chunking, workers or
-the order pages arrive in: the clusterer is order-independent.
+the store, the duplicate index and the story clusterer hold state. Pages are stored in
+chunks, one transaction each: a chunk's pages, articles and their `pending` rows (the
+queue of the stateful stages), or nothing. The queue is then worked off in publish-time
+order, again one transaction per chunk: duplicate-index rows, story rows and the removal
+of the chunk's pending rows together. Time order keeps the clusterer's replays of late
+articles short whatever order the input is in.
+
+An interruption (Ctrl-C, a kill, a full disk) leaves every committed chunk whole: stored
+articles are in stories or still queued, and the next run (any `ingest`, or `repair`)
+works off the queue first. Results do not depend on chunking, workers or the order pages
+arrive in: the duplicate index and the clusterer are order-independent.
 """
 
 from __future__ import annotations
@@ -46,6 +50,7 @@ class IngestReport:
     duplicates: int = 0
     stories_touched: int = 0
     resumed: int = 0  # articles of an earlier, interrupted or rebuilt run finished now
+    touched: set[str] = field(default_factory=set, repr=False)
 
 
 def extract_page(page: Page) -> Extraction | Failure:
@@ -102,7 +107,21 @@ def process(store: Store, articles: list[Article], config: Config, report: Inges
     """The stateful stages on new articles, inside the caller's transaction."""
     if articles:
         report.duplicates += len(find_duplicates(store, articles, config.dedup))
-        report.stories_touched += len(update_stories(store, articles, config.cluster))
+        report.touched.update(s.id for s in update_stories(store, articles, config.cluster))
+        report.stories_touched = len(report.touched)
+
+
+def drain(store: Store, config: Config, report: IngestReport, chunk: int = 1024) -> int:
+    """Work off the queue, oldest articles first; how many articles were processed."""
+    done = 0
+    while True:
+        with store.transaction():
+            ids = store.pending(chunk)
+            if not ids:
+                return done
+            process(store, list(store.articles(ids)), config, report)
+            store.pending_done(ids)
+        done += len(ids)
 
 
 def catch_up(store: Store, config: Config | None = None, report: IngestReport | None = None) -> int:
@@ -120,15 +139,7 @@ def catch_up(store: Store, config: Config | None = None, report: IngestReport | 
             rebuild = True
         if rebuild and (queued := store.pending_all()):
             store.waiting(f"rebuilding duplicate index and stories from {queued} stored articles")
-    done = 0
-    while True:
-        with store.transaction():
-            ids = store.pending(CHUNK_PAGES * 4)
-            if not ids:
-                break
-            process(store, list(store.articles(ids)), config, report)
-            store.pending_done(ids)
-        done += len(ids)
+    done = drain(store, config, report)
     report.resumed += done
     return done
 
@@ -161,11 +172,14 @@ def ingest_pages(
             parts = [todo[i : i + 16] for i in range(0, len(todo), 16)]
             ahead.append((failures, [pool.submit(_extract_all, part) for part in parts]))
             if len(ahead) > 1:
-                _store_chunk(store, *ahead.popleft(), config, report, on_chunk)
+                _store_chunk(store, *ahead.popleft(), report, on_chunk)
         while ahead:
-            _store_chunk(store, *ahead.popleft(), config, report, on_chunk)
+            _store_chunk(store, *ahead.popleft(), report, on_chunk)
     finally:
         pool.shutdown(cancel_futures=True)
+    drain(store, config, report)
+    if on_chunk is not None:
+        on_chunk(report)
     return report
 
 
@@ -194,7 +208,6 @@ def _store_chunk(
     store: Store,
     failures: list[Failure],
     futures: list[Future],
-    config: Config,
     report: IngestReport,
     on_chunk: Callable[[IngestReport], None] | None,
 ) -> None:
@@ -219,7 +232,7 @@ def _store_chunk(
             added["articles"] += len(result.articles)
             report.dropped.update(result.drop_counts())
             new_articles.extend(result.articles)
-        process(store, new_articles, config, report)
+        store.pending_add((a.id, a.published) for a in new_articles)
     report.failures.extend(failures)
     report.new_pages += added["pages"]
     report.articles += added["articles"]

@@ -240,6 +240,10 @@ class StateRows:
         self._run("DELETE FROM state WHERE key = 'cluster_docs'")
 
     # --- work queue -------------------------------------------------------------------------
+    def pending_add(self, articles: Iterable[tuple[str, str | None]]) -> None:
+        """Queue (article id, published) for the duplicate index and the clusterer."""
+        self._run_many("INSERT INTO pending VALUES (?, ?) ON CONFLICT DO NOTHING", list(articles))
+
     def pending_all(self) -> int:
         """Queue every stored article for the stages (their state is being rebuilt)."""
         self._run(
