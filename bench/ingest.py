@@ -1,0 +1,229 @@
+"""Ingest throughput and latency on the whole ANT archive, next to a peer pipeline, one run.
+
+    python bench/ingest.py [--records N] [--held-out K] [--million] [--skip-peer]
+
+1. `marsad ingest` of every record but K held-out ones, `--workers 1` and `--workers 2`,
+   each into a fresh SQLite store, as child processes: wall and CPU seconds (pool workers
+   included), peak RSS of the largest process, articles per second.
+2. The peer on the same records, as a child process: datasketch MinHash + MinHashLSH for
+   copies (3-word shingles, 128 permutations, Jaccard 0.5) and scikit-learn TF-IDF with
+   average-link clustering per publish day (eval/stories.py's tuned peer threshold).
+3. One-record ingest of the K held-out records (drawn at random over the archive, so late
+   pages are among them), on the whole-ANT store and on a 1,000-record store: p50/p99 through
+   the library (`marsad.pipeline.ingest`) and through the CLI (a `marsad ingest` process).
+4. With --million: the whole-ANT store copied 31 times into the past, rows generated
+   directly (articles, pages, duplicate index, clusterer log, stories; not the search
+   index), about a million articles; then one-record library ingests on it.
+
+Data: ../shared/data/ant (read-only). Machine: state what else ran beside it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gzip
+import json
+import os
+import random
+import shutil
+import sqlite3
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+ANT = ROOT.parent / "shared/data/ant/ant_v2.1.jsonl.gz"
+CLI = [sys.executable, "-c", "from marsad.cli import main; main()"]
+
+
+def child(cmd: list[str]) -> dict:
+    """Run a process to its end: wall, CPU (it and its reaped children), peak RSS."""
+    started = time.perf_counter()
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+    out = proc.stdout.read() if proc.stdout else ""
+    _, status, usage = os.wait4(proc.pid, 0)
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    if proc.returncode:
+        sys.exit(f"{' '.join(cmd[:4])}… failed ({proc.returncode}):\n{out[-2000:]}")
+    return {
+        "wall": time.perf_counter() - started,
+        "cpu": usage.ru_utime + usage.ru_stime,
+        "rss_mb": usage.ru_maxrss / 1024,
+        "out": out,
+    }
+
+
+def percentiles(values: list[float]) -> str:
+    values = sorted(values)
+    p99 = values[min(len(values) - 1, round(0.99 * (len(values) - 1)))]
+    return f"p50 {statistics.median(values) * 1000:7.1f} ms  p99 {p99 * 1000:7.1f} ms"
+
+
+def library_latency(db: str, records: list[Path]) -> list[float]:
+    from marsad.pipeline import ingest
+    from marsad.store import open_store
+
+    times = []
+    with open_store(db) as store:
+        for path in records:
+            started = time.perf_counter()
+            report = ingest([path], store)
+            times.append(time.perf_counter() - started)
+            assert report.new_pages == 1, report
+    return times
+
+
+def cli_latency(db: str, records: list[Path]) -> list[float]:
+    times = []
+    for path in records:
+        started = time.perf_counter()
+        subprocess.run([*CLI, "ingest", str(path), "--db", db, "--workers", "1"],
+                       check=True, capture_output=True)  # fmt: skip
+        times.append(time.perf_counter() - started)
+    return times
+
+
+def articles_in(db: str) -> int:
+    with sqlite3.connect(db) as conn:
+        return conn.execute("SELECT COUNT(*) FROM articles").fetchone()[0]
+
+
+PEER = r"""
+import gzip, json, sys, time
+from collections import defaultdict
+from datasketch import MinHash, MinHashLSH
+from sklearn.cluster import AgglomerativeClustering
+from sklearn.feature_extraction.text import TfidfVectorizer
+sys.path.insert(0, sys.argv[2])
+from marsad.arabic import stems, tokens
+lsh, pairs, days = MinHashLSH(threshold=0.5, num_perm=128), 0, defaultdict(list)
+for n, line in enumerate(open(sys.argv[1], encoding="utf-8")):
+    r = json.loads(line)
+    words = tokens(r.get("text") or "")
+    m = MinHash(num_perm=128)
+    m.update_batch(" ".join(words[i:i + 3]).encode() for i in range(max(len(words) - 2, 1)))
+    pairs += len(lsh.query(m))
+    lsh.insert(str(n), m)
+    days[str(r.get("time") or "")[:10]].append((r.get("title") or "") + "\n" + (r.get("text") or ""))
+stories = 0
+for texts in days.values():
+    if len(texts) < 2:
+        stories += len(texts)
+        continue
+    x = TfidfVectorizer(analyzer=stems, sublinear_tf=True).fit_transform(texts).toarray()
+    labels = AgglomerativeClustering(n_clusters=None, metric="cosine", linkage="average",
+                                     distance_threshold=0.8).fit_predict(x)
+    stories += len(set(labels))
+print(f"peer: {pairs} candidate copy pairs, {stories} stories")
+"""
+
+
+def million(db: str, copies: int = 31, shift_days: float = 300.0) -> None:
+    """Copy every row of the ANT store `copies` times into the past (ids suffixed)."""
+    conn = sqlite3.connect(db, isolation_level=None)
+    conn.execute("BEGIN")
+    cols = {t: [r[1] for r in conn.execute(f"PRAGMA table_info({t})")] for t in (
+        "pages", "articles", "dedup_docs", "dedup_exact", "dedup_bands", "cluster_log",
+        "stories", "story_articles", "duplicates")}  # fmt: skip
+    ids = {"id", "page_id", "article_id", "exact_key", "story", "story_id", "a", "b"}
+    for k in range(1, copies + 1):
+        shift = k * shift_days * 86400
+        for table, names in cols.items():
+            exprs = []
+            for c in names:
+                if c in ids:
+                    exprs.append(f"{c} || '~{k}'")
+                elif c in ("ts", "at"):
+                    exprs.append(f"CASE WHEN {c} >= 1e299 THEN {c} ELSE {c} - {shift} END")
+                else:
+                    exprs.append(f'"{c}"')
+            quoted = ", ".join(f'"{c}"' for c in names)
+            conn.execute(f"INSERT INTO {table} ({quoted}) SELECT {', '.join(exprs)} FROM {table}"
+                         " WHERE instr(rowid_key, '~') = 0".replace("rowid_key", names[0]))
+        print(f"  copy {k}/{copies}: {articles_in_conn(conn)} articles", end="\r", flush=True)
+    conn.execute("UPDATE cluster_df SET df = df * ?", (copies + 1,))
+    docs = int(conn.execute("SELECT value FROM state WHERE key = 'cluster_docs'").fetchone()[0])
+    conn.execute("UPDATE state SET value = ? WHERE key = 'cluster_docs'",
+                 (str(docs * (copies + 1)).encode(),))  # fmt: skip
+    conn.execute("COMMIT")
+    conn.execute("ANALYZE")
+    conn.close()
+    print()
+
+
+def articles_in_conn(conn: sqlite3.Connection) -> int:
+    return conn.execute("SELECT COUNT(*) FROM articles").fetchone()[0]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--records", type=int, default=None, help="only the first N records")
+    parser.add_argument("--held-out", type=int, default=40, help="records for latency runs")
+    parser.add_argument("--million", action="store_true", help="also the ~1M-article store")
+    parser.add_argument("--skip-peer", action="store_true")
+    parser.add_argument("--workers", type=int, nargs="+", default=[1, 2])
+    args = parser.parse_args()
+    if not ANT.exists():
+        sys.exit(f"no data at {ANT}")
+    tmp = Path(tempfile.mkdtemp(prefix="marsad-bench-"))
+    with gzip.open(ANT, "rt", encoding="utf-8") as f:
+        lines = [line for line in f if line.strip()][: args.records]
+    rng = random.Random(13)
+    held = set(rng.sample(range(len(lines)), args.held_out))
+    body = tmp / "ant.jsonl"
+    body.write_text("".join(line for i, line in enumerate(lines) if i not in held), "utf-8")
+    singles = []
+    for i in sorted(held):
+        singles.append(tmp / f"held-{i}.jsonl")
+        singles[-1].write_text(lines[i], encoding="utf-8")
+    small = tmp / "small.jsonl"
+    small.write_text("".join(rng.sample([ln for i, ln in enumerate(lines) if i not in held], 1000)))
+    n = len(lines) - len(held)
+    print(f"ANT: {n} records ingested whole, {len(held)} held out; 2-core machine, {tmp}")
+
+    stores = {}
+    for workers in args.workers:
+        db = str(tmp / f"w{workers}.db")
+        r = child([*CLI, "ingest", str(body), "--db", db, "--workers", str(workers)])
+        stores[workers] = db
+        arts = articles_in(db)
+        print(
+            f"marsad ingest --workers {workers}: {r['wall']:6.1f} s wall, {r['cpu']:6.1f} CPU-s,"
+            f" peak RSS {r['rss_mb']:5.0f} MB, {arts / r['wall']:5.0f} articles/s"
+            f" ({arts} articles; {arts / r['cpu']:.0f} per CPU-s)"
+        )
+    if not args.skip_peer:
+        r = child([sys.executable, "-c", PEER, str(body), str(ROOT)])
+        print(
+            f"peer (datasketch + scikit-learn): {r['wall']:6.1f} s wall, {r['cpu']:6.1f} CPU-s,"
+            f" peak RSS {r['rss_mb']:5.0f} MB, {n / r['wall']:5.0f} records/s; {r['out'].strip()}"
+        )
+    whole = stores[max(stores)]
+    runs = [("whole-ANT store", whole)]
+    small_db = str(tmp / "small.db")
+    child([*CLI, "ingest", str(small), "--db", small_db, "--workers", "1"])
+    runs.append(("1,000-record store", small_db))
+    for name, db in runs:
+        for how, measure, count in (("library", library_latency, len(singles)),
+                                    ("CLI", cli_latency, min(len(singles), 15))):  # fmt: skip
+            copy = str(tmp / f"copy-{how}.db")
+            shutil.copy(db, copy)
+            times = measure(copy, singles[:count])
+            print(f"one-record ingest, {name:18} {how:7}: {percentiles(times)} ({count} records)")
+    if args.million:
+        big = str(tmp / "million.db")
+        shutil.copy(whole, big)
+        started = time.perf_counter()
+        million(big)
+        print(f"~1M store built in {time.perf_counter() - started:.0f} s: {articles_in(big)} articles")
+        times = library_latency(big, singles)
+        print(f"one-record ingest, ~1M-article store library: {percentiles(times)}")
+    shutil.rmtree(tmp)
+
+
+if __name__ == "__main__":
+    main()
