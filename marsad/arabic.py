@@ -158,9 +158,18 @@ def stems(text: str, *, drop_stopwords: bool = True) -> list[str]:
         " ", _hamza_seat(_DIACRITICS.sub("", _compat(text))).translate(_FOLD_GLYPHS)
     )
     toks = _words(light.lower())
-    if drop_stopwords:
-        toks = [t for t in toks if len(t) > 1 and t.translate(_FOLD_LETTERS) not in STOPWORDS]
-    return [_stem(t) for t in toks]
+    if not drop_stopwords:
+        return [_stem(t) for t in toks]
+    return [s for s in map(_content_stem, toks) if s is not None]
+
+
+@lru_cache(maxsize=1 << 17)
+def _content_stem(word: str) -> str | None:
+    """The stem of a content word, None for a stopword or a single letter (one cache
+    lookup per token in running text instead of a fold, a set test and a stem)."""
+    if len(word) < 2 or word.translate(_FOLD_LETTERS) in STOPWORDS:
+        return None
+    return _stem(word)
 
 
 # Abbreviations whose dot is not a sentence end: titles (د. م.) and agency credits (إ.ب.أ).

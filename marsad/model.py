@@ -108,6 +108,9 @@ class Extraction:
     page: Page
     articles: list[Article]
     dropped: list[Dropped] = field(default_factory=list)
+    # The articles' search-index analysis when made beside extraction (in a worker: pure
+    # per page); the store makes it itself otherwise.
+    analyzed: list | None = field(default=None, compare=False, repr=False)
 
     def drop_counts(self) -> Counter[str]:
         return Counter(d.reason for d in self.dropped)

@@ -24,6 +24,7 @@ from concurrent.futures import Executor, Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from marsad import search
 from marsad.cluster import cluster_current, cluster_reset, update_stories
 from marsad.config import Config
 from marsad.dedup import find_duplicates
@@ -62,7 +63,15 @@ def extract_page(page: Page) -> Extraction | Failure:
 
 
 def _extract_all(pages: list[Page]) -> list[Extraction | Failure]:
-    return [extract_page(p) for p in pages]
+    """A pool task: extraction and the search-index analysis, both pure per page."""
+    results = [extract_page(p) for p in pages]
+    for r in results:
+        if isinstance(r, Extraction):
+            try:
+                r.analyzed = [search.analyze(a) for a in r.articles]
+            except Exception:  # noqa: BLE001 - the store analyses (and reports) it again
+                r.analyzed = None
+    return results
 
 
 def default_workers() -> int:

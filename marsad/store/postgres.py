@@ -153,13 +153,15 @@ class PostgresStore(Store):
                 codec.dropped_rows(extraction),
             )
             cur.execute("DELETE FROM failures WHERE source_path = %s", (page.source_path,))
-            self._index(cur, extraction.articles)
+            self._index(cur, extraction.articles, extraction.analyzed)
         return True
 
-    def _index(self, cur: psycopg.Cursor, articles: Iterable[Article]) -> int:
+    def _index(
+        self, cur: psycopg.Cursor, articles: Iterable[Article], analyzed: list | None = None
+    ) -> int:
         rows = []
-        for a in articles:
-            title, body = search.analyze(a)
+        for i, a in enumerate(articles):
+            title, body = analyzed[i] if analyzed else search.analyze(a)
             vec = pgsearch.tsvector(title, body)
             rows.append((a.id, title.length + body.length, len(title.canon), vec))
         cur.executemany("INSERT INTO search_docs VALUES (%s, %s, %s, %s::tsvector)", rows)

@@ -150,13 +150,13 @@ class SQLiteStore(Store):
                 codec.dropped_rows(extraction),
             )
             self.db.execute("DELETE FROM failures WHERE source_path = ?", (page.source_path,))
-            self._index(extraction.articles)
+            self._index(extraction.articles, extraction.analyzed)
         return True
 
-    def _index(self, articles: Iterable[Article]) -> int:
+    def _index(self, articles: Iterable[Article], analyzed: list | None = None) -> int:
         n = 0
-        for a in articles:
-            title, body = search.analyze(a)
+        for i, a in enumerate(articles):
+            title, body = analyzed[i] if analyzed else search.analyze(a)
             cur = self.db.execute("INSERT INTO search_docs (article_id) VALUES (?)", (a.id,))
             self.db.execute(
                 "INSERT INTO search_fts (rowid, title_f, body_f, title_p, body_p)"
