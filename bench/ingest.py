@@ -107,7 +107,8 @@ for n, line in enumerate(open(sys.argv[1], encoding="utf-8")):
     m.update_batch(" ".join(words[i:i + 3]).encode() for i in range(max(len(words) - 2, 1)))
     pairs += len(lsh.query(m))
     lsh.insert(str(n), m)
-    days[str(r.get("time") or "")[:10]].append((r.get("title") or "") + "\n" + (r.get("text") or ""))
+    text = (r.get("title") or "") + "\n" + (r.get("text") or "")
+    days[str(r.get("time") or "")[:10]].append(text)
 stories = 0
 for texts in days.values():
     if len(texts) < 2:
@@ -218,7 +219,8 @@ def main() -> None:
         shutil.copy(whole, big)
         started = time.perf_counter()
         million(big)
-        print(f"~1M store built in {time.perf_counter() - started:.0f} s: {articles_in(big)} articles")
+        built = time.perf_counter() - started
+        print(f"~1M store built in {built:.0f} s: {articles_in(big)} articles")
         times = library_latency(big, singles)
         print(f"one-record ingest, ~1M-article store library: {percentiles(times)}")
     shutil.rmtree(tmp)
