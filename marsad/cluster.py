@@ -278,17 +278,11 @@ class Clusterer:
         )
 
     # --- public -----------------------------------------------------------------------
-    def add(
-        self,
-        articles: Iterable[Article],
-        fetch: Fetch | None = None,
-        terms: dict[str, Terms] | None = None,
-    ) -> set[str]:
+    def add(self, articles: Iterable[Article], fetch: Fetch | None = None) -> set[str]:
         """Cluster new articles (already known ids are skipped); the ids of stories touched.
 
         `fetch` returns stored articles by id: needed only when a late article rolls back
-        to articles whose vectors the state has pruned. `terms`: the new articles'
-        `article_terms` when made elsewhere (extraction workers).
+        to articles whose vectors the state has pruned.
         """
         given = {a.id: a for a in articles}
         known = self.state.cluster_known(list(given))
@@ -304,8 +298,7 @@ class Clusterer:
         last_at = before.at if before else None
         first_at = start[0] if start[0] < math.inf else (last_at or 0.0)
         window = deque(self.state.cluster_since(first_at - self.config.window, start))
-        logged = [e.id for e in suffix] + [e.id for e in window]
-        vectors = session.vectors(new, logged, fetch, terms or {})
+        vectors = session.vectors(new, [e.id for e in suffix] + [e.id for e in window], fetch)
         n_docs = self.state.cluster_docs()
         for entry in suffix:  # roll back: the suffix is replayed with the new articles
             session.count(vectors[entry.id], -1)
@@ -372,11 +365,10 @@ class _Session:
         self.delta: Counter[str] = Counter()
 
     def vectors(
-        self, new: list[Article], logged: list[str], fetch: Fetch | None, made: dict[str, Terms]
+        self, new: list[Article], logged: list[str], fetch: Fetch | None
     ) -> dict[str, _Vector]:
-        """Vectors of the new articles (`made` already, or now) and of logged ones (stored,
-        else from `fetch`)."""
-        raw = {a.id: (a.title, made[a.id]) if a.id in made else _raw(a) for a in new}
+        """Vectors of the new articles and of logged ones (stored, else from `fetch`)."""
+        raw: dict[str, tuple[str, Terms]] = {a.id: _raw(a) for a in new}
         stored = self.state.cluster_vectors([i for i in dict.fromkeys(logged) if i not in raw])
         raw.update(stored)
         if missing := [i for i in logged if i not in raw]:
@@ -492,10 +484,7 @@ def cluster_reset(store: Store, config: ClusterConfig | None = None) -> None:
 
 
 def update_stories(
-    store: Store,
-    articles: Iterable[Article],
-    config: ClusterConfig | None = None,
-    terms: dict[str, Terms] | None = None,
+    store: Store, articles: Iterable[Article], config: ClusterConfig | None = None
 ) -> list[Story]:
     """Cluster new articles into the store's stories; the stories that changed.
 
@@ -510,7 +499,7 @@ def update_stories(
             known = {a.id for a in articles}
             articles += [a for a in store.articles() if a.id not in known]
         clusterer = Clusterer(config, state=store)
-        touched = clusterer.add(articles, fetch=lambda ids: store.articles(ids), terms=terms)
+        touched = clusterer.add(articles, fetch=lambda ids: store.articles(ids))
         stories = [s for sid in sorted(touched) if (s := clusterer.story(sid))]
         if gone := sorted(touched - {s.id for s in stories}):
             store.delete_stories(gone)

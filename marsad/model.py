@@ -111,8 +111,6 @@ class Extraction:
     # The articles' search-index analysis when made beside extraction (in a worker: pure
     # per page); the store makes it itself otherwise.
     analyzed: list | None = field(default=None, compare=False, repr=False)
-    # The stateful stages' per-article features (JSON), made beside extraction likewise.
-    features: list[str] | None = field(default=None, compare=False, repr=False)
 
     def drop_counts(self) -> Counter[str]:
         return Counter(d.reason for d in self.dropped)

@@ -16,24 +16,18 @@ arrive in: the duplicate index and the clusterer are order-independent.
 
 from __future__ import annotations
 
-import hashlib
-import json
 import os
 import sys
 from collections import Counter, deque
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Executor, Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
-from functools import lru_cache
 from pathlib import Path
 
-import numpy as np
-
 from marsad import search
-from marsad.cluster import Clusterer, article_terms, cluster_current, cluster_reset, update_stories
+from marsad.cluster import cluster_current, cluster_reset, update_stories
 from marsad.config import Config
 from marsad.dedup import find_duplicates
-from marsad.dedup.index import DocFeatures, DuplicateIndex
 from marsad.dedup.stage import dedup_current, dedup_reset
 from marsad.extract import extract
 from marsad.model import Article, Extraction, Failure, Notice, Page
@@ -68,33 +62,15 @@ def extract_page(page: Page) -> Extraction | Failure:
         return Failure(page.source_path, f"extraction failed: {type(exc).__name__}: {exc}")
 
 
-@lru_cache(maxsize=4)
-def _made(config: Config) -> tuple[str, DuplicateIndex]:
-    """What features depend on (the stages' fingerprints), and the index that makes them."""
-    index = DuplicateIndex(config.dedup)
-    made = index.fingerprint() + Clusterer(config.cluster).fingerprint()
-    return hashlib.blake2b(made.encode(), digest_size=8).hexdigest(), index
-
-
-def features(article: Article, config: Config) -> str:
-    """The stateful stages' per-article work, made beside extraction: the clusterer's
-    terms and the duplicate index's body key, shingles and LSH buckets (JSON)."""
-    n_tokens, key, shingles, buckets = _made(config)[1].features(article)
-    terms = list(article_terms(article).items())
-    return json.dumps([terms, [n_tokens, key, shingles.tolist(), buckets]], ensure_ascii=False)
-
-
-def _extract_all(pages: list[Page], config: Config) -> list[Extraction | Failure]:
-    """A pool task: extraction, the search-index analysis and the stages' features, all
-    pure per page."""
+def _extract_all(pages: list[Page]) -> list[Extraction | Failure]:
+    """A pool task: extraction and the search-index analysis, both pure per page."""
     results = [extract_page(p) for p in pages]
     for r in results:
         if isinstance(r, Extraction):
             try:
                 r.analyzed = [search.analyze(a) for a in r.articles]
-                r.features = [features(a, config) for a in r.articles]
-            except Exception:  # noqa: BLE001 - the stages make (and report) them again
-                r.analyzed = r.features = None
+            except Exception:  # noqa: BLE001 - the store analyses (and reports) it again
+                r.analyzed = None
     return results
 
 
@@ -137,20 +113,11 @@ def notices(extraction: Extraction) -> list[Notice]:
 
 
 def process(store: Store, articles: list[Article], config: Config, report: IngestReport) -> None:
-    """The stateful stages on new articles, inside the caller's transaction (with the
-    features extraction workers made for them, when stored)."""
-    if not articles:
-        return
-    made = store.features([a.id for a in articles], _made(config)[0])
-    docs = {
-        aid: DocFeatures(n, key, np.array(shingles, dtype=np.uint32), buckets)
-        for aid, (_, (n, key, shingles, buckets)) in made.items()
-    }
-    terms = {aid: dict(t) for aid, (t, _) in made.items()}
-    report.duplicates += len(find_duplicates(store, articles, config.dedup, docs))
-    stories = update_stories(store, articles, config.cluster, terms)
-    report.touched.update(s.id for s in stories)
-    report.stories_touched = len(report.touched)
+    """The stateful stages on new articles, inside the caller's transaction."""
+    if articles:
+        report.duplicates += len(find_duplicates(store, articles, config.dedup))
+        report.touched.update(s.id for s in update_stories(store, articles, config.cluster))
+        report.stories_touched = len(report.touched)
 
 
 def drain(store: Store, config: Config, report: IngestReport, chunk: int = 1024) -> int:
@@ -163,7 +130,6 @@ def drain(store: Store, config: Config, report: IngestReport, chunk: int = 1024)
                 return done
             process(store, list(store.articles(ids)), config, report)
             store.pending_done(ids)
-            store.features_done(ids)
         done += len(ids)
 
 
@@ -213,11 +179,11 @@ def ingest_pages(
         for failures, todo in _chunks(pages, store, report, chunk):
             # Workers extract the next chunk while this process stores the previous one.
             parts = [todo[i : i + 16] for i in range(0, len(todo), 16)]
-            ahead.append((failures, [pool.submit(_extract_all, part, config) for part in parts]))
+            ahead.append((failures, [pool.submit(_extract_all, part) for part in parts]))
             if len(ahead) > 1:
-                _store_chunk(store, *ahead.popleft(), config, report, on_chunk)
+                _store_chunk(store, *ahead.popleft(), report, on_chunk)
         while ahead:
-            _store_chunk(store, *ahead.popleft(), config, report, on_chunk)
+            _store_chunk(store, *ahead.popleft(), report, on_chunk)
     finally:
         pool.shutdown(cancel_futures=True)
     drain(store, config, report)
@@ -251,7 +217,6 @@ def _store_chunk(
     store: Store,
     failures: list[Failure],
     futures: list[Future],
-    config: Config,
     report: IngestReport,
     on_chunk: Callable[[IngestReport], None] | None,
 ) -> None:
@@ -276,11 +241,6 @@ def _store_chunk(
             added["articles"] += len(result.articles)
             report.dropped.update(result.drop_counts())
             new_articles.extend(result.articles)
-            if result.features:
-                made = _made(config)[0]
-                store.features_add(
-                    (a.id, made, f) for a, f in zip(result.articles, result.features, strict=True)
-                )
         store.pending_add((a.id, a.published) for a in new_articles)
     report.failures.extend(failures)
     report.new_pages += added["pages"]

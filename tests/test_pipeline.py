@@ -114,23 +114,6 @@ def test_changed_config_rebuilds_stateful_stages(tmp_path):
         assert first >= 2
 
 
-def test_workers_and_features_made_beside_extraction_change_nothing(tmp_path):
-    """Two extraction workers (features made there) give the stories and pairs of the
-    stages working from the stored articles alone (a rebuild)."""
-
-    def state(store):
-        stories = sorted((s.id, s.title, tuple(s.article_ids)) for s in store.stories())
-        return stories, sorted((p.a, p.b, p.kind, p.similarity) for p in store.duplicates())
-
-    with open_store(tmp_path / "m.db") as store:
-        ingest([DEMO_MANIFEST], store, workers=2)
-        pooled = state(store)
-        store.set_state("cluster_state", b"another config")
-        store.set_state("dedup_index", b"another config")
-        assert catch_up(store) == store.counts()["articles"]
-        assert state(store) == pooled
-
-
 def test_workers_change_nothing(tmp_path):
     """Two extraction workers give the stories and pairs of the stages working from the
     stored articles alone (a rebuild)."""

@@ -138,23 +138,6 @@ class DedupState(Protocol):
     def dedup_swap(self, exact_key: str, old: str, new: str) -> None: ...
 
 
-class DocFeatures(NamedTuple):
-    """What the index needs of a body, pure per article (made in extraction workers)."""
-
-    n_tokens: int
-    key: str
-    shingles: np.ndarray
-    buckets: list[int]
-
-
-def doc_features(article: Article, config: DedupConfig, hasher: MinHasher) -> DocFeatures:
-    toks = arabic.tokens(article.body)
-    key = hashlib.blake2b(" ".join(toks).encode(), digest_size=8).hexdigest()
-    shingles = shingle_hashes(toks, config.shingle)
-    buckets = band_buckets(hasher.signature(shingles), *config.bands_rows) if shingles.size else []
-    return DocFeatures(len(toks), key, shingles, buckets)
-
-
 class _Doc(NamedTuple):
     article: Article
     shingles: np.ndarray
@@ -185,10 +168,7 @@ class DuplicateIndex:
         self._docs: dict[str, _Doc] = {}  # articles met by this instance, for verification
         self.withdrawn: set[str] = set()  # articles whose earlier pairs no longer hold
 
-    def features(self, article: Article) -> DocFeatures:
-        return doc_features(article, self.config, self._hasher)
-
-    def add(self, article: Article, features: DocFeatures | None = None) -> list[DuplicatePair]:
+    def add(self, article: Article) -> list[DuplicatePair]:
         """Index one article; its pairs with earlier articles (none if seen before).
 
         Exact duplicates are paired whatever their dates, each with the earliest copy of
@@ -199,13 +179,15 @@ class DuplicateIndex:
         """
         if self.state.dedup_seen([article.id]):
             return []
-        n_tokens, key, shingles, buckets = features or self.features(article)
-        if n_tokens < self.config.min_tokens:
+        toks = arabic.tokens(article.body)
+        if len(toks) < self.config.min_tokens:
             self.state.dedup_add(article.id, None, [])
             return []
-        doc = _Doc(article, shingles, epoch_seconds(article.published))
+        key = hashlib.blake2b(" ".join(toks).encode(), digest_size=8).hexdigest()
+        doc = _Doc.of(article, toks, self.config.shingle)
         first = self.state.dedup_first(key, article.id)
         self._docs[article.id] = doc
+        buckets = band_buckets(self._hasher.signature(doc.shingles), *self.config.bands_rows)
         if first == article.id:
             self.state.dedup_add(article.id, key, buckets)
             return self._near_pairs(doc, buckets)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from functools import lru_cache
 
-from marsad.dedup.index import DedupConfig, DocFeatures, DuplicateIndex, chronological
+from marsad.dedup.index import DedupConfig, DuplicateIndex, chronological
 from marsad.model import Article, DuplicatePair
 from marsad.store.base import Store
 
@@ -30,16 +30,12 @@ def _fingerprint(config: DedupConfig | None) -> str:
 
 
 def find_duplicates(
-    store: Store,
-    articles: Iterable[Article],
-    config: DedupConfig | None = None,
-    features: dict[str, DocFeatures] | None = None,
+    store: Store, articles: Iterable[Article], config: DedupConfig | None = None
 ) -> list[DuplicatePair]:
     """Match new articles against every article indexed before (in this or earlier runs).
 
     Stores and returns only the new pairs; articles indexed before are skipped, so running
-    again on the same articles adds nothing. `features` are the articles' `DocFeatures`
-    when made elsewhere (extraction workers). The stored pairs do not depend on how the
+    again on the same articles adds nothing. The stored pairs do not depend on how the
     articles were split into calls or in what order they came. One transaction: the index
     rows and the pairs are written together. An index built with an incompatible config
     (other shingles, permutations or bands) is rebuilt from every stored article.
@@ -54,7 +50,7 @@ def find_duplicates(
         pairs: list[DuplicatePair] = []
         for article in sorted(articles, key=chronological):
             before = set(index.withdrawn)
-            found = index.add(article, (features or {}).get(article.id))
+            found = index.add(article)
             store.add_duplicates(found)  # now: a later swap in this call withdraws them
             if gone := index.withdrawn - before:
                 pairs = [p for p in pairs if not gone & {p.a, p.b}]

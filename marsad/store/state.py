@@ -40,7 +40,6 @@ CREATE INDEX IF NOT EXISTS pending_at ON pending(published, article_id);
 CREATE TABLE IF NOT EXISTS notices (
   source_path {T} NOT NULL, seq INTEGER NOT NULL, message {T} NOT NULL,
   PRIMARY KEY (source_path, seq));
-CREATE TABLE IF NOT EXISTS features (article_id {T} PRIMARY KEY, made {T} NOT NULL, body {T});
 CREATE TABLE IF NOT EXISTS digests (story_id {T} PRIMARY KEY, key {T} NOT NULL, body {T});
 """
 # Stage state of marsad ≤ 0.1 kept as pickled / compressed blobs under these keys of the
@@ -236,7 +235,7 @@ class StateRows:
         return [_entry(r) for r in rows]
 
     def cluster_clear(self) -> None:
-        for table in ("cluster_log", "cluster_vectors", "cluster_df", "features"):
+        for table in ("cluster_log", "cluster_vectors", "cluster_df"):
             self._run(f"DELETE FROM {table}")
         self._run("DELETE FROM state WHERE key = 'cluster_docs'")
 
@@ -268,21 +267,6 @@ class StateRows:
 
     def pending_count(self) -> int:
         return self._rows("SELECT COUNT(*) FROM pending")[0][0]
-
-    # --- features made beside extraction, for the queued articles ------------------------
-    def features_add(self, rows: Iterable[tuple[str, str, str]]) -> None:
-        """(article id, what they were made with, JSON) per queued article."""
-        self._run_many("INSERT INTO features VALUES (?, ?, ?) ON CONFLICT DO NOTHING", list(rows))
-
-    def features(self, ids: Sequence[str], made: str) -> dict[str, dict]:
-        """The features of these articles that were made with `made` (JSON decoded)."""
-        sql = "SELECT article_id, made, body FROM features WHERE article_id IN ({})"
-        return {aid: json.loads(body) for aid, m, body in self._in(sql, ids) if m == made}
-
-    def features_done(self, ids: Sequence[str]) -> None:
-        for part in chunks(list(ids)):
-            marks = ",".join("?" * len(part))
-            self._run(f"DELETE FROM features WHERE article_id IN ({marks})", part)
 
     # --- notices ----------------------------------------------------------------------------
     def add_notices(self, notices: Sequence[Notice]) -> None:
