@@ -1,18 +1,16 @@
 """State of the stateful stages as indexed rows, one SQL text for both backends.
 
 The duplicate index (who was seen, first body per exact key, LSH buckets), the story
-clusterer (the time-ordered log of placed articles, their term vectors, document
-frequencies) and the queue of articles still to process live here as rows that each
-ingest reads and writes per candidate, inside the same transaction as the articles they
-come from. Nothing is a blob to load whole, and nothing read back is ever executed: values
-are numbers, ids and JSON.
+clusterer (the time-ordered log of placed articles and their term vectors) and the queue
+of articles still to process live here as rows that each ingest reads and writes per
+candidate, inside the same transaction as the articles they come from. Nothing is a blob
+to load whole, and nothing read back is ever executed: values are numbers, ids and JSON.
 """
 
 from __future__ import annotations
 
 import json
 import math
-from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 
@@ -32,9 +30,7 @@ CREATE INDEX IF NOT EXISTS cluster_log_key ON cluster_log(ts, article_id);
 CREATE INDEX IF NOT EXISTS cluster_log_at ON cluster_log(at);
 CREATE INDEX IF NOT EXISTS cluster_log_story ON cluster_log(story, ts, article_id);
 CREATE TABLE IF NOT EXISTS cluster_vectors (
-  article_id {T} PRIMARY KEY, at {R} NOT NULL, title {T}, terms {T} NOT NULL);
-CREATE INDEX IF NOT EXISTS cluster_vectors_at ON cluster_vectors(at);
-CREATE TABLE IF NOT EXISTS cluster_df (term {T} PRIMARY KEY, df {I} NOT NULL){WR};
+  article_id {T} PRIMARY KEY, title {T}, terms {T} NOT NULL);
 CREATE TABLE IF NOT EXISTS pending (article_id {T} PRIMARY KEY, published {T});
 CREATE INDEX IF NOT EXISTS pending_at ON pending(published, article_id);
 CREATE TABLE IF NOT EXISTS notices (
@@ -154,13 +150,16 @@ class StateRows:
         sql = "SELECT article_id FROM cluster_log WHERE article_id IN ({})"
         return {r[0] for r in self._in(sql, ids)}
 
-    def cluster_from(self, key: tuple[float, str]) -> list[Entry]:
-        """The log from `key` on (that article included), in log order."""
-        ts = _real(key[0])
+    def cluster_from(
+        self, key: tuple[float, str], limit: int, inclusive: bool = True
+    ) -> list[Entry]:
+        """Up to `limit` log entries from `key` on (that one included unless not
+        `inclusive`), in log order."""
+        ts, op = _real(key[0]), ">=" if inclusive else ">"
         rows = self._rows(
-            f"SELECT {_ENTRY} FROM cluster_log WHERE ts > ? OR (ts = ? AND article_id >= ?)"
-            " ORDER BY ts, article_id",
-            (ts, ts, key[1]),
+            f"SELECT {_ENTRY} FROM cluster_log WHERE ts > ? OR (ts = ? AND article_id {op} ?)"
+            " ORDER BY ts, article_id LIMIT ?",
+            (ts, ts, key[1], limit),
         )
         return [_entry(r) for r in rows]
 
@@ -191,42 +190,20 @@ class StateRows:
         )
         return {aid: (title or "", dict(json.loads(terms))) for aid, title, terms in rows}
 
-    def cluster_df(self, terms: Sequence[str]) -> dict[str, int]:
-        return dict(self._in("SELECT term, df FROM cluster_df WHERE term IN ({})", terms))  # type: ignore[arg-type]
-
-    def cluster_docs(self) -> int:
-        value = self.get_state("cluster_docs")
-        return int(value.decode()) if value else 0
-
     def cluster_apply(
-        self,
-        removed: Sequence[str],
-        added: Sequence[tuple[Entry, str, dict[str, float]]],
-        df_delta: Counter[str],
-        n_docs: int,
-        prune_before: float | None,
+        self, entries: Sequence[Entry], vectors: Sequence[tuple[str, str, dict[str, float]]]
     ) -> None:
-        """Write one clustering step: entries removed (rolled back) and added with their
-        vectors, document-frequency changes, the document count, and vectors pruned."""
-        for part in chunks(list(removed)):
-            marks = ",".join("?" * len(part))
-            self._run(f"DELETE FROM cluster_log WHERE article_id IN ({marks})", part)
-            self._run(f"DELETE FROM cluster_vectors WHERE article_id IN ({marks})", part)
-        self._run_many(f"INSERT INTO cluster_log ({_ENTRY}) VALUES (?,?,?,?,?,?,?)",
-                       [e.row() for e, _, _ in added])  # fmt: skip
+        """Insert or replace log entries (a replay moves some), and store new vectors."""
         self._run_many(
-            "INSERT INTO cluster_vectors VALUES (?, ?, ?, ?)",
-            [(e.id, e.at, title, json.dumps(list(terms.items()), ensure_ascii=False))
-             for e, title, terms in added],
-        )  # fmt: skip
-        self._run_many(
-            "INSERT INTO cluster_df VALUES (?, ?) ON CONFLICT (term) DO UPDATE"
-            " SET df = cluster_df.df + excluded.df",
-            sorted((t, n) for t, n in df_delta.items() if n),
+            f"INSERT INTO cluster_log ({_ENTRY}) VALUES (?,?,?,?,?,?,?) ON CONFLICT (article_id)"
+            " DO UPDATE SET at = excluded.at, story = excluded.story, title = excluded.title",
+            [e.row() for e in entries],
         )
-        self.set_state("cluster_docs", str(n_docs).encode())
-        if prune_before is not None:
-            self._run("DELETE FROM cluster_vectors WHERE at < ?", (prune_before,))
+        self._run_many(
+            "INSERT INTO cluster_vectors VALUES (?, ?, ?) ON CONFLICT DO NOTHING",
+            [(aid, title, json.dumps(list(terms.items()), ensure_ascii=False))
+             for aid, title, terms in vectors],
+        )  # fmt: skip
 
     def cluster_members(self, story: str) -> list[Entry]:
         rows = self._rows(
@@ -235,9 +212,8 @@ class StateRows:
         return [_entry(r) for r in rows]
 
     def cluster_clear(self) -> None:
-        for table in ("cluster_log", "cluster_vectors", "cluster_df"):
+        for table in ("cluster_log", "cluster_vectors"):
             self._run(f"DELETE FROM {table}")
-        self._run("DELETE FROM state WHERE key = 'cluster_docs'")
 
     # --- work queue -------------------------------------------------------------------------
     def pending_add(self, articles: Iterable[tuple[str, str | None]]) -> None:

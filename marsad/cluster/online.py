@@ -1,0 +1,346 @@
+"""The online clusterer: each article, in publish-time order, joins the story of the window
+whose centroid is closest, or founds one.
+
+A late article is placed where its time puts it, and the articles after it are placed
+again only while they could come out differently: an article's placement depends on the
+articles of the window before it alone (their vectors, stories and document frequencies),
+so once a whole window after the last change comes out as before, everything later does
+too, and the replay stops. A late page costs what it changes, whatever the store's size.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections import deque
+from collections.abc import Callable, Iterable
+from dataclasses import asdict, dataclass, replace
+
+import numpy as np
+
+from marsad.cluster.memory import ClusterState, MemoryClusterState, Terms
+from marsad.cluster.terms import Background, ClusterConfig, article_terms, background, covered
+from marsad.cluster.terms import timestamp as _timestamp
+from marsad.model import Article, Story, content_hash
+from marsad.store.state import Entry
+
+STATE_VERSION = 4
+Fetch = Callable[[list[str]], Iterable[Article]]
+PAGE = 128  # log entries read at a time while replaying
+
+
+def _key(article: Article) -> tuple[float, str]:
+    return (_timestamp(article.published), article.id)
+
+
+@dataclass
+class _Vector:
+    title: str
+    terms: list[str]
+    ids: np.ndarray  # int64 term ids of this session's vocabulary
+    weights: np.ndarray  # float64 raw weights (no IDF: IDF moves with the window)
+
+
+class Clusterer:
+    """The online clusterer over a `ClusterState` (see module docstring).
+
+    Each `add` is a session: the windows it compares with and their vectors are read from
+    the state, and the changed log entries are written back in one `cluster_apply`. The
+    result is a function of the set of articles, not of how they were split into calls.
+    """
+
+    def __init__(self, config: ClusterConfig | None = None, state: ClusterState | None = None):
+        self.config = config or ClusterConfig()
+        self.state: ClusterState = state if state is not None else MemoryClusterState()
+        self.background = background()
+
+    def fingerprint(self) -> str:
+        """What the state depends on: another value means the state is rebuilt."""
+        return json.dumps(
+            {"version": STATE_VERSION, "config": asdict(self.config), "bg": self.background.id},
+            sort_keys=True,
+        )
+
+    def add(self, articles: Iterable[Article], fetch: Fetch | None = None) -> set[str]:
+        """Cluster new articles (already known ids are skipped); the ids of stories touched.
+
+        `fetch` returns stored articles by id, for vectors the state does not hold.
+        """
+        given = {a.id: a for a in articles}
+        known = self.state.cluster_known(list(given))
+        new = sorted((a for aid, a in given.items() if aid not in known), key=_key)
+        return _Replay(self, new, fetch).run() if new else set()
+
+    def story(self, story_id: str) -> Story | None:
+        entries = self.state.cluster_members(story_id)
+        if not entries:
+            return None
+        dated = [e.published for e in entries if e.ts < math.inf]
+        return Story(
+            id=story_id,
+            title=entries[-1].title,
+            article_ids=[e.id for e in entries],
+            outlets=sorted({e.outlet for e in entries if e.outlet}),
+            start=dated[0] if dated else None,
+            end=dated[-1] if dated else None,
+        )
+
+    def story_ids(self) -> list[str]:
+        return self.state.story_ids()  # type: ignore[attr-defined]
+
+    def assignments(self) -> dict[str, str]:
+        """Article id -> story id, for evaluation (in-memory state)."""
+        return self.state.assignments()  # type: ignore[attr-defined]
+
+
+class _Replay:
+    """One `add`: a merge of the new articles into the log from the oldest of them on,
+    placing again the logged articles whose window changed, until nothing can change."""
+
+    def __init__(self, clusterer: Clusterer, new: list[Article], fetch: Fetch | None) -> None:
+        self.config = clusterer.config
+        self.state = clusterer.state
+        self.new = new
+        self.window = _Window(clusterer.config, clusterer.background, clusterer.state, fetch)
+
+    def run(self) -> set[str]:
+        span, state, window = self.config.window, self.state, self.window
+        start = _key(self.new[0])
+        before = state.cluster_before(start)
+        last_at = before.at if before else None
+        window.load(_at(start[0], last_at) - span, start)
+        cursor = _Cursor(state, start)
+        changed_at = -math.inf
+        written: dict[str, Entry] = {}
+        vectors: list[tuple[str, str, Terms]] = []
+        touched: set[str] = set()
+        i = 0
+        while True:
+            nxt = self.new[i] if i < len(self.new) else None
+            entry = cursor.peek()
+            if entry is not None and (nxt is None or entry.key() < _key(nxt)):
+                at = _at(entry.ts, last_at)
+                if at == entry.at and at - span > changed_at:  # its window is as before
+                    if nxt is None:
+                        break  # and so is everything after it
+                    jump = self._jump(nxt, at)
+                    if jump is not None:
+                        cursor.seek(_key(nxt))
+                        last_at = jump
+                        continue
+                    cursor.pop()
+                    window.push(entry)
+                    last_at = at
+                    continue
+                cursor.pop()
+                story, title = window.place(entry.id, at)
+                again = replace(entry, at=at, story=story, title=title)
+                if again != entry:
+                    changed_at = at
+                    written[entry.id] = again
+                    touched |= {entry.story, story}
+                window.push(again, counted=True)
+                last_at = at
+            elif nxt is not None:
+                i += 1
+                ts = _timestamp(nxt.published)
+                at = _at(ts, last_at)
+                window.made(nxt)
+                story, title = window.place(nxt.id, at)
+                entry = Entry(nxt.id, ts, at, nxt.published, nxt.outlet, story, title)
+                written[nxt.id] = entry
+                vec = window.vectors[nxt.id]
+                vectors.append(
+                    (nxt.id, vec.title, dict(zip(vec.terms, vec.weights.tolist(), strict=True)))
+                )
+                touched.add(story)
+                changed_at = at
+                window.push(entry, counted=True)
+                last_at = at
+            else:
+                break
+        state.cluster_apply(sorted(written.values(), key=Entry.key), vectors)
+        return touched
+
+    def _jump(self, nxt: Article, at: float) -> float | None:
+        """When the log is as before from here up to the next new article's window, start
+        that window afresh from the state (the entries in between cannot change); the time
+        of the entry before that article, or None when there is nothing to skip."""
+        key = _key(nxt)
+        before = self.state.cluster_before(key)
+        if before is None:
+            return None
+        nxt_at = _at(key[0], before.at)
+        if nxt_at - self.config.window <= at:
+            return None
+        self.window.load(nxt_at - self.config.window, key)
+        return before.at
+
+
+def _at(ts: float, last_at: float | None) -> float:
+    """The time an entry counts at: its own, or (undated) the newest one before it."""
+    return ts if ts < math.inf else (last_at if last_at is not None else 0.0)
+
+
+class _Cursor:
+    """The logged entries from a key on, read a page at a time."""
+
+    def __init__(self, state: ClusterState, key: tuple[float, str]) -> None:
+        self.state = state
+        self.seek(key)
+
+    def seek(self, key: tuple[float, str], inclusive: bool = True) -> None:
+        self.page: deque[Entry] = deque(self.state.cluster_from(key, PAGE, inclusive))
+        self.more = len(self.page) == PAGE
+
+    def peek(self) -> Entry | None:
+        return self.page[0] if self.page else None
+
+    def pop(self) -> Entry:
+        entry = self.page.popleft()
+        if not self.page and self.more:
+            self.seek(entry.key(), inclusive=False)
+        return entry
+
+
+class _Window:
+    """The articles of the last `window_hours` before the one being placed: their vectors
+    and document frequencies over this session's vocabulary, and the scoring."""
+
+    def __init__(
+        self, config: ClusterConfig, bg: Background, state: ClusterState, fetch: Fetch | None
+    ) -> None:
+        self.config, self.background, self.state, self.fetch = config, bg, state, fetch
+        self.entries: deque[Entry] = deque()
+        self.vectors: dict[str, _Vector] = {}
+        self.vocab: dict[str, int] = {}
+        self.df = np.zeros(0, dtype=np.int64)
+        self.bg_df = np.zeros(0, dtype=np.int64)
+        self.bg_n = np.zeros(0, dtype=np.int64)
+
+    # --- membership -------------------------------------------------------------------
+    def load(self, since: float, key: tuple[float, str]) -> None:
+        """Start afresh with the logged entries counted at `since` or later before `key`."""
+        self.entries.clear()
+        self.df[:] = 0
+        for entry in self.state.cluster_since(since, key):
+            self.push(entry)
+
+    def push(self, entry: Entry, counted: bool = False) -> None:
+        """Append an entry (its terms are counted unless `place` counted them already)."""
+        if not counted:
+            self._count(self._vector(entry.id), +1)
+        self.entries.append(entry)
+
+    def _slide(self, at: float) -> None:
+        while self.entries and self.entries[0].at < at - self.config.window:
+            self._count(self._vector(self.entries.popleft().id), -1)
+
+    def _count(self, vec: _Vector, sign: int) -> None:
+        self.df[vec.ids] += sign  # a vector's term ids are distinct
+
+    # --- vectors ----------------------------------------------------------------------
+    def made(self, article: Article) -> None:
+        self.vectors[article.id] = self._make(article.title, dict(article_terms(article)))
+
+    def _vector(self, aid: str) -> _Vector:
+        if aid not in self.vectors:
+            self._load([aid, *(e.id for e in self.entries if e.id not in self.vectors)])
+        return self.vectors[aid]
+
+    def _load(self, ids: list[str]) -> None:
+        raw = self.state.cluster_vectors(ids)
+        if missing := [i for i in ids if i not in raw]:
+            if self.fetch is None:
+                raise LookupError(f"{len(missing)} clustered articles are needed again; pass fetch")
+            raw.update({a.id: (a.title, dict(article_terms(a))) for a in self.fetch(missing)})
+            if still := [i for i in missing if i not in raw]:
+                raise LookupError(f"articles not found in the store: {still[:5]}")
+        for aid, (title, terms) in raw.items():
+            self.vectors[aid] = self._make(title, terms)
+
+    def _make(self, title: str, terms: Terms) -> _Vector:
+        fresh = [t for t in terms if t not in self.vocab]
+        if fresh:
+            base = len(self.vocab)
+            self.vocab.update((t, base + i) for i, t in enumerate(fresh))
+            bg = self.background
+            self.df = np.r_[self.df, np.zeros(len(fresh), dtype=np.int64)]
+            self.bg_df = np.r_[self.bg_df, [bg.df.get(t, 0) if covered(t) else 0 for t in fresh]]
+            self.bg_n = np.r_[self.bg_n, [bg.n_docs if covered(t) else 0 for t in fresh]]
+            self.bg_df, self.bg_n = self.bg_df.astype(np.int64), self.bg_n.astype(np.int64)
+        ids = np.fromiter((self.vocab[t] for t in terms), np.int64, len(terms))
+        return _Vector(title, list(terms), ids, np.fromiter(terms.values(), float, len(terms)))
+
+    # --- scoring ----------------------------------------------------------------------
+    def place(self, aid: str, at: float) -> tuple[str, str]:
+        """Story and story title of the article counted at `at` (counted into the window's
+        document frequencies; `push` it next)."""
+        self._slide(at)
+        vec = self._vector(aid)
+        for entry in self.entries:  # one query for every vector the window lacks
+            if entry.id not in self.vectors:
+                self._vector(entry.id)
+                break
+        self._count(vec, +1)
+        story, title = self._best(vec, len(self.entries) + 1)
+        if story is None:
+            return "s-" + content_hash(aid)[:12], vec.title
+        return story, title
+
+    def _idf(self, ids: np.ndarray, n_docs: int) -> np.ndarray:
+        docs = n_docs + self.bg_n[ids] + 1
+        return np.log(docs / (self.df[ids] + self.bg_df[ids] + 1)) + 1.0
+
+    def _best(self, q: _Vector, n_docs: int) -> tuple[str | None, str]:
+        """The story whose centroid of window articles is closest to `q`, with its new title."""
+        window = list(self.entries)
+        if not window or not len(q.ids):
+            return None, q.title
+        vecs = [self.vectors[e.id] for e in window]
+        lengths = np.array([len(v.ids) for v in vecs])
+        owner = np.repeat(np.arange(len(vecs)), lengths)
+        terms = np.concatenate([v.ids for v in vecs])
+        weights = np.concatenate([v.weights for v in vecs])
+        unit = _unit(weights * self._idf(terms, n_docs), owner)
+        stories = list(dict.fromkeys(e.story for e in window))
+        index = {s: i for i, s in enumerate(stories)}
+        member_story = np.array([index[e.story] for e in window])
+        entry_story = member_story[owner]
+        n_stories, n_terms = len(stories), len(self.vocab)
+
+        qdense = np.zeros(n_terms)
+        qdense[q.ids] = _unit(q.weights * self._idf(q.ids, n_docs), np.zeros(len(q.ids), int))
+        dots = np.bincount(entry_story, unit * qdense[terms], minlength=n_stories)
+        # |centroid| >= sqrt(size) for non-negative unit vectors: a cheap upper bound first.
+        size = np.bincount(member_story, minlength=n_stories)
+        hopeful = np.flatnonzero(dots / np.sqrt(size) >= self.config.threshold)
+        if not len(hopeful):
+            return None, q.title
+        mask = np.isin(entry_story, hopeful)
+        cell = entry_story[mask] * n_terms + terms[mask]
+        cells, inverse = np.unique(cell, return_inverse=True)
+        centroid = np.bincount(inverse, unit[mask])
+        norms = np.sqrt(np.bincount(cells // n_terms, centroid**2, minlength=n_stories))
+        scores = dots[hopeful] / norms[hopeful]
+        best = int(np.argmax(scores))
+        if scores[best] < self.config.threshold:
+            return None, q.title
+        chosen = int(hopeful[best])
+        # Title: the member (the newcomer included) closest to the new centroid.
+        cdense = qdense.copy()
+        in_story = entry_story == chosen
+        np.add.at(cdense, terms[in_story], unit[in_story])
+        closeness = np.bincount(owner[in_story], unit[in_story] * cdense[terms[in_story]])
+        candidates = [(closeness[i], vecs[i].title) for i in np.flatnonzero(member_story == chosen)]
+        candidates.append((float(qdense @ cdense), q.title))
+        # Titled members first (a page may print none). Rounded: two members are always tied,
+        # and the earliest must win whatever the summation order (term ids differ between
+        # sessions that saw batches differently).
+        return stories[chosen], max(candidates, key=lambda c: (bool(c[1]), round(c[0], 9)))[1]
+
+
+def _unit(values: np.ndarray, owner: np.ndarray) -> np.ndarray:
+    """Scale each owner's values to unit length."""
+    norms = np.sqrt(np.bincount(owner, values * values))
+    return values / np.where(norms > 0, norms, 1.0)[owner]

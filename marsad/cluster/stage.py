@@ -1,0 +1,49 @@
+"""The clustering stage against a store: the clusterer's state as store rows, and the
+stories table kept in step with it in the same transaction."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from marsad.cluster.online import Clusterer
+from marsad.cluster.terms import ClusterConfig
+from marsad.model import Article, Story
+from marsad.store.base import Store
+
+FINGERPRINT_KEY = "cluster_state"
+
+
+def cluster_current(store: Store, config: ClusterConfig | None = None) -> bool:
+    """Whether the store's story state was made by this version, config and background."""
+    return store.get_state(FINGERPRINT_KEY) == Clusterer(config).fingerprint().encode()
+
+
+def cluster_reset(store: Store, config: ClusterConfig | None = None) -> None:
+    """Forget the story state and the stories, ready to cluster every stored article again."""
+    store.cluster_clear()
+    store.delete_stories([s.id for s in store.stories()])
+    store.set_state(FINGERPRINT_KEY, Clusterer(config).fingerprint().encode())
+
+
+def update_stories(
+    store: Store, articles: Iterable[Article], config: ClusterConfig | None = None
+) -> list[Story]:
+    """Cluster new articles into the store's stories; the stories that changed.
+
+    One transaction: the clusterer's rows and the changed stories are written together.
+    A state made with another config is discarded and every stored article is clustered
+    again.
+    """
+    articles = list(articles)
+    with store.transaction():
+        if not cluster_current(store, config):
+            cluster_reset(store, config)
+            known = {a.id for a in articles}
+            articles += [a for a in store.articles() if a.id not in known]
+        clusterer = Clusterer(config, state=store)
+        touched = clusterer.add(articles, fetch=lambda ids: store.articles(ids))
+        stories = [s for sid in sorted(touched) if (s := clusterer.story(sid))]
+        if gone := sorted(touched - {s.id for s in stories}):
+            store.delete_stories(gone)
+        store.save_stories(stories)
+    return stories

@@ -1,0 +1,112 @@
+"""What the clusterer compares: weighted stem bags, IDF from a shipped background table,
+publish times as seconds."""
+
+from __future__ import annotations
+
+import gzip
+import json
+import math
+import re
+import warnings
+from collections import Counter
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from functools import lru_cache
+from pathlib import Path
+
+from marsad.arabic import stems
+from marsad.model import Article, content_hash
+
+BACKGROUND = Path(__file__).parents[1] / "data" / "background_df.tsv.gz"
+# Stems of this sentence identify the stemmer the background table was counted with.
+PROBE = "وقالت الحكومة إن المستشفيات استقبلت المصابين بعد الانفجارات في العاصمتين أمس"
+TITLE_WEIGHT = 3.0  # a title stem counts as three body occurrences
+LEAD_WEIGHT = 1.0  # the first paragraph counts twice: once as lead, once as body
+
+
+@dataclass(frozen=True)
+class ClusterConfig:
+    """`threshold`: cosine between an article and a story centroid needed to join it.
+    Lower merges more; 0.3 sits in the plateau where both the labelled ANT window and ECB+
+    (English) are near their best (`python eval/stories.py --sweep`).
+
+    `window_hours`: a story is open to an article published within this time of one of its
+    articles, and its centroid is made of those recent articles (stories may drift). The
+    stream's own document frequencies are counted over the same window.
+    """
+
+    threshold: float = 0.3
+    window_hours: float = 48.0
+
+    def __post_init__(self) -> None:
+        if not 0.0 < self.threshold <= 1.0:
+            raise ValueError(f"threshold must be in (0, 1], got {self.threshold}")
+        if self.window_hours <= 0:
+            raise ValueError(f"window_hours must be positive, got {self.window_hours}")
+
+    @property
+    def window(self) -> float:
+        return self.window_hours * 3600.0
+
+
+def timestamp(published: str | None) -> float:
+    """Seconds since the epoch (naive times are UTC); undated articles sort last."""
+    if not published:
+        return math.inf
+    try:
+        moment = datetime.fromisoformat(published)
+        if moment.tzinfo is None:
+            moment = moment.replace(tzinfo=UTC)
+        return moment.timestamp()
+    except (ValueError, OverflowError):
+        return math.inf
+
+
+def article_terms(article: Article) -> Counter[str]:
+    """Weighted stem counts: title and lead count more, as they name the happening."""
+    counts: Counter[str] = Counter(stems(article.body))
+    paragraphs = article.paragraphs
+    for term in stems(paragraphs[0]) if paragraphs else ():
+        counts[term] += LEAD_WEIGHT
+    for term in stems(article.title):
+        counts[term] += TITLE_WEIGHT
+    return counts
+
+
+def stemmer_fingerprint() -> str:
+    return content_hash(" ".join(stems(PROBE)))
+
+
+_LATIN = re.compile("[a-z]")
+
+
+def covered(term: str) -> bool:
+    """Terms the Arabic background speaks for: Arabic words and numbers, not Latin words."""
+    return _LATIN.search(term) is None
+
+
+@dataclass(frozen=True)
+class Background:
+    """Document frequencies of stems over a large Arabic news corpus.
+
+    Added to the stream's own counts, they give sound IDF from the first article on: a
+    stream that has seen thirty articles cannot tell a story's own words from everyday ones.
+    """
+
+    id: str
+    n_docs: int
+    df: dict[str, int]
+
+
+@lru_cache(maxsize=1)
+def background() -> Background:
+    """The shipped table (built by `eval/stories.py --build-background`), or an empty one."""
+    if not BACKGROUND.exists():
+        return Background("none", 0, {})
+    with gzip.open(BACKGROUND, "rt", encoding="utf-8") as f:
+        head = f.readline()
+        df = {term: int(n) for term, n in (line.rstrip("\n").split("\t") for line in f)}
+    header = json.loads(head)
+    if header["stems"] != stemmer_fingerprint():
+        warnings.warn(f"{BACKGROUND.name} was counted with other stems: rebuild it", stacklevel=2)
+    return Background(content_hash(head), header["n_docs"], df)
