@@ -109,7 +109,7 @@ class _Replay:
         before = state.cluster_before(start)
         last_at = before.at if before else None
         window.load(_at(start[0], last_at) - span, start)
-        cursor = _Cursor(state, start)
+        cursor = _Cursor(state, start, window.prefetch)
         changed_at = -math.inf
         written: dict[str, Entry] = {}
         vectors: list[tuple[str, str, Terms]] = []
@@ -183,15 +183,19 @@ def _at(ts: float, last_at: float | None) -> float:
 
 
 class _Cursor:
-    """The logged entries from a key on, read a page at a time."""
+    """The logged entries from a key on, read a page at a time (`prefetch` is told each
+    page's ids: their vectors are about to be needed)."""
 
-    def __init__(self, state: ClusterState, key: tuple[float, str]) -> None:
-        self.state = state
+    def __init__(
+        self, state: ClusterState, key: tuple[float, str], prefetch: Callable[[list[str]], None]
+    ) -> None:
+        self.state, self.prefetch = state, prefetch
         self.seek(key)
 
     def seek(self, key: tuple[float, str], inclusive: bool = True) -> None:
         self.page: deque[Entry] = deque(self.state.cluster_from(key, PAGE, inclusive))
         self.more = len(self.page) == PAGE
+        self.prefetch([e.id for e in self.page])
 
     def peek(self) -> Entry | None:
         return self.page[0] if self.page else None
@@ -223,7 +227,9 @@ class _Window:
         """Start afresh with the logged entries counted at `since` or later before `key`."""
         self.entries.clear()
         self.df[:] = 0
-        for entry in self.state.cluster_since(since, key):
+        entries = self.state.cluster_since(since, key)
+        self.prefetch([e.id for e in entries])
+        for entry in entries:
             self.push(entry)
 
     def push(self, entry: Entry, counted: bool = False) -> None:
@@ -242,6 +248,10 @@ class _Window:
     # --- vectors ----------------------------------------------------------------------
     def made(self, article: Article) -> None:
         self.vectors[article.id] = self._make(article.title, dict(article_terms(article)))
+
+    def prefetch(self, ids: list[str]) -> None:
+        if missing := [i for i in ids if i not in self.vectors]:
+            self._load(missing)
 
     def _vector(self, aid: str) -> _Vector:
         if aid not in self.vectors:
