@@ -147,3 +147,23 @@ def test_digest_writes_json_and_html_and_fails_clearly_on_nothing(batch, tmp_pat
     assert nothing.exit_code == 1
     assert "missing.txt: no such file or folder" in nothing.output
     assert "no page could be read" in nothing.output
+
+
+def test_repair_and_digest_of_an_existing_store(tmp_path):
+    """`marsad repair` finishes queued work; `marsad digest --db` reports a store as it is."""
+    from marsad.demo import DEMO_MANIFEST
+
+    db = tmp_path / "m.db"
+    assert run("ingest", DEMO_MANIFEST, "--db", db, "--workers", 1).exit_code == 0
+    with open_store(db) as store:
+        before = sorted((s.id, tuple(s.article_ids)) for s in store.stories())
+        store.set_state("cluster_state", b"made by another version")
+    repaired = run("repair", "--db", db)
+    assert repaired.exit_code == 0 and "processed 34 queued articles" in repaired.output
+    with open_store(db) as store:
+        assert sorted((s.id, tuple(s.article_ids)) for s in store.stories()) == before
+    out = tmp_path / "report"
+    result = run("digest", "--db", db, "--out", out, "--workers", 1)
+    assert result.exit_code == 0, result.output
+    assert len(json.loads((out / "digest.json").read_text())["stories"]) == len(before)
+    assert run("digest", "--out", out).exit_code == 2  # neither pages nor a store
