@@ -677,3 +677,39 @@ def test_fuzz_extract_never_raises(page):
 @given(DATES)
 def test_fuzz_iso_datetime_raises_only_read_error(value):
     check_date(value)
+
+
+class _Payload:
+    """Unpickling this runs code: it would create the file it names."""
+
+    def __init__(self, path: str) -> None:
+        self.path = path
+
+    def __reduce__(self):
+        return (open, (self.path, "w"))
+
+
+def test_a_crafted_store_runs_no_code(store_url, tmp_path, capsys):
+    """Stores of marsad <= 0.1 kept pickled stage state in `state` rows: a crafted store
+    (or anyone who can write that table) ran code in every ingest. Those rows are deleted
+    unread, said so, and the stages rebuild from the stored articles."""
+    import pickle
+
+    from marsad.demo import DEMO_MANIFEST
+    from marsad.pipeline import ingest
+    from marsad.store import open_store
+
+    canary = tmp_path / "code-ran"
+    with open_store(store_url) as store:
+        ingest([DEMO_MANIFEST], store)
+        stories = sorted((s.id, tuple(s.article_ids)) for s in store.stories())
+        for key in ("dedup", "cluster"):
+            store.set_state(key, pickle.dumps(_Payload(str(canary))))
+        store.set_state("cluster_state", b"as an old version left it")
+    capsys.readouterr()
+    with open_store(store_url) as store:
+        assert "store written by an older marsad" in capsys.readouterr().err
+        assert store.get_state("dedup") is None and store.get_state("cluster") is None
+        ingest([DEMO_MANIFEST], store)
+        assert sorted((s.id, tuple(s.article_ids)) for s in store.stories()) == stories
+    assert not canary.exists()
