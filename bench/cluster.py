@@ -39,6 +39,7 @@ def main() -> None:
         by_day[article.published[:10]].append(article)
     days = [d for d in sorted(by_day) if d < args.end][-args.days - 1 :]
     with open_store(":memory:") as store:
+        update_stories(store, [])  # the state exists before the articles are stored
         for day in days:  # the store holds the articles, as after the pipeline's extraction
             for a in by_day[day]:
                 store.add_extraction(Extraction(Page(a.id, "text", a.id), [a]))
@@ -54,7 +55,7 @@ def main() -> None:
         started = time.perf_counter()
         update_stories(store, late)
         print(
-            f"a late day ({len(late)} articles, {len(by_day[days[-1]])} newer ones replayed):"
+            f"a late day ({len(late)} articles before {len(by_day[days[-1]])} newer ones):"
             f" {time.perf_counter() - started:.2f} s"
         )
         started = time.perf_counter()

@@ -118,8 +118,27 @@ def _print_report(r: IngestReport, db: str) -> None:
             click.echo(f"  {n}", err=True)
     if r.failures:
         click.echo(f"failed: {len(r.failures)}", err=True)
-        for f in r.failures:
-            click.echo(f"  {f}", err=True)
+        for line in _folded(r.failures):
+            click.echo(f"  {line}", err=True)
+
+
+SHOWN_PER_FILE = 3
+
+
+def _folded(failures: list[Failure]) -> list[str]:
+    """The failures, at most SHOWN_PER_FILE records per file and one line for the rest (the
+    store keeps them all)."""
+    by_file: dict[str, list[Failure]] = {}
+    for f in failures:
+        path, _, line = f.source_path.rpartition(":")
+        by_file.setdefault(path if line.isdigit() else f.source_path, []).append(f)
+    lines = []
+    for path, group in by_file.items():
+        lines += [str(f) for f in group[:SHOWN_PER_FILE]]
+        if len(group) > SHOWN_PER_FILE:
+            rest = group[SHOWN_PER_FILE:]
+            lines.append(f"{path}: {len(rest)} more failed records (last: {rest[-1].reason})")
+    return lines
 
 
 workers_option = click.option(

@@ -175,14 +175,30 @@ def _decode(data: bytes) -> tuple[str, str, list[str]]:
 
 def _utf16_without_bom(head: bytes) -> str | None:
     """UTF-16 without a BOM when the head holds NUL bytes and reads as text that way; None
-    when it has no NUL; ReadError when it has NULs and is no text (a binary file)."""
-    if b"\x00" not in head:
+    when it has no NUL, or a stray few in UTF-8 text (dropped as `storable` drops them);
+    ReadError when it has NULs and is no text (a binary file)."""
+    nuls = head.count(0)
+    if not nuls:
+        return None
+    if nuls <= max(2, len(head) // 200) and _utf8_head(head.replace(b"\x00", b"")):
         return None
     for enc in ("utf-16-le", "utf-16-be"):
         text = head[: len(head) // 2 * 2].decode(enc, errors="replace")
         if "\ufffd" not in text.rstrip("\ufffd") and _looks_textual(text):
             return enc
     raise ReadError("binary file (NUL bytes), not a text, HTML or JSON Lines page")
+
+
+def _utf8_head(head: bytes) -> bool:
+    """Whether these first bytes of a file are UTF-8 text (a character cut at the end
+    allowed)."""
+    try:
+        text = head.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        if exc.start < len(head) - 3:
+            return False
+        text = head[: exc.start].decode("utf-8")
+    return _looks_textual(text)
 
 
 def decode(data: bytes) -> tuple[str, str]:

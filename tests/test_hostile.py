@@ -713,3 +713,12 @@ def test_a_crafted_store_runs_no_code(store_url, tmp_path, capsys):
         ingest([DEMO_MANIFEST], store)
         assert sorted((s.id, tuple(s.article_ids)) for s in store.stories()) == stories
     assert not canary.exists()
+
+
+def test_a_stray_nul_in_utf8_text_is_dropped_not_binary(tmp_path):
+    from marsad.read import read_file
+
+    page = tmp_path / "nul.txt"
+    page.write_bytes("افتتاح معرض الكتاب\x00 في الدوحة".encode())
+    (result,) = read_file(page)
+    assert isinstance(result, Page) and result.content == "افتتاح معرض الكتاب في الدوحة"
