@@ -150,9 +150,11 @@ def million(db: str, copies: int = 31, shift_days: float = 300.0) -> None:
     for pragma in ("journal_mode = OFF", "synchronous = OFF", "cache_size = -2000000"):
         conn.execute(f"PRAGMA {pragma}")  # a throwaway file: build it fast
     conn.execute("BEGIN")
-    cols = {t: [r[1] for r in conn.execute(f"PRAGMA table_info({t})")] for t in (
-        "pages", "articles", "dedup_docs", "dedup_exact", "dedup_bands", "cluster_log",
-        "stories", "story_articles", "duplicates")}  # fmt: skip
+    tables = ("pages", "articles", "dedup_docs", "dedup_exact", "dedup_bands", "cluster_log",
+              "stories", "story_articles", "duplicates")  # fmt: skip
+    cols = {t: [r[1] for r in conn.execute(f"PRAGMA table_info({t})")] for t in tables}
+    for table in tables:  # the original rows, read from a copy while the table grows
+        conn.execute(f"CREATE TEMP TABLE base_{table} AS SELECT * FROM {table}")
     ids = {"id", "page_id", "article_id", "exact_key", "story", "story_id", "a", "b"}
     for k in range(1, copies + 1):
         shift = k * shift_days * 86400
@@ -167,14 +169,9 @@ def million(db: str, copies: int = 31, shift_days: float = 300.0) -> None:
                     exprs.append(f'"{c}"')
             quoted = ", ".join(f'"{c}"' for c in names)
             conn.execute(
-                f"INSERT INTO {table} ({quoted}) SELECT {', '.join(exprs)} FROM {table}"
-                " WHERE instr(rowid_key, '~') = 0".replace("rowid_key", names[0])
+                f"INSERT INTO {table} ({quoted}) SELECT {', '.join(exprs)} FROM base_{table}"
             )
         print(f"  copy {k}/{copies}: {articles_in_conn(conn)} articles", end="\r", flush=True)
-    conn.execute("UPDATE cluster_df SET df = df * ?", (copies + 1,))
-    docs = int(conn.execute("SELECT value FROM state WHERE key = 'cluster_docs'").fetchone()[0])
-    conn.execute("UPDATE state SET value = ? WHERE key = 'cluster_docs'",
-                 (str(docs * (copies + 1)).encode(),))  # fmt: skip
     conn.execute("COMMIT")
     conn.execute("ANALYZE")
     conn.close()

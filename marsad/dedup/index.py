@@ -70,22 +70,31 @@ _MOD = 1 << 64
 
 
 def _table(base: int, size: int) -> np.ndarray:
-    values, value = [], 1
-    for _ in range(size):
-        values.append(value)
-        value = value * base % _MOD
-    return np.array(values, dtype=np.uint64)
+    """base**i modulo 2**64 for i < size, by doubling (uint64 products wrap modulo 2**64)."""
+    table = np.ones(max(size, 1), dtype=np.uint64)
+    filled, step = 1, base % _MOD  # step = base**filled
+    while filled < size:
+        n = min(filled, size - filled)
+        table[filled : filled + n] = table[:n] * np.uint64(step)
+        filled += n
+        step = step * step % _MOD
+    return table[:size]
 
 
+_KEEP = 1 << 20  # tables up to this length stay cached; a longer page pays for its own
 _POWERS = _table(_BASE, 4096)
 _INVERSES = _table(pow(_BASE, -1, _MOD), 4096)
 
 
 def _powers(n: int) -> tuple[np.ndarray, np.ndarray]:
-    """BASE**i and BASE**-i modulo 2**64 for i < n (tables grown on demand)."""
+    """BASE**i and BASE**-i modulo 2**64 for i < n (tables grown on demand, up to _KEEP)."""
     global _POWERS, _INVERSES
     if _POWERS.size < n:
-        _POWERS, _INVERSES = _table(_BASE, 2 * n), _table(pow(_BASE, -1, _MOD), 2 * n)
+        size = min(2 * n, _KEEP) if n <= _KEEP else n
+        powers, inverses = _table(_BASE, size), _table(pow(_BASE, -1, _MOD), size)
+        if size > _KEEP:
+            return powers[:n], inverses[:n]
+        _POWERS, _INVERSES = powers, inverses
     return _POWERS[:n], _INVERSES[:n]
 
 
