@@ -36,10 +36,9 @@ def update_stories(
     """
     articles = list(articles)
     with store.transaction():
-        if not cluster_current(store, config):
+        if not cluster_current(store, config):  # made by another config: from every stored article
             cluster_reset(store, config)
-            known = {a.id for a in articles}
-            articles += [a for a in store.articles() if a.id not in known]
+            articles = store.with_all_stored(articles)
         clusterer = Clusterer(config, state=store)
         touched = clusterer.add(articles, fetch=lambda ids: store.articles(ids))
         stories = [s for sid in sorted(touched) if (s := clusterer.story(sid))]

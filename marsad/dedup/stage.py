@@ -42,10 +42,9 @@ def find_duplicates(
     """
     articles = list(articles)
     with store.transaction():
-        if not dedup_current(store, config):
+        if not dedup_current(store, config):  # made by another config: from every stored article
             dedup_reset(store, config)
-            known = {a.id for a in articles}
-            articles += [a for a in store.articles() if a.id not in known]
+            articles = store.with_all_stored(articles)
         index = DuplicateIndex(config, fetch=store.articles, state=store)
         pairs: list[DuplicatePair] = []
         for article in sorted(articles, key=chronological):

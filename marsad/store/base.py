@@ -6,7 +6,7 @@ import sys
 from abc import ABC, abstractmethod
 from collections import Counter
 from collections.abc import Iterable, Iterator
-from contextlib import AbstractContextManager
+from contextlib import AbstractContextManager, contextmanager
 from typing import TYPE_CHECKING
 
 from marsad import search
@@ -30,10 +30,29 @@ class Store(StateRows, ABC):
         """Told when a write waits for another writer (the CLI prints it)."""
         print(message, file=sys.stderr)
 
+    _depth = 0  # transactions open: only the outermost commits
+
+    @contextmanager
+    def transaction(self) -> Iterator[None]:
+        """One atomic unit of writes under the store's write lock; nests (an inner one is
+        part of the outer)."""
+        if self._depth:
+            self._depth += 1
+            try:
+                yield
+            finally:
+                self._depth -= 1
+            return
+        with self._locked():
+            self._depth = 1
+            try:
+                yield
+            finally:
+                self._depth = 0
+
     @abstractmethod
-    def transaction(self) -> AbstractContextManager[None]:
-        """One atomic unit of writes under the store's write lock; nests (inner is part of
-        the outer)."""
+    def _locked(self) -> AbstractContextManager[None]:
+        """The backend's outermost transaction, holding the store's write lock."""
 
     def _opened(self) -> None:
         """Bring an existing store up to this version: old stage blobs go unread, the
@@ -71,6 +90,11 @@ class Store(StateRows, ABC):
 
     @abstractmethod
     def article(self, article_id: str) -> Article | None: ...
+
+    def with_all_stored(self, articles: list[Article]) -> list[Article]:
+        """These articles and every other stored one (a stage rebuilding its state)."""
+        known = {a.id for a in articles}
+        return articles + [a for a in self.articles() if a.id not in known]
 
     @abstractmethod
     def counts(self) -> dict[str, int]:

@@ -69,7 +69,6 @@ class PostgresStore(Store):
             raise ConnectionError(f"cannot connect to PostgreSQL at {_safe(url)}: {exc}") from None
         for dumper in (StrDumperUnknown, StrBinaryDumper):
             self.db.adapters.register_dumper(str, _nul_safe(dumper))
-        self._depth = 0
         with self.db.transaction():
             # Only a database without the newest schema runs the DDL: CREATE INDEX IF NOT
             # EXISTS would wait for running ingests. Two processes opening a fresh database
@@ -82,24 +81,13 @@ class PostgresStore(Store):
 
     # --- transactions ---------------------------------------------------------------------
     @contextmanager
-    def transaction(self) -> Iterator[None]:
-        if self._depth:  # part of the outer transaction
-            self._depth += 1
-            try:
-                yield
-            finally:
-                self._depth -= 1
-            return
+    def _locked(self) -> Iterator[None]:
         with self.db.transaction():
             locked = self.db.execute(f"SELECT pg_try_advisory_xact_lock({WRITE_LOCK})")
             if not locked.fetchone()[0]:
                 self.waiting(f"waiting for another writer on {_safe(self.url)} …")
                 self.db.execute(f"SELECT pg_advisory_xact_lock({WRITE_LOCK})")
-            self._depth = 1
-            try:
-                yield
-            finally:
-                self._depth = 0
+            yield
 
     def _rows(self, sql: str, args: Sequence = ()) -> list[tuple]:
         return self.db.execute(_marks(sql), args).fetchall()

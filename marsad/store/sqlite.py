@@ -65,7 +65,6 @@ class SQLiteStore(Store):
         self.db = sqlite3.connect(self.path, isolation_level=None, timeout=0.2)
         self.db.execute("PRAGMA journal_mode=WAL")
         self.db.execute("PRAGMA synchronous=NORMAL")
-        self._depth = 0
         # Only a file without the newest schema runs the DDL (under the write lock): readers
         # open a store while an ingest holds it.
         newest = "SELECT 1 FROM sqlite_master WHERE name = 'pending_at'"
@@ -77,23 +76,13 @@ class SQLiteStore(Store):
 
     # --- transactions ---------------------------------------------------------------------
     @contextmanager
-    def transaction(self) -> Iterator[None]:
-        if self._depth:
-            self._depth += 1
-            try:
-                yield
-            finally:
-                self._depth -= 1
-            return
+    def _locked(self) -> Iterator[None]:
         self._begin()
-        self._depth = 1
         try:
             yield
         except BaseException:
-            self._depth = 0
             self.db.execute("ROLLBACK")
             raise
-        self._depth = 0
         self.db.execute("COMMIT")
 
     def _begin(self) -> None:
