@@ -31,7 +31,7 @@ from marsad.dedup import find_duplicates
 from marsad.dedup.stage import dedup_current, dedup_reset
 from marsad.extract import extract
 from marsad.model import Article, Extraction, Failure, Notice, Page
-from marsad.read import expand, read_file
+from marsad.read import expand, read_file, read_offset
 from marsad.store import Store
 
 CHUNK_PAGES = 256  # pages per transaction: big enough to amortize commits, small to lose
@@ -120,7 +120,13 @@ def process(store: Store, articles: list[Article], config: Config, report: Inges
         report.stories_touched = len(report.touched)
 
 
-def drain(store: Store, config: Config, report: IngestReport, chunk: int = 1024) -> int:
+def drain(
+    store: Store,
+    config: Config,
+    report: IngestReport,
+    chunk: int = 1024,
+    on_chunk: Callable[[IngestReport], None] | None = None,
+) -> int:
     """Work off the queue, oldest articles first; how many articles were processed."""
     done = 0
     while True:
@@ -131,6 +137,8 @@ def drain(store: Store, config: Config, report: IngestReport, chunk: int = 1024)
             process(store, list(store.articles(ids)), config, report)
             store.pending_done(ids)
         done += len(ids)
+        if on_chunk is not None:
+            on_chunk(report)
 
 
 def catch_up(store: Store, config: Config | None = None, report: IngestReport | None = None) -> int:
@@ -186,9 +194,7 @@ def ingest_pages(
             _store_chunk(store, *ahead.popleft(), report, on_chunk)
     finally:
         pool.shutdown(cancel_futures=True)
-    drain(store, config, report)
-    if on_chunk is not None:
-        on_chunk(report)
+    drain(store, config, report, on_chunk=on_chunk)
     return report
 
 
@@ -249,6 +255,13 @@ def _store_chunk(
         on_chunk(report)
 
 
+def _size(path: Path) -> int:
+    try:
+        return path.stat().st_size
+    except OSError:
+        return 0
+
+
 def ingest(
     specs: Iterable[str | Path],
     store: Store,
@@ -261,16 +274,17 @@ def ingest(
     """Store every new page of `specs` (files, folders, globs, manifests); see `ingest_pages`."""
     config = config or Config()
     files = list(expand(specs))
+    sizes = [0 if isinstance(f, Failure) else _size(f) for f in files]
+    at = [0]  # the file being read
     bar = None
-    if progress:
+    if progress:  # by bytes read, so rate and ETA hold inside one big file too
         from tqdm import tqdm
 
-        bar = tqdm(unit=" pages", file=sys.stderr, leave=False, dynamic_ncols=True)
+        bar = tqdm(total=sum(sizes), unit="B", unit_scale=True, file=sys.stderr, leave=False)
 
     def pages() -> Iterator[Page | Failure]:
-        for n, item in enumerate(files, 1):
-            if bar is not None:
-                bar.set_description(f"file {n}/{len(files)}")
+        for n, item in enumerate(files):
+            at[0] = n
             if isinstance(item, Failure):
                 yield item
             else:
@@ -278,8 +292,12 @@ def ingest(
 
     def tick(report: IngestReport) -> None:
         if bar is not None:
-            bar.update(report.pages + len(report.failures) - bar.n)
-            bar.set_postfix(articles=report.articles, stories=report.stories_touched)
+            done = sum(sizes[: at[0]]) + min(read_offset(), sizes[at[0]] if sizes else 0)
+            bar.update(max(done, bar.n) - bar.n)
+            bar.set_postfix_str(
+                f"file {at[0] + 1}/{len(files)}, {report.pages} pages, {report.articles} articles",
+                refresh=False,
+            )
 
     try:
         return ingest_pages(

@@ -390,6 +390,15 @@ def _inner_suffix(path: Path) -> str:
     return Path(path.stem).suffix.lower() if path.suffix == ".gz" else path.suffix.lower()
 
 
+_reading: list[BinaryIO] = []  # the raw file being read, for progress (`read_offset`)
+
+
+def read_offset() -> int:
+    """Bytes of the file being read consumed so far (on disk: compressed for .gz)."""
+    raw = _reading[-1] if _reading else None
+    return raw.tell() if raw is not None and not raw.closed else 0
+
+
 @contextmanager
 def _opened(path: Path) -> Iterator[BinaryIO]:
     """The file's bytes as a stream (decompressed for .gz). Opened without blocking and
@@ -407,6 +416,7 @@ def _opened(path: Path) -> Iterator[BinaryIO]:
     except BaseException:
         os.close(fd)
         raise
+    _reading[:] = [raw]
     with raw:
         if path.suffix == ".gz":
             with gzip.GzipFile(fileobj=raw, mode="rb") as fh:

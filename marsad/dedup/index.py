@@ -138,9 +138,17 @@ class DedupState(Protocol):
 
     def dedup_first(self, exact_key: str, article_id: str) -> str: ...
 
-    def dedup_candidates(self, buckets: Sequence[int]) -> set[str]: ...
+    def dedup_candidates(
+        self, buckets: Sequence[int], near: tuple[float, float] | None = None
+    ) -> set[str]: ...
 
-    def dedup_add(self, article_id: str, exact_key: str | None, buckets: Sequence[int]) -> None: ...
+    def dedup_add(
+        self,
+        article_id: str,
+        exact_key: str | None,
+        buckets: Sequence[int],
+        when: float | None = None,
+    ) -> None: ...
 
     def dedup_group(self, exact_key: str) -> list[str]: ...
 
@@ -198,7 +206,7 @@ class DuplicateIndex:
         self._docs[article.id] = doc
         buckets = band_buckets(self._hasher.signature(doc.shingles), *self.config.bands_rows)
         if first == article.id:
-            self.state.dedup_add(article.id, key, buckets)
+            self.state.dedup_add(article.id, key, buckets, doc.when)
             return self._near_pairs(doc, buckets)
         (earlier,) = self._load([first]) or [None]
         if earlier is None or chronological(earlier.article) < chronological(article):
@@ -206,14 +214,18 @@ class DuplicateIndex:
             return [self._pair(earlier, doc, "exact", 1.0)] if earlier else []
         copies = self.state.dedup_group(key)
         self.state.dedup_swap(key, first, article.id)
-        self.state.dedup_add(article.id, key, [])
+        self.state.dedup_add(article.id, key, [], doc.when)
         self.withdrawn.add(first)
         pairs = [self._pair(other, doc, "exact", 1.0) for other in self._load(copies)]
         return pairs + self._near_pairs(doc, buckets)
 
     def _near_pairs(self, doc: _Doc, buckets: list[int]) -> list[DuplicatePair]:
         pairs = []
-        candidates = self.state.dedup_candidates(buckets) - {doc.article.id}
+        days = self.config.max_days
+        near = None
+        if days is not None and doc.when is not None:
+            near = (doc.when - days * 86400, doc.when + days * 86400)
+        candidates = self.state.dedup_candidates(buckets, near) - {doc.article.id}
         for other in self._load(sorted(candidates)):
             if not self._near_in_time(doc, other):
                 continue

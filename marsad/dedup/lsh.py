@@ -75,6 +75,7 @@ class MemoryBuckets:
         self.exact: dict[str, str] = {}
         self.buckets: defaultdict[int, list[str]] = defaultdict(list)
         self.groups: defaultdict[str, list[str]] = defaultdict(list)
+        self.when: dict[str, float | None] = {}
 
     def __len__(self) -> int:
         return len(self.seen)
@@ -85,11 +86,23 @@ class MemoryBuckets:
     def dedup_first(self, exact_key: str, article_id: str) -> str:
         return self.exact.setdefault(exact_key, article_id)
 
-    def dedup_candidates(self, buckets: Sequence[int]) -> set[str]:
-        return {a for b in buckets for a in self.buckets.get(b, ())}
+    def dedup_candidates(
+        self, buckets: Sequence[int], near: tuple[float, float] | None = None
+    ) -> set[str]:
+        found = {a for b in buckets for a in self.buckets.get(b, ())}
+        if near is None:
+            return found
+        return {a for a in found if (w := self.when.get(a)) is None or near[0] <= w <= near[1]}
 
-    def dedup_add(self, article_id: str, exact_key: str | None, buckets: Sequence[int]) -> None:
+    def dedup_add(
+        self,
+        article_id: str,
+        exact_key: str | None,
+        buckets: Sequence[int],
+        when: float | None = None,
+    ) -> None:
         self.seen.add(article_id)
+        self.when[article_id] = when
         if exact_key is not None:
             self.groups[exact_key].append(article_id)
         for b in buckets:

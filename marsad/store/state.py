@@ -18,7 +18,7 @@ from marsad.model import Notice
 
 # Placeholders {T} text, {R} float, {I} 64-bit int, {WR} "WITHOUT ROWID" where supported.
 STATE_SCHEMA = """
-CREATE TABLE IF NOT EXISTS dedup_docs (article_id {T} PRIMARY KEY, exact_key {T});
+CREATE TABLE IF NOT EXISTS dedup_docs (article_id {T} PRIMARY KEY, exact_key {T}, at {R});
 CREATE INDEX IF NOT EXISTS dedup_docs_key ON dedup_docs(exact_key);
 CREATE TABLE IF NOT EXISTS dedup_exact (exact_key {T} PRIMARY KEY, article_id {T} NOT NULL);
 CREATE TABLE IF NOT EXISTS dedup_bands (
@@ -118,12 +118,31 @@ class StateRows:
         sql = "SELECT article_id FROM dedup_exact WHERE exact_key = ?"
         return self._rows(sql, (exact_key,))[0][0]
 
-    def dedup_candidates(self, buckets: Sequence[int]) -> set[str]:
-        rows = self._in("SELECT article_id FROM dedup_bands WHERE bucket IN ({})", buckets)
+    def dedup_candidates(
+        self, buckets: Sequence[int], near: tuple[float, float] | None = None
+    ) -> set[str]:
+        """Articles sharing a bucket; with `near` (earliest, latest epoch seconds), only
+        those published then or undated: a template recurring for months stays cheap."""
+        if near is None:
+            rows = self._in("SELECT article_id FROM dedup_bands WHERE bucket IN ({})", buckets)
+        else:
+            rows = self._in(
+                "SELECT b.article_id FROM dedup_bands b JOIN dedup_docs d"
+                " ON d.article_id = b.article_id WHERE b.bucket IN ({})"
+                " AND (d.at IS NULL OR d.at BETWEEN ? AND ?)",
+                buckets,
+                near,
+            )
         return {r[0] for r in rows}
 
-    def dedup_add(self, article_id: str, exact_key: str | None, buckets: Sequence[int]) -> None:
-        self._run("INSERT INTO dedup_docs VALUES (?, ?)", (article_id, exact_key))
+    def dedup_add(
+        self,
+        article_id: str,
+        exact_key: str | None,
+        buckets: Sequence[int],
+        when: float | None = None,
+    ) -> None:
+        self._run("INSERT INTO dedup_docs VALUES (?, ?, ?)", (article_id, exact_key, when))
         self._run_many(
             "INSERT INTO dedup_bands VALUES (?, ?) ON CONFLICT DO NOTHING",
             [(b, article_id) for b in buckets],
