@@ -326,3 +326,24 @@ def test_pairs_do_not_depend_on_arrival_order():
     }
     for order in list(itertools.permutations(range(len(arts))))[::7]:
         assert pairs_of([[arts[i]] for i in order]) == expected, order
+
+
+def test_candidates_outside_max_days_are_never_fetched(store):
+    """A body that recurs for months (a template) is filtered by time in the index itself:
+    the stored index hands out no candidate published outside max_days."""
+    dispatch, copy, _ = wire_copy_articles()
+    copy.published = "2025-07-20T11:30"
+    fetched: list[str] = []
+
+    def fetch(ids):
+        fetched.extend(ids)
+        return store.articles(ids)
+
+    stored(store, dispatch, copy)
+    with store.transaction():
+        index = DuplicateIndex(fetch=fetch, state=store)
+        assert index.add(dispatch) == [] and index.add(copy) == []
+    assert dispatch.id not in fetched
+    shingles = shingle_hashes(arabic.tokens(copy.body), 3)
+    buckets = band_buckets(MinHasher(128).signature(shingles), *DedupConfig().bands_rows)
+    assert dispatch.id in store.dedup_candidates(buckets)  # same buckets: time kept it out
