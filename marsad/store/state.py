@@ -174,31 +174,31 @@ class StateRows:
     ) -> list[Entry]:
         """Up to `limit` log entries from `key` on (that one included unless not
         `inclusive`), in log order."""
-        ts, op = _real(key[0]), ">=" if inclusive else ">"
-        rows = self._rows(
-            f"SELECT {_ENTRY} FROM cluster_log WHERE ts > ? OR (ts = ? AND article_id {op} ?)"
+        op = ">=" if inclusive else ">"
+        rows = self._rows(  # a row-value comparison: an index range on both backends
+            f"SELECT {_ENTRY} FROM cluster_log WHERE (ts, article_id) {op} (?, ?)"
             " ORDER BY ts, article_id LIMIT ?",
-            (ts, ts, key[1], limit),
+            (_real(key[0]), key[1], limit),
         )
         return [_entry(r) for r in rows]
 
     def cluster_before(self, key: tuple[float, str]) -> Entry | None:
         """The last log entry before `key`."""
-        ts = _real(key[0])
         rows = self._rows(
-            f"SELECT {_ENTRY} FROM cluster_log WHERE ts < ? OR (ts = ? AND article_id < ?)"
+            f"SELECT {_ENTRY} FROM cluster_log WHERE (ts, article_id) < (?, ?)"
             " ORDER BY ts DESC, article_id DESC LIMIT 1",
-            (ts, ts, key[1]),
+            (_real(key[0]), key[1]),
         )
         return _entry(rows[0]) if rows else None
 
     def cluster_since(self, at: float, key: tuple[float, str]) -> list[Entry]:
         """Entries counted at `at` or later and logged before `key`, in log order."""
         ts = _real(key[0])
+        # ts >= at always (undated: ts is far), so the (ts, id) index gives the range.
         rows = self._rows(
-            f"SELECT {_ENTRY} FROM cluster_log WHERE at >= ?"
-            " AND (ts < ? OR (ts = ? AND article_id < ?)) ORDER BY ts, article_id",
-            (at, ts, ts, key[1]),
+            f"SELECT {_ENTRY} FROM cluster_log WHERE at >= ? AND ts >= ?"
+            " AND (ts, article_id) < (?, ?) ORDER BY ts, article_id",
+            (at, at, ts, key[1]),
         )
         return [_entry(r) for r in rows]
 
