@@ -255,7 +255,7 @@ class _Window:
 
     def _vector(self, aid: str) -> _Vector:
         if aid not in self.vectors:
-            self._load([aid, *(e.id for e in self.entries if e.id not in self.vectors)])
+            self.prefetch([aid, *(e.id for e in self.entries)])
         return self.vectors[aid]
 
     def _load(self, ids: list[str]) -> None:
@@ -287,11 +287,8 @@ class _Window:
         """Story and story title of the article counted at `at` (counted into the window's
         document frequencies; `push` it next)."""
         self._slide(at)
-        vec = self._vector(aid)
-        for entry in self.entries:  # one query for every vector the window lacks
-            if entry.id not in self.vectors:
-                self._vector(entry.id)
-                break
+        self.prefetch([aid, *(e.id for e in self.entries)])  # one query for what is missing
+        vec = self.vectors[aid]
         self._count(vec, +1)
         story, title = self._best(vec, len(self.entries) + 1)
         if story is None:
