@@ -27,6 +27,7 @@ import gzip
 import json
 import os
 import random
+import resource
 import shutil
 import sqlite3
 import statistics
@@ -42,21 +43,32 @@ ANT = ROOT.parent / "shared/data/ant/ant_v2.1.jsonl.gz"
 CLI = [sys.executable, "-c", "from marsad.cli import main; main()"]
 
 
+TIME = shutil.which("time", path="/usr/bin:/bin")
+
+
 def child(cmd: list[str]) -> dict:
-    """Run a process to its end: wall, CPU (it and its reaped children), peak RSS."""
+    """Run a process to its end: wall, CPU (it and its reaped children), peak RSS of its
+    largest process. The RSS comes from /usr/bin/time when there is one: Linux counts a
+    parent's memory at fork in the child's ru_maxrss, and this script holds all of ANT."""
     started = time.perf_counter()
-    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
-    out = proc.stdout.read() if proc.stdout else ""
-    _, status, usage = os.wait4(proc.pid, 0)
-    proc.returncode = os.waitstatus_to_exitcode(status)
+    wrapped = [TIME, "-f", "MAXRSS %M", *cmd] if TIME else cmd
+    proc = subprocess.Popen(wrapped, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    out, err = proc.communicate()
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
     if proc.returncode:
-        sys.exit(f"{' '.join(cmd[:4])}… failed ({proc.returncode}):\n{out[-2000:]}")
+        sys.exit(f"{' '.join(cmd[:4])}… failed ({proc.returncode}):\n{(out + err)[-2000:]}")
+    rss = [line.split()[1] for line in err.splitlines() if line.startswith("MAXRSS ")]
+    cpu = usage.ru_utime + usage.ru_stime - _spent[0]
+    _spent[0] += cpu
     return {
         "wall": time.perf_counter() - started,
-        "cpu": usage.ru_utime + usage.ru_stime,
-        "rss_mb": usage.ru_maxrss / 1024,
+        "cpu": cpu,
+        "rss_mb": int(rss[-1]) / 1024 if rss else usage.ru_maxrss / 1024,
         "out": out,
     }
+
+
+_spent = [0.0]  # CPU of the children reaped before
 
 
 def percentiles(values: list[float]) -> str:

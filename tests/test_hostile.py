@@ -147,8 +147,12 @@ def run_bounded(code: str, timeout: float = 60) -> dict:
     RSS (MB) and wall time are added."""
     script = textwrap.dedent(code) + textwrap.dedent(
         """
-        import json as _j, resource as _r
-        RESULT["rss_mb"] = _r.getrusage(_r.RUSAGE_SELF).ru_maxrss / 1024
+        import json as _j, resource as _r, pathlib as _p
+        # VmHWM is this program's own peak: ru_maxrss also counts the parent's memory at
+        # fork (Linux keeps it across exec), so a big pytest process would be blamed here.
+        _status = _p.Path("/proc/self/status")
+        _hwm = [l for l in _status.read_text().splitlines() if l.startswith("VmHWM")] if _status.exists() else []
+        RESULT["rss_mb"] = int(_hwm[0].split()[1]) / 1024 if _hwm else _r.getrusage(_r.RUSAGE_SELF).ru_maxrss / 1024
         print(_j.dumps(RESULT))
         """
     )
