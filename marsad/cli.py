@@ -94,11 +94,26 @@ def _run_ingest(
             err=True,
         )
         sys.exit(130)
+    except Exception as exc:
+        if not _disk_full(exc):
+            raise
+        store.close()
+        raise click.ClickException(
+            f"the store's disk is full ({exc}): every chunk stored before is kept whole;"
+            " free some space and run the same command again to go on"
+        ) from None
     _print_report(report, db)
     if report.failures and not report.pages:
         store.close()
         raise click.ClickException("no page could be read (reasons above); nothing to do")
     return store
+
+
+def _disk_full(exc: Exception) -> bool:
+    """SQLite's 'database or disk is full', PostgreSQL's disk_full (SQLSTATE 53100)."""
+    return getattr(exc, "sqlstate", None) == "53100" or (
+        type(exc).__name__ == "OperationalError" and "full" in str(exc)
+    )
 
 
 def _print_report(r: IngestReport, db: str) -> None:

@@ -167,3 +167,17 @@ def test_repair_and_digest_of_an_existing_store(tmp_path):
     assert result.exit_code == 0, result.output
     assert len(json.loads((out / "digest.json").read_text())["stories"]) == len(before)
     assert run("digest", "--out", out).exit_code == 2  # neither pages nor a store
+
+
+def test_a_full_disk_is_a_clear_error(tmp_path, monkeypatch):
+    import sqlite3
+
+    import marsad.pipeline
+
+    def full(*args, **kwargs):
+        raise sqlite3.OperationalError("database or disk is full")
+
+    monkeypatch.setattr(marsad.pipeline, "ingest", full)
+    result = CliRunner().invoke(main, ["ingest", str(tmp_path), "--db", str(tmp_path / "m.db")])
+    assert result.exit_code == 1
+    assert "disk is full" in result.output and "run the same command again" in result.output

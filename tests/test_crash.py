@@ -149,3 +149,24 @@ def test_two_writers_at_once_give_the_stories_of_one_run(store_url, tmp_path):
         assert proc.returncode == 0, err
     consistent(store_url, finished=True)
     assert snapshot(store_url) == expected
+
+
+def test_a_full_disk_keeps_whole_chunks_and_the_next_run_goes_on(tmp_path):
+    """SQLite's page limit stands for a full disk: the chunk being written rolls back, the
+    store holds only whole chunks, and once there is room the same ingest finishes."""
+    import sqlite3 as sq
+
+    manifest = corpus(tmp_path, copies=4)
+    expected = one_run(manifest, tmp_path)
+    db = str(tmp_path / "full.db")
+    with open_store(db) as store:
+        pages = store.db.execute("PRAGMA page_count").fetchone()[0]
+        store.db.execute(f"PRAGMA max_page_count = {pages + 60}")
+        with pytest.raises(sq.OperationalError, match="full"):
+            ingest([manifest], store, chunk=2)
+    consistent(db)
+    assert 0 < len(snapshot(db)["articles"]) < len(expected["articles"])
+    result = subprocess.run([*CLI, "ingest", str(manifest), "--db", db], capture_output=True)
+    assert result.returncode == 0
+    consistent(db, finished=True)
+    assert snapshot(db) == expected
