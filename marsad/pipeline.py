@@ -49,9 +49,12 @@ class IngestReport:
     failures: list[Failure] = field(default_factory=list)
     notices: list[Notice] = field(default_factory=list)  # stored pages' warnings
     duplicates: int = 0
-    stories_touched: int = 0
     resumed: int = 0  # articles of an earlier, interrupted or rebuilt run finished now
-    touched: set[str] = field(default_factory=set, repr=False)
+    touched: set[str] = field(default_factory=set, repr=False)  # story ids
+
+    @property
+    def stories_touched(self) -> int:
+        return len(self.touched)
 
 
 def extract_page(page: Page) -> Extraction | Failure:
@@ -117,7 +120,6 @@ def process(store: Store, articles: list[Article], config: Config, report: Inges
     if articles:
         report.duplicates += len(find_duplicates(store, articles, config.dedup))
         report.touched.update(s.id for s in update_stories(store, articles, config.cluster))
-        report.stories_touched = len(report.touched)
 
 
 def drain(
@@ -295,8 +297,8 @@ def ingest(
             done = sum(sizes[: at[0]]) + min(read_offset(), sizes[at[0]] if sizes else 0)
             bar.update(max(done, bar.n) - bar.n)
             bar.set_postfix_str(
-                f"file {at[0] + 1}/{len(files)}, {report.pages} pages, {report.articles} articles",
-                refresh=False,
+                f"file {at[0] + 1}/{len(files)}, {report.pages} pages,"
+                f" {report.articles} articles, {report.stories_touched} stories"
             )
 
     try:

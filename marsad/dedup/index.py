@@ -152,7 +152,7 @@ class DedupState(Protocol):
 
     def dedup_group(self, exact_key: str) -> list[str]: ...
 
-    def dedup_swap(self, exact_key: str, old: str, new: str) -> None: ...
+    def dedup_swap(self, exact_key: str, old: str, new: str, buckets: Sequence[int]) -> None: ...
 
 
 class _Doc(NamedTuple):
@@ -213,7 +213,7 @@ class DuplicateIndex:
             self.state.dedup_add(article.id, key, [])
             return [self._pair(earlier, doc, "exact", 1.0)] if earlier else []
         copies = self.state.dedup_group(key)
-        self.state.dedup_swap(key, first, article.id)
+        self.state.dedup_swap(key, first, article.id, buckets)
         self.state.dedup_add(article.id, key, [], doc.when)
         self.withdrawn.add(first)
         pairs = [self._pair(other, doc, "exact", 1.0) for other in self._load(copies)]

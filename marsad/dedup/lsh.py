@@ -113,7 +113,8 @@ class MemoryBuckets:
     def dedup_group(self, exact_key: str) -> list[str]:
         return sorted(self.groups.get(exact_key, ()))
 
-    def dedup_swap(self, exact_key: str, old: str, new: str) -> None:
+    def dedup_swap(self, exact_key: str, old: str, new: str, buckets: Sequence[int]) -> None:
         self.exact[exact_key] = new
-        for ids in self.buckets.values():
+        for b in buckets:
+            ids = self.buckets[b]
             ids[:] = [new if i == old else i for i in ids]

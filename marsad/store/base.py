@@ -57,12 +57,15 @@ class Store(StateRows, ABC):
     def _opened(self) -> None:
         """Bring an existing store up to this version: old stage blobs go unread, the
         search index is rebuilt when made by another analysis."""
-        legacy = self._rows("SELECT key FROM state WHERE key IN (?, ?)", LEGACY_STATE_KEYS)
+        rows = self._rows("SELECT key FROM state WHERE key IN (?, ?)", LEGACY_STATE_KEYS)
+        legacy = [key for key in LEGACY_STATE_KEYS if (key,) in rows]
         stale = self.get_state(search.STATE_KEY) != search.INDEX_VERSION.encode()
         if not (legacy or stale):
             return
         with self.transaction():
-            if legacy := self.drop_legacy_state():
+            for key in legacy:  # deleted unread
+                self._run("DELETE FROM state WHERE key = ?", (key,))
+            if legacy:
                 self.waiting(
                     f"store written by an older marsad: its {' and '.join(legacy)} state"
                     " is rebuilt from the stored articles on the next ingest"

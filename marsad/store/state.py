@@ -153,11 +153,17 @@ class StateRows:
         sql = "SELECT article_id FROM dedup_docs WHERE exact_key = ? ORDER BY article_id"
         return [r[0] for r in self._rows(sql, (exact_key,))]
 
-    def dedup_swap(self, exact_key: str, old: str, new: str) -> None:
-        """`new` (an earlier copy) now stands for the body: its buckets are `old`'s (same
-        words, same buckets), and `old`'s pairs are withdrawn to be made again with `new`."""
+    def dedup_swap(self, exact_key: str, old: str, new: str, buckets: Sequence[int]) -> None:
+        """`new` (an earlier copy) now stands for the body: `old`'s bucket rows (same words,
+        same `buckets`) become its, and `old`'s pairs are withdrawn to be made again."""
         self._run("UPDATE dedup_exact SET article_id = ? WHERE exact_key = ?", (new, exact_key))
-        self._run("UPDATE dedup_bands SET article_id = ? WHERE article_id = ?", (new, old))
+        for part in chunks(list(buckets)):
+            marks = ",".join("?" * len(part))
+            self._run(
+                f"UPDATE dedup_bands SET article_id = ? WHERE bucket IN ({marks})"
+                " AND article_id = ?",
+                [new, *part, old],
+            )
         self._run("DELETE FROM duplicates WHERE a = ? OR b = ?", (old, old))
 
     def dedup_clear(self) -> None:
@@ -297,10 +303,3 @@ class StateRows:
             " ON CONFLICT (key) DO UPDATE SET value = excluded.value",
             (key, value),
         )
-
-    def drop_legacy_state(self) -> list[str]:
-        """Delete (unread) the blobs older versions kept; the keys that were there."""
-        found = [k for k in LEGACY_STATE_KEYS if self.get_state(k) is not None]
-        for key in found:
-            self._run("DELETE FROM state WHERE key = ?", (key,))
-        return found
