@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import json
 import math
-from collections import deque
+from collections import defaultdict, deque
 from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass, replace
 
@@ -39,6 +39,7 @@ class _Vector:
     terms: list[str]
     ids: np.ndarray  # int64 term ids of this session's vocabulary
     weights: np.ndarray  # float64 raw weights (no IDF: IDF moves with the window)
+    terms_list: list[int]  # the same ids, for the window's index
 
 
 class Clusterer:
@@ -217,6 +218,12 @@ class _Window:
         self.config, self.background, self.state, self.fetch = config, bg, state, fetch
         self.entries: deque[Entry] = deque()
         self.vectors: dict[str, _Vector] = {}
+        # The index of the window: term id -> the window articles that have it, and
+        # story -> its window articles, oldest first.
+        self.postings: defaultdict[int, set[str]] = defaultdict(set)
+        self.members: dict[str, deque[str]] = {}
+        self.placed: dict[str, tuple[int, str]] = {}  # window article -> (arrival, story)
+        self.arrivals = 0
         self.vocab: dict[str, int] = {}
         self.df = np.zeros(0, dtype=np.int64)
         self.bg_df = np.zeros(0, dtype=np.int64)
@@ -225,7 +232,12 @@ class _Window:
     # --- membership -------------------------------------------------------------------
     def load(self, since: float, key: tuple[float, str]) -> None:
         """Start afresh with the logged entries counted at `since` or later before `key`."""
+        for entry in self.entries:
+            self.vectors.pop(entry.id, None)
         self.entries.clear()
+        self.postings.clear()
+        self.members.clear()
+        self.placed.clear()
         self.df[:] = 0
         entries = self.state.cluster_since(since, key)
         self.prefetch([e.id for e in entries])
@@ -234,13 +246,30 @@ class _Window:
 
     def push(self, entry: Entry, counted: bool = False) -> None:
         """Append an entry (its terms are counted unless `place` counted them already)."""
+        vec = self._vector(entry.id)
         if not counted:
-            self._count(self._vector(entry.id), +1)
+            self._count(vec, +1)
         self.entries.append(entry)
+        for term in vec.terms_list:
+            self.postings[term].add(entry.id)
+        self.members.setdefault(entry.story, deque()).append(entry.id)
+        self.placed[entry.id] = (self.arrivals, entry.story)
+        self.arrivals += 1
 
     def _slide(self, at: float) -> None:
+        """Drop the entries counted before the window of `at`, and their vectors: the
+        replay goes forward, they are not needed again."""
         while self.entries and self.entries[0].at < at - self.config.window:
-            self._count(self._vector(self.entries.popleft().id), -1)
+            entry = self.entries.popleft()
+            vec = self.vectors.pop(entry.id)
+            self._count(vec, -1)
+            for term in vec.terms_list:
+                self.postings[term].discard(entry.id)
+            del self.placed[entry.id]
+            members = self.members[entry.story]
+            members.popleft()
+            if not members:
+                del self.members[entry.story]
 
     def _count(self, vec: _Vector, sign: int) -> None:
         self.df[vec.ids] += sign  # a vector's term ids are distinct
@@ -279,15 +308,16 @@ class _Window:
             self.bg_df = np.r_[self.bg_df, [bg.df.get(t, 0) if covered(t) else 0 for t in fresh]]
             self.bg_n = np.r_[self.bg_n, [bg.n_docs if covered(t) else 0 for t in fresh]]
             self.bg_df, self.bg_n = self.bg_df.astype(np.int64), self.bg_n.astype(np.int64)
-        ids = np.fromiter((self.vocab[t] for t in terms), np.int64, len(terms))
-        return _Vector(title, list(terms), ids, np.fromiter(terms.values(), float, len(terms)))
+        ids = [self.vocab[t] for t in terms]
+        weights = np.fromiter(terms.values(), float, len(terms))
+        return _Vector(title, list(terms), np.array(ids, dtype=np.int64), weights, ids)
 
     # --- scoring ----------------------------------------------------------------------
     def place(self, aid: str, at: float) -> tuple[str, str]:
         """Story and story title of the article counted at `at` (counted into the window's
         document frequencies; `push` it next)."""
         self._slide(at)
-        self.prefetch([aid, *(e.id for e in self.entries)])  # one query for what is missing
+        self.prefetch([aid])  # the window's own vectors are held
         vec = self.vectors[aid]
         self._count(vec, +1)
         story, title = self._best(vec, len(self.entries) + 1)
@@ -300,24 +330,40 @@ class _Window:
         return np.log(docs / (self.df[ids] + self.bg_df[ids] + 1)) + 1.0
 
     def _best(self, q: _Vector, n_docs: int) -> tuple[str | None, str]:
-        """The story whose centroid of window articles is closest to `q`, with its new title."""
-        window = list(self.entries)
-        if not window or not len(q.ids):
+        """The story whose centroid of window articles is closest to `q`, with its new title.
+
+        Only stories that share one of `q`'s heavy terms are scored: for a non-negative
+        centroid c, cos(q, c) <= |q restricted to the shared terms|, so a story sharing
+        only the light tail (norm below the threshold) cannot reach it. The candidates come
+        from the window's index, and the cost is theirs, not the window's.
+        """
+        if not self.entries or not len(q.ids):
             return None, q.title
-        vecs = [self.vectors[e.id] for e in window]
+        qunit = _unit(q.weights * self._idf(q.ids, n_docs), np.zeros(len(q.ids), int))
+        order = np.argsort(qunit)  # lightest first
+        tail = np.cumsum(qunit[order] ** 2) < (self.config.threshold * (1 - 1e-9)) ** 2
+        heavy = [q.terms_list[i] for i in order[int(tail.sum()) :].tolist()]
+        postings = self.postings
+        sharing = set().union(*(postings[t] for t in heavy if t in postings))
+        if not sharing:
+            return None, q.title
+        placed = self.placed
+        # In window order, as the sums' order (and so the ties) must not depend on the index.
+        firsts = sorted(placed[self.members[s][0]] for s in {placed[a][1] for a in sharing})
+        stories = [story for _, story in firsts]
+        member_ids = [a for s in stories for a in self.members[s]]
+        vecs = [self.vectors[a] for a in member_ids]
         lengths = np.array([len(v.ids) for v in vecs])
         owner = np.repeat(np.arange(len(vecs)), lengths)
         terms = np.concatenate([v.ids for v in vecs])
         weights = np.concatenate([v.weights for v in vecs])
         unit = _unit(weights * self._idf(terms, n_docs), owner)
-        stories = list(dict.fromkeys(e.story for e in window))
-        index = {s: i for i, s in enumerate(stories)}
-        member_story = np.array([index[e.story] for e in window])
+        member_story = np.repeat(np.arange(len(stories)), [len(self.members[s]) for s in stories])
         entry_story = member_story[owner]
         n_stories, n_terms = len(stories), len(self.vocab)
 
         qdense = np.zeros(n_terms)
-        qdense[q.ids] = _unit(q.weights * self._idf(q.ids, n_docs), np.zeros(len(q.ids), int))
+        qdense[q.ids] = qunit
         dots = np.bincount(entry_story, unit * qdense[terms], minlength=n_stories)
         # |centroid| >= sqrt(size) for non-negative unit vectors: a cheap upper bound first.
         size = np.bincount(member_story, minlength=n_stories)
