@@ -43,6 +43,7 @@ from marsad.read import read  # noqa: E402
 DEMO = ROOT / "marsad" / "demo"
 SCRAPINGHUB = ROOT.parent / "shared" / "data" / "extraction" / "scrapinghub"
 ANT = ROOT.parent / "shared" / "data" / "ant" / "ant_v2.1.jsonl.gz"
+TEASERS = ROOT / "eval" / "data" / "ant_teasers.json"  # gold trailing teasers (eval/teasers.py)
 TRAFILATURA_PUBLISHED_F1 = 0.958  # the benchmark README's number for trafilatura
 
 # --- (b) scrapinghub ---------------------------------------------------------------------
@@ -125,20 +126,28 @@ def render_html(record: dict) -> str:
     )
 
 
+def article_text(record: dict, teasers: int) -> str:
+    """A record's text without the other articles' leads printed after it (eval/teasers.py)."""
+    lines = [line for line in record["text"].split("\n") if line.strip()]
+    return "\n".join(lines[: len(lines) - teasers])
+
+
 def ant_scores(n_text: int = 2000, n_html: int = 200) -> dict[str, dict]:
     """Kept text vs the clean record text: text pages, and HTML for marsad and trafilatura."""
     records = ant_records(max(n_text, n_html))
+    teasers = json.loads(TEASERS.read_text(encoding="utf-8"))
     text, ours, theirs = [], [], []
     for i, r in enumerate(records):
+        clean = article_text(r, teasers.get(r["id"], 0))
         if i < n_text:
             ex = extract(Page(r["text"], "text", "ant", title=r["title"]))
-            text.append(shingle_match(r["text"], "\n\n".join(a.body for a in ex.articles)))
+            text.append(shingle_match(clean, "\n\n".join(a.body for a in ex.articles)))
         if i < n_html:
             page = render_html(r)
             ex = extract(Page(page, "html", "ant"))
-            ours.append(shingle_match(r["text"], ex.articles[0].body if ex.articles else ""))
+            ours.append(shingle_match(clean, ex.articles[0].body if ex.articles else ""))
             plain = trafilatura.extract(page, include_comments=False)
-            theirs.append(shingle_match(r["text"], plain))
+            theirs.append(shingle_match(clean, plain))
     return {"marsad text": prf(text), "marsad html": prf(ours), "trafilatura html": prf(theirs)}
 
 

@@ -383,6 +383,39 @@ def test_ant_real_arabic_text_is_kept() -> None:
     if not ev.ANT.is_file():
         pytest.skip("ANT corpus not available")
     scores = ev.ant_scores(n_text=600, n_html=60)
+    # The reference is the record text without its trailing teasers (eval/teasers.py): we
+    # keep the ones our rule misses (precision) and drop some the corpus cannot confirm.
     assert scores["marsad text"]["recall"] >= 0.995
-    assert scores["marsad text"]["precision"] >= 0.999
+    assert scores["marsad text"]["precision"] >= 0.994
+    assert scores["marsad text"]["f1"] >= 0.996
     assert scores["marsad html"]["f1"] >= 0.99
+
+
+def test_trailing_teasers_of_other_articles_are_dropped() -> None:
+    body = [
+        "أعلنت وزارة الصحة، الأحد، ارتفاع عدد المصابين في حادث القطار إلى 34 شخصا.",
+        "وقال المتحدث باسم الوزارة إن فرق الإسعاف نقلت المصابين إلى ثلاثة مستشفيات.",
+        "وأضاف أن حالة خمسة منهم خطيرة، وأن التحقيق في أسباب الحادث ما زال جاريا.",
+    ]
+    teasers = [
+        "قال وزير المالية، سامي الحداد، الاثنين، إن الموازنة الجديدة تخفض العجز.",
+        "ارتفعت أسعار الذهب، الثلاثاء، مع تراجع الدولار أمام العملات الرئيسية",
+        "تعتمد السعادة على عوامل منها التوازن بين العمل والحياة.",
+    ]
+    ex = extract(text_page("\n\n".join([TITLE, *body, *teasers])))
+    assert [p for p in ex.articles[0].paragraphs] == body
+    assert ex.drop_counts() == {"trailing_teaser": 3}
+    # A body that goes on after a bare paragraph keeps it; so does a short article.
+    kept = extract(text_page("\n\n".join([TITLE, *body, teasers[0], body[2]])))
+    assert len(kept.articles[0].paragraphs) == 5
+    short = extract(text_page("\n\n".join([TITLE, body[0], *teasers[:2]])))
+    assert len(short.articles[0].paragraphs) == 3
+
+
+def test_a_trailing_paragraph_with_its_own_dateline_is_a_teaser() -> None:
+    from marsad.extract.teasers import DATELINE, trailing_teasers
+
+    other = "دبي، الإمارات العربية المتحدة (CNN)-- تسعى شركة الطيران إلى خفض أسعار التذاكر."
+    assert DATELINE.match(other)
+    assert not DATELINE.match("حراسة المرمى: منير المحمدي (نومانسيا الإسباني) - ياسين بونو")
+    assert trailing_teasers(["الفقرة الأولى.", "وقال الوزير إن …", "وأضاف …", other]) == 1

@@ -33,6 +33,7 @@ from marsad.extract.lines import (
     TAGS,
     Line,
 )
+from marsad.extract.teasers import trailing_teasers
 from marsad.model import Dropped
 
 # Kinds the segmenter assigns from context.
@@ -181,6 +182,10 @@ class _Segmenter:
             return
         words = sum(line.words for line in cur.paras)
         if words >= MIN_BODY_WORDS or any(line.kind != HEAD for line in cur.paras):
+            if teasers := trailing_teasers([line.text for line in cur.paras]):
+                for line in cur.paras[-teasers:]:
+                    self._drop(line, "trailing_teaser")
+                del cur.paras[-teasers:]
             self.drafts.append(cur)
             return
         if cur.title:
