@@ -24,7 +24,7 @@ from marsad.cluster.terms import timestamp as _timestamp
 from marsad.model import Article, Story, content_hash
 from marsad.store.state import Entry
 
-STATE_VERSION = 4
+STATE_VERSION = 5
 Fetch = Callable[[list[str]], Iterable[Article]]
 PAGE = 128  # log entries read at a time while replaying
 
@@ -325,6 +325,21 @@ class _Window:
             return "s-" + content_hash(aid)[:12], vec.title
         return story, title
 
+    def _open(self, story: str) -> bool:
+        """A story takes newcomers while its first article is in the window (the oldest
+        member held is then the one its id was made from)."""
+        return story == "s-" + content_hash(self.members[story][0])[:12]
+
+    def _core_close(
+        self, qdense: np.ndarray, rows: np.ndarray, unit: np.ndarray, terms: np.ndarray
+    ) -> bool:
+        """Is the newcomer close enough to the centroid of the story's first articles (the
+        vector entries `rows`)?"""
+        cell, inverse = np.unique(terms[rows], return_inverse=True)
+        centroid = np.bincount(inverse, unit[rows])
+        norm = float(np.sqrt(centroid @ centroid))
+        return norm > 0 and float(qdense[cell] @ centroid) / norm >= self.config.core_threshold
+
     def _idf(self, ids: np.ndarray, n_docs: int) -> np.ndarray:
         docs = n_docs + self.bg_n[ids] + 1
         return np.log(docs / (self.df[ids] + self.bg_df[ids] + 1)) + 1.0
@@ -350,7 +365,9 @@ class _Window:
         placed = self.placed
         # In window order, as the sums' order (and so the ties) must not depend on the index.
         firsts = sorted(placed[self.members[s][0]] for s in {placed[a][1] for a in sharing})
-        stories = [story for _, story in firsts]
+        stories = [story for _, story in firsts if self._open(story)]
+        if not stories:
+            return None, q.title
         member_ids = [a for s in stories for a in self.members[s]]
         vecs = [self.vectors[a] for a in member_ids]
         lengths = np.array([len(v.ids) for v in vecs])
@@ -376,10 +393,20 @@ class _Window:
         centroid = np.bincount(inverse, unit[mask])
         norms = np.sqrt(np.bincount(cells // n_terms, centroid**2, minlength=n_stories))
         scores = dots[hopeful] / norms[hopeful]
-        best = int(np.argmax(scores))
-        if scores[best] < self.config.threshold:
+        # The best story the newcomer is also close to the core of (its first articles:
+        # the first `core_size` members, which lead the story's run of vector entries).
+        first = np.r_[0, np.cumsum(size)[:-1]]
+        chosen = -1
+        for best in np.argsort(-scores, kind="stable").tolist():
+            if scores[best] < self.config.threshold:
+                break
+            k = int(hopeful[best])
+            core = (owner >= first[k]) & (owner < first[k] + self.config.core_size)
+            if self.config.core_threshold <= 0 or self._core_close(qdense, core, unit, terms):
+                chosen = k
+                break
+        if chosen < 0:
             return None, q.title
-        chosen = int(hopeful[best])
         # Title: the member (the newcomer included) closest to the new centroid.
         cdense = qdense.copy()
         in_story = entry_story == chosen

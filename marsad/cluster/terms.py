@@ -15,6 +15,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from marsad.arabic import stems
+from marsad.extract.teasers import DATELINE
 from marsad.model import Article, content_hash
 
 BACKGROUND = Path(__file__).parents[1] / "data" / "background_df.tsv.gz"
@@ -30,17 +31,28 @@ class ClusterConfig:
     Lower merges more; 0.3 sits in the plateau where both the labelled ANT window and ECB+
     (English) are near their best (`python eval/stories.py --sweep`).
 
-    `window_hours`: a story is open to an article published within this time of one of its
-    articles, and its centroid is made of those recent articles (stories may drift). The
-    stream's own document frequencies are counted over the same window.
+    `window_hours`: a story's centroid is made of its articles of this last stretch of time,
+    and the stream's own document frequencies are counted over the same window.
+
+    `core_threshold`, `core_size`: a story is one happening, so a newcomer must also be
+    close to how the story began (the centroid of its first `core_size` articles), not only
+    to its recent centroid: a story that drifts joins nothing new. A story is open to
+    newcomers while its first article is inside the window (stories are short-lived;
+    longer affairs are storylines of several stories).
     """
 
     threshold: float = 0.3
     window_hours: float = 48.0
+    core_threshold: float = 0.2
+    core_size: int = 3
 
     def __post_init__(self) -> None:
         if not 0.0 < self.threshold <= 1.0:
             raise ValueError(f"threshold must be in (0, 1], got {self.threshold}")
+        if not 0.0 <= self.core_threshold <= 1.0:
+            raise ValueError(f"core_threshold must be in [0, 1], got {self.core_threshold}")
+        if self.core_size < 1:
+            raise ValueError(f"core_size must be at least 1, got {self.core_size}")
         if self.window_hours <= 0:
             raise ValueError(f"window_hours must be positive, got {self.window_hours}")
 
@@ -63,13 +75,20 @@ def timestamp(published: str | None) -> float:
 
 
 def article_terms(article: Article) -> Counter[str]:
-    """Weighted stem counts: title and lead count more, as they name the happening."""
-    counts: Counter[str] = Counter(stems(article.body))
+    """Weighted stem counts: title and lead count more, as they name the happening. The
+    dateline («دبي، الإمارات العربية المتحدة (CNN)--») and the outlet's name say where a
+    page comes from, not what happened: they carry no weight."""
     paragraphs = article.paragraphs
-    for term in stems(paragraphs[0]) if paragraphs else ():
+    lead = DATELINE.sub("", paragraphs[0], count=1) if paragraphs else ""
+    counts: Counter[str] = Counter(stems(lead))
+    for paragraph in paragraphs[1:]:
+        counts.update(stems(paragraph))
+    for term in stems(lead):
         counts[term] += LEAD_WEIGHT
     for term in stems(article.title):
         counts[term] += TITLE_WEIGHT
+    for term in stems(article.outlet or ""):
+        counts.pop(term, None)
     return counts
 
 

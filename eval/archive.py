@@ -1,0 +1,189 @@
+"""Stories over the whole ANT archive (Feb–Oct 2018), where a 2-day window cannot see chains.
+
+    python eval/archive.py [--largest 25] [--sample N --out FILE] [--score FILE ...]
+
+The records go through the pipeline's own path (read → extract), then the clusterer in
+memory, in one batch (the same stories as any split). Printed: clustering throughput,
+stories, the share of articles in stories of two or more, stories spanning more than 14
+days, the share of same-story pairs held by stories over 100 articles, and the largest
+stories with their span and first titles.
+
+`--sample N --out FILE` draws N random same-story pairs (May 2018 left out: held out) and
+writes them as ids for judging by reading (`eval/data/story_pairs.jsonl` holds the judged
+ones). `--score FILE` scores a judged file against the current stories: pairwise precision
+of the pairs the current stories put together, at the story and at the storyline level.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import random
+import sys
+import tempfile
+import time
+from collections import defaultdict
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+ANT = ROOT.parent / "shared/data/ant/ant_v2.1.jsonl.gz"
+PAIRS = ROOT / "eval/data/story_pairs.jsonl"
+
+from marsad.cluster import ClusterConfig, Clusterer  # noqa: E402
+from marsad.extract import extract  # noqa: E402
+from marsad.model import Article, Page  # noqa: E402
+from marsad.read import read  # noqa: E402
+
+HELD_OUT = "2018-05"  # May 2018: never sampled or labelled
+
+
+def _code_key() -> str:
+    """Extraction code and data identify the cache of extracted articles."""
+    digest = hashlib.sha256(str(ANT.stat().st_mtime_ns).encode())
+    for path in sorted((ROOT / "marsad" / "extract").glob("*.py")):
+        digest.update(path.read_bytes())
+    return digest.hexdigest()[:12]
+
+
+def articles() -> list[Article]:
+    """Every ANT article as ingest stores it (cached as JSON in the temp directory)."""
+    cache = Path(tempfile.gettempdir()) / f"marsad-ant-articles-{_code_key()}.jsonl"
+    if cache.exists():
+        with cache.open(encoding="utf-8") as f:
+            return [Article(**json.loads(line)) for line in f]
+    out = []
+    for page in read([ANT]):
+        if isinstance(page, Page):
+            out.extend(extract(page).articles)
+    fields = ("page_id", "position", "title", "body", "published", "outlet", "source_id")
+    with cache.open("w", encoding="utf-8") as f:
+        for a in out:
+            f.write(json.dumps({k: getattr(a, k) for k in fields}, ensure_ascii=False) + "\n")
+    return out
+
+
+def cluster(items: list[Article], config: ClusterConfig) -> tuple[Clusterer, float]:
+    clusterer = Clusterer(config)
+    started = time.perf_counter()
+    clusterer.add(items)
+    return clusterer, time.perf_counter() - started
+
+
+def groups(clusterer: Clusterer) -> dict[str, list[str]]:
+    out: dict[str, list[str]] = defaultdict(list)
+    for aid, story in clusterer.assignments().items():
+        out[story].append(aid)
+    return out
+
+
+def storyline_of(clusterer: Clusterer) -> dict[str, str]:
+    """Story id -> storyline id (a story is its own storyline until storylines exist)."""
+    lines = getattr(clusterer, "storylines", None)
+    return lines() if lines else {}
+
+
+def report(items: list[Article], clusterer: Clusterer, seconds: float, largest: int) -> None:
+    by_id = {a.id: a for a in items}
+    stories = groups(clusterer)
+    multi = [ids for ids in stories.values() if len(ids) >= 2]
+    in_multi = sum(map(len, multi))
+    pairs = sum(len(ids) * (len(ids) - 1) // 2 for ids in multi)
+    big = sum(len(ids) * (len(ids) - 1) // 2 for ids in multi if len(ids) > 100)
+    days = {s: _span_days([by_id[a] for a in ids]) for s, ids in stories.items()}
+    print(f"{len(items)} articles clustered in {seconds:.1f} s ({len(items) / seconds:.0f}/s)")
+    print(f"stories: {len(stories)}, with 2+ articles: {len(multi)},"
+          f" articles in them: {in_multi / len(items):.3f}")
+    print(f"stories spanning > 14 days: {sum(d > 14 for d in days.values())};"
+          f" same-story pairs: {pairs}, held by stories over 100 articles: {big / pairs:.3f}")
+    for sid, ids in sorted(stories.items(), key=lambda kv: -len(kv[1]))[:largest]:
+        members = sorted((by_id[a] for a in ids), key=lambda a: a.published or "")
+        titles = " | ".join(a.title[:50] for a in members[:3])
+        print(f"  {len(ids):4} {days[sid]:5.1f} d  {members[0].published[:10]}  {titles}")
+
+
+def _span_days(members: list[Article]) -> float:
+    from marsad.cluster import timestamp
+
+    times = [t for a in members if (t := timestamp(a.published)) < float("inf")]
+    return (max(times) - min(times)) / 86400 if times else 0.0
+
+
+def sample(items: list[Article], clusterer: Clusterer, n: int, seed: int) -> list[dict]:
+    """N random same-story pairs, both articles outside the held-out month."""
+    by_id = {a.id: a for a in items}
+    pool = []
+    for ids in groups(clusterer).values():
+        ids = sorted(i for i in ids if not (by_id[i].published or "").startswith(HELD_OUT))
+        pool.extend((a, b) for k, a in enumerate(ids) for b in ids[k + 1 :])
+    rng = random.Random(seed)
+    return [{"a": a, "b": b} for a, b in rng.sample(pool, min(n, len(pool)))]
+
+
+def score(path: Path, clusterer: Clusterer) -> None:
+    """Precision of judged pairs the current stories put together."""
+    assign = clusterer.assignments()
+    lines = storyline_of(clusterer)
+    judged = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line]
+    for level in ("story", "storyline"):
+        together = [
+            j for j in judged
+            if j["a"] in assign and j["b"] in assign
+            and _level(assign, lines, j["a"], level) == _level(assign, lines, j["b"], level)
+        ]  # fmt: skip
+        good = "happening" if level == "story" else ("happening", "affair")
+        right = sum(j["label"] in good for j in together)
+        print(f"{path.name}: {level} pairs together {len(together)} of {len(judged)} judged,"
+              f" precision {right / max(len(together), 1):.3f}")
+
+
+def _level(assign: dict[str, str], lines: dict[str, str], aid: str, level: str) -> str:
+    story = assign[aid]
+    return story if level == "story" else lines.get(story, story)
+
+
+def show(path: Path, by_id: dict[str, Article]) -> None:
+    """Pairs (`{"a", "b"}`) or stories (a list of ids per line), as a judge reads them."""
+    rng = random.Random(5)
+    for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+        item = json.loads(line)
+        ids = [item["a"], item["b"]] if isinstance(item, dict) else item
+        print(f"=== {n}" + (f" ({len(ids)} articles, 12 shown)" if len(ids) > 2 else ""))
+        shown = ids if len(ids) <= 12 else sorted(rng.sample(ids, 12))
+        for aid in sorted(shown, key=lambda i: by_id[i].published or ""):
+            a = by_id[aid]
+            lead = " ".join(a.body.split())[: 300 if len(ids) == 2 else 0]
+            print(f"  [{aid}] {a.published} {a.outlet}: {a.title}" + (f"\n     {lead}" if lead else ""))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--largest", type=int, default=25)
+    parser.add_argument("--sample", type=int, default=0, help="draw N same-story pairs")
+    parser.add_argument("--seed", type=int, default=11)
+    parser.add_argument("--out", type=Path, help="where --sample writes the pairs")
+    parser.add_argument("--score", type=Path, nargs="*", default=[], help="judged pair files")
+    parser.add_argument("--largest-out", type=Path, help="write the largest stories' ids")
+    parser.add_argument("--show", type=Path, help="print a pair or story file for judging")
+    args = parser.parse_args()
+    if not ANT.exists():
+        sys.exit(f"no data at {ANT}")
+    items = articles()
+    if args.show:
+        return show(args.show, {a.id: a for a in items})
+    clusterer, seconds = cluster(items, ClusterConfig())
+    report(items, clusterer, seconds, args.largest)
+    for path in args.score:
+        score(path, clusterer)
+    if args.largest_out:
+        biggest = sorted(groups(clusterer).values(), key=len, reverse=True)[: args.largest]
+        args.largest_out.write_text("".join(json.dumps(sorted(ids)) + "\n" for ids in biggest))
+    if args.sample:
+        pairs = sample(items, clusterer, args.sample, args.seed)
+        text = "".join(json.dumps(p) + "\n" for p in pairs)
+        (args.out.write_text(text) if args.out else sys.stdout.write(text))
+
+
+if __name__ == "__main__":
+    main()
