@@ -154,7 +154,9 @@ def show(path: Path, by_id: dict[str, Article]) -> None:
         for aid in sorted(shown, key=lambda i: by_id[i].published or ""):
             a = by_id[aid]
             lead = " ".join(a.body.split())[: 300 if len(ids) == 2 else 0]
-            print(f"  [{aid}] {a.published} {a.outlet}: {a.title}" + (f"\n     {lead}" if lead else ""))
+            print(f"  [{aid}] {a.published} {a.outlet}: {a.title}")
+            if lead:
+                print(f"     {lead}")
 
 
 def main() -> None:
