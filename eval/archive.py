@@ -31,12 +31,15 @@ sys.path.insert(0, str(ROOT))
 ANT = ROOT.parent / "shared/data/ant/ant_v2.1.jsonl.gz"
 PAIRS = ROOT / "eval/data/story_pairs.jsonl"
 
-from marsad.cluster import ClusterConfig, Clusterer  # noqa: E402
+from marsad.cluster import timestamp, update_stories  # noqa: E402
+from marsad.config import Config  # noqa: E402
 from marsad.extract import extract  # noqa: E402
 from marsad.model import Article, Page  # noqa: E402
 from marsad.read import read  # noqa: E402
+from marsad.store import Store, open_store  # noqa: E402
 
 HELD_OUT = "2018-05"  # May 2018: never sampled or labelled
+CHUNK = 1024  # articles per update, as ingest works off its queue
 
 
 def _code_key() -> str:
@@ -64,29 +67,34 @@ def articles() -> list[Article]:
     return out
 
 
-def cluster(items: list[Article], config: ClusterConfig) -> tuple[Clusterer, float]:
-    clusterer = Clusterer(config)
-    started = time.perf_counter()
-    clusterer.add(items)
-    return clusterer, time.perf_counter() - started
+class Result:
+    """Stories and storylines of one run, read back from the store."""
+
+    def __init__(self, store: Store) -> None:
+        self.stories = {s.id: s for s in store.stories()}
+        self.lines = {s.id: s.storyline for s in self.stories.values() if s.storyline}
+
+    def assignments(self) -> dict[str, str]:
+        return {a: s.id for s in self.stories.values() for a in s.article_ids}
 
 
-def groups(clusterer: Clusterer) -> dict[str, list[str]]:
-    out: dict[str, list[str]] = defaultdict(list)
-    for aid, story in clusterer.assignments().items():
-        out[story].append(aid)
-    return out
+def cluster(items: list[Article], config: Config) -> tuple[Result, float]:
+    """Stories and storylines in a throwaway SQLite store, as ingest makes them."""
+    with tempfile.TemporaryDirectory() as tmp, open_store(str(Path(tmp) / "a.db")) as store:
+        started = time.perf_counter()
+        for k in range(0, len(items), CHUNK):  # as ingest does: chunks in time order
+            update_stories(store, items[k : k + CHUNK], config.cluster, config.storylines)
+        seconds = time.perf_counter() - started
+        return Result(store), seconds
 
 
-def storyline_of(clusterer: Clusterer) -> dict[str, str]:
-    """Story id -> storyline id (a story is its own storyline until storylines exist)."""
-    lines = getattr(clusterer, "storylines", None)
-    return lines() if lines else {}
+def groups(result: Result) -> dict[str, list[str]]:
+    return {sid: list(s.article_ids) for sid, s in result.stories.items()}
 
 
-def report(items: list[Article], clusterer: Clusterer, seconds: float, largest: int) -> None:
+def report(items: list[Article], result: Result, seconds: float, largest: int) -> None:
     by_id = {a.id: a for a in items}
-    stories = groups(clusterer)
+    stories = groups(result)
     multi = [ids for ids in stories.values() if len(ids) >= 2]
     in_multi = sum(map(len, multi))
     pairs = sum(len(ids) * (len(ids) - 1) // 2 for ids in multi)
@@ -103,28 +111,40 @@ def report(items: list[Article], clusterer: Clusterer, seconds: float, largest: 
         print(f"  {len(ids):4} {days[sid]:5.1f} d  {members[0].published[:10]}  {titles}")
 
 
-def _span_days(members: list[Article]) -> float:
-    from marsad.cluster import timestamp
+def lines(result: Result, by_id: dict[str, Article], largest: int) -> None:
+    """Storylines: how many, how big, and the largest with their stories' titles."""
+    members: dict[str, list[str]] = defaultdict(list)
+    for story, line in result.lines.items():
+        members[line].append(story)
+    linked = sum(map(len, members.values()))
+    print(f"storylines: {len(members)}, holding {linked} of {len(result.stories)} stories")
+    for stories in sorted(members.values(), key=len, reverse=True)[: largest // 2]:
+        ordered = sorted((result.stories[s] for s in stories), key=lambda s: s.start or "")
+        arts = sum(s.size for s in ordered)
+        print(f"  {len(stories):4} stories {arts:5} articles  {ordered[0].start[:10]}"
+              f" .. {ordered[-1].start[:10]}  " + " | ".join(s.title[:40] for s in ordered[:4]))
 
+
+def _span_days(members: list[Article]) -> float:
     times = [t for a in members if (t := timestamp(a.published)) < float("inf")]
     return (max(times) - min(times)) / 86400 if times else 0.0
 
 
-def sample(items: list[Article], clusterer: Clusterer, n: int, seed: int) -> list[dict]:
+def sample(items: list[Article], result: Result, n: int, seed: int) -> list[dict]:
     """N random same-story pairs, both articles outside the held-out month."""
     by_id = {a.id: a for a in items}
     pool = []
-    for ids in groups(clusterer).values():
+    for ids in groups(result).values():
         ids = sorted(i for i in ids if not (by_id[i].published or "").startswith(HELD_OUT))
         pool.extend((a, b) for k, a in enumerate(ids) for b in ids[k + 1 :])
     rng = random.Random(seed)
     return [{"a": a, "b": b} for a, b in rng.sample(pool, min(n, len(pool)))]
 
 
-def score(path: Path, clusterer: Clusterer) -> None:
+def score(path: Path, result: Result) -> None:
     """Precision of judged pairs the current stories put together."""
-    assign = clusterer.assignments()
-    lines = storyline_of(clusterer)
+    assign = result.assignments()
+    lines = result.lines
     judged = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line]
     for level in ("story", "storyline"):
         together = [
@@ -171,18 +191,19 @@ def main() -> None:
     args = parser.parse_args()
     if not ANT.exists():
         sys.exit(f"no data at {ANT}")
-    items = articles()
+    items = sorted(articles(), key=lambda a: (timestamp(a.published), a.id))
     if args.show:
         return show(args.show, {a.id: a for a in items})
-    clusterer, seconds = cluster(items, ClusterConfig())
-    report(items, clusterer, seconds, args.largest)
+    result, seconds = cluster(items, Config())
+    report(items, result, seconds, args.largest)
+    lines(result, {a.id: a for a in items}, args.largest)
     for path in args.score:
-        score(path, clusterer)
+        score(path, result)
     if args.largest_out:
-        biggest = sorted(groups(clusterer).values(), key=len, reverse=True)[: args.largest]
+        biggest = sorted(groups(result).values(), key=len, reverse=True)[: args.largest]
         args.largest_out.write_text("".join(json.dumps(sorted(ids)) + "\n" for ids in biggest))
     if args.sample:
-        pairs = sample(items, clusterer, args.sample, args.seed)
+        pairs = sample(items, result, args.sample, args.seed)
         text = "".join(json.dumps(p) + "\n" for p in pairs)
         (args.out.write_text(text) if args.out else sys.stdout.write(text))
 

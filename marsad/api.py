@@ -31,6 +31,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from swagger_ui_bundle import swagger_ui_path
 
 from marsad.claims import article_sentences
+from marsad.cluster import storyline
 from marsad.config import Config
 from marsad.digest import story_digest
 from marsad.model import Failure, Page, Story
@@ -56,6 +57,8 @@ from marsad.web.schemas import (
     StoryDetail,
     StoryDigest,
     StoryHit,
+    StorylineList,
+    StorylineOut,
     StoryList,
     StoryOut,
     StorySearchOut,
@@ -338,6 +341,28 @@ def create_app(
     def get_entities(ctx: Ctx, story_id: str) -> list[dict]:
         with ctx.store() as store:
             return ctx.digest(store, _story_or_404(store, story_id))["entities"]
+
+    @app.get("/api/storylines", response_model=StorylineList, tags=["storylines"])
+    def get_storylines(ctx: Ctx, limit: Limit = 20, offset: Offset = 0) -> StorylineList:
+        """Storylines (long-running affairs that link stories), the largest first."""
+        with ctx.store() as store:
+            lines = ctx.listings.storylines(store)
+        items = [StorylineOut(**line.to_dict()) for line in lines[offset : offset + limit]]
+        return StorylineList(total=len(lines), limit=limit, offset=offset, items=items)
+
+    @app.get(
+        "/api/storylines/{storyline_id}",
+        response_model=StorylineOut,
+        responses=NOT_FOUND,
+        tags=["storylines"],
+    )
+    def get_storyline(ctx: Ctx, storyline_id: str) -> StorylineOut:
+        """One storyline: its stories, earliest first."""
+        with ctx.store() as store:
+            line = storyline(store, storyline_id)
+        if line is None:
+            raise HTTPException(404, f"no storyline {storyline_id!r}")
+        return StorylineOut(**line.to_dict())
 
     @app.get("/api/articles", response_model=ArticleList, tags=["articles"])
     def get_articles(

@@ -390,7 +390,8 @@ def articles_cmd(db: str, as_json: bool, limit: int | None) -> None:
 def _print_stories(stories: list[Story]) -> None:
     for s in stories:
         span = f"{s.start or '?'} → {s.end or '?'}"
-        click.echo(f"{s.id}  [{s.size}] {', '.join(s.outlets)}  {span}\n    {s.title}")
+        line = f"  storyline {s.storyline}" if s.storyline else ""
+        click.echo(f"{s.id}  [{s.size}] {', '.join(s.outlets)}  {span}{line}\n    {s.title}")
 
 
 @main.command("stories")
@@ -451,6 +452,46 @@ def story_cmd(story_id: str, db: str, as_json: bool) -> None:
                 click.echo(f"    + {p.b} adds: {s}")
             for s in p.added_a:
                 click.echo(f"    - only in {p.a}: {s}")
+
+
+@main.command("storylines")
+@db_option
+@json_option
+@click.option("--limit", type=int, default=None, help="Show at most this many.")
+def storylines_cmd(db: str, as_json: bool, limit: int | None) -> None:
+    """List storylines (long-running affairs linking several stories), largest first:
+    stories, articles, time span, title."""
+    from marsad.cluster import storylines
+
+    with open_store(db) as store:
+        for line in storylines(store)[:limit]:
+            if as_json:
+                _dump(line.to_dict())
+            else:
+                span = f"{line.start or '?'} → {line.end or '?'}"
+                click.echo(f"{line.id}  [{len(line.stories)} stories, {line.size} articles]"
+                           f"  {span}\n    {line.title}")  # fmt: skip
+
+
+@main.command("storyline")
+@click.argument("storyline_id")
+@db_option
+@json_option
+def storyline_cmd(storyline_id: str, db: str, as_json: bool) -> None:
+    """One storyline: its stories on a time axis, with their outlets."""
+    from marsad.cluster import storyline
+
+    with open_store(db) as store:
+        line = storyline(store, storyline_id)
+        if line is None:
+            raise click.ClickException(f"no storyline {storyline_id!r} in {db}")
+        if as_json:
+            _dump(line.to_dict())
+            return
+        click.echo(f"{line.id}  [{len(line.stories)} stories, {line.size} articles]  {line.title}")
+        for s in line.stories:
+            day = (s.start or "?")[:10]
+            click.echo(f"  {day}  {s.id}  [{s.size}] {', '.join(s.outlets)}\n      {s.title}")
 
 
 # --- serve: the web UI and the REST API ----------------------------------------------------

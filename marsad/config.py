@@ -7,6 +7,8 @@ max_page_mb = 10
 threshold = 0.5
 [cluster]
 threshold = 0.3
+[storylines]
+gap_days = 10
 [digest.summary]
 sentences = 7
 ```
@@ -22,7 +24,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from marsad.cluster import ClusterConfig
+from marsad.cluster import ClusterConfig, StorylineConfig
 from marsad.dedup import DedupConfig
 from marsad.digest import DigestConfig
 from marsad.read import ReadConfig
@@ -37,6 +39,7 @@ class Config:
     read: ReadConfig = field(default_factory=ReadConfig)
     dedup: DedupConfig = field(default_factory=DedupConfig)
     cluster: ClusterConfig = field(default_factory=ClusterConfig)
+    storylines: StorylineConfig = field(default_factory=StorylineConfig)
     digest: DigestConfig = field(default_factory=DigestConfig)
 
 

@@ -161,6 +161,7 @@ class Story:
     outlets: list[str]
     start: str | None
     end: str | None
+    storyline: str | None = None  # the long-running affair it belongs to, if any
 
     @property
     def size(self) -> int:
@@ -174,7 +175,51 @@ class Story:
             "outlets": list(self.outlets),
             "start": self.start,
             "end": self.end,
+            "storyline": self.storyline,
             "article_ids": list(self.article_ids),
+        }
+
+
+@dataclass
+class Storyline:
+    """A long-running affair: the stories that follow it, earliest first."""
+
+    id: str
+    stories: list[Story]
+
+    @property
+    def title(self) -> str:
+        """The title of its largest story (the earliest among equals)."""
+        return max(self.stories, key=lambda s: (s.size, -self.stories.index(s))).title
+
+    @property
+    def size(self) -> int:
+        return sum(s.size for s in self.stories)
+
+    @property
+    def start(self) -> str | None:
+        return min((s.start for s in self.stories if s.start), default=None)
+
+    @property
+    def end(self) -> str | None:
+        return max((s.end for s in self.stories if s.end), default=None)
+
+    @property
+    def outlets(self) -> list[str]:
+        return sorted({o for s in self.stories for o in s.outlets})
+
+    def to_dict(self) -> dict:
+        return {
+            "id": self.id,
+            "title": self.title,
+            "size": self.size,
+            "start": self.start,
+            "end": self.end,
+            "outlets": self.outlets,
+            "stories": [
+                {k: v for k, v in s.to_dict().items() if k != "article_ids"}
+                for s in self.stories
+            ],
         }
 
 

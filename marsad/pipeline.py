@@ -25,7 +25,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from marsad import search
-from marsad.cluster import cluster_current, cluster_reset, update_stories
+from marsad.cluster import (
+    cluster_current,
+    cluster_reset,
+    storylines_current,
+    update_stories,
+    update_storylines,
+)
 from marsad.config import Config
 from marsad.dedup import find_duplicates
 from marsad.dedup.stage import dedup_current, dedup_reset
@@ -119,7 +125,8 @@ def process(store: Store, articles: list[Article], config: Config, report: Inges
     """The stateful stages on new articles, inside the caller's transaction."""
     if articles:
         report.duplicates += len(find_duplicates(store, articles, config.dedup))
-        report.touched.update(s.id for s in update_stories(store, articles, config.cluster))
+        stories = update_stories(store, articles, config.cluster, config.storylines)
+        report.touched.update(s.id for s in stories)
 
 
 def drain(
@@ -158,6 +165,8 @@ def catch_up(store: Store, config: Config | None = None, report: IngestReport | 
             rebuild = True
         if rebuild and (queued := store.pending_all()):
             store.waiting(f"rebuilding duplicate index and stories from {queued} stored articles")
+        elif not storylines_current(store, config.storylines):  # stories stand, links change
+            update_storylines(store, [], config.storylines, span=config.cluster.window)
     done = drain(store, config, report)
     report.resumed += done
     return done

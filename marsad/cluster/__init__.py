@@ -14,11 +14,20 @@ where its time puts it and the ones after it are placed again while they could c
 The state lives in a `ClusterState`: the store's rows (`marsad.store.state`) during ingest,
 read per window and written per step in the ingest's transaction, or `MemoryClusterState`
 for evaluation. Only the windows being compared with are ever in memory.
+
+Above stories, storylines (`storylines`) link the stories of one long-running affair.
 """
 
 from marsad.cluster.memory import ClusterState, MemoryClusterState
 from marsad.cluster.online import Clusterer
 from marsad.cluster.stage import FINGERPRINT_KEY, cluster_current, cluster_reset, update_stories
+from marsad.cluster.storylines import (
+    StorylineConfig,
+    storyline,
+    storylines,
+    storylines_current,
+    update_storylines,
+)
 from marsad.cluster.terms import (
     BACKGROUND,
     Background,
@@ -38,12 +47,17 @@ __all__ = [
     "ClusterState",
     "Clusterer",
     "MemoryClusterState",
+    "StorylineConfig",
     "article_terms",
     "background",
     "cluster_current",
     "cluster_reset",
     "covered",
     "stemmer_fingerprint",
+    "storyline",
+    "storylines",
+    "storylines_current",
     "timestamp",
     "update_stories",
+    "update_storylines",
 ]

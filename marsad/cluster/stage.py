@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from marsad.cluster.online import Clusterer
+from marsad.cluster.storylines import StorylineConfig, update_storylines
 from marsad.cluster.terms import ClusterConfig
 from marsad.model import Article, Story
 from marsad.store.base import Store
@@ -21,19 +22,24 @@ def cluster_current(store: Store, config: ClusterConfig | None = None) -> bool:
 def cluster_reset(store: Store, config: ClusterConfig | None = None) -> None:
     """Forget the story state and the stories, ready to cluster every stored article again."""
     store.cluster_clear()
+    store.line_clear()
     store.delete_stories([s.id for s in store.stories()])
     store.set_state(FINGERPRINT_KEY, Clusterer(config).fingerprint().encode())
 
 
 def update_stories(
-    store: Store, articles: Iterable[Article], config: ClusterConfig | None = None
+    store: Store,
+    articles: Iterable[Article],
+    config: ClusterConfig | None = None,
+    lines: StorylineConfig | None = None,
 ) -> list[Story]:
     """Cluster new articles into the store's stories; the stories that changed.
 
-    One transaction: the clusterer's rows and the changed stories are written together.
-    A state made with another config is discarded and every stored article is clustered
-    again.
+    One transaction: the clusterer's rows, the changed stories and their storylines are
+    written together. A state made with another config is discarded and every stored
+    article is clustered again.
     """
+    config = config or ClusterConfig()
     articles = list(articles)
     with store.transaction():
         if not cluster_current(store, config):  # made by another config: from every stored article
@@ -45,4 +51,5 @@ def update_stories(
         if gone := sorted(touched - {s.id for s in stories}):
             store.delete_stories(gone)
         store.save_stories(stories)
+        update_storylines(store, touched, lines, span=config.window)
     return stories

@@ -261,7 +261,8 @@ class PostgresStore(Store):
 
     def _stories(self, where: str, args: tuple) -> list[Story]:
         rows = self.db.execute(
-            f'SELECT id, title, outlets, start, "end" FROM stories{where}'
+            f'SELECT id, title, outlets, start, "end", line FROM stories'
+            f" LEFT JOIN story_lines ON story = id{where}"
             " ORDER BY size DESC, start NULLS FIRST, id",
             args,
         ).fetchall()

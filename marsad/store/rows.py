@@ -85,6 +85,6 @@ def story_row(s: Story) -> tuple:
 
 
 def story(row: tuple, members: list[str]) -> Story:
-    """A story from (id, title, outlets, start, end) and its article ids in order."""
-    sid, title, outlets, start, end = row
-    return Story(sid, title, members, json.loads(outlets), start, end)
+    """A story from (id, title, outlets, start, end, storyline) and its article ids."""
+    sid, title, outlets, start, end, line = row
+    return Story(sid, title, members, json.loads(outlets), start, end, line)

@@ -37,6 +37,16 @@ CREATE TABLE IF NOT EXISTS notices (
   source_path {T} NOT NULL, seq INTEGER NOT NULL, message {T} NOT NULL,
   PRIMARY KEY (source_path, seq));
 CREATE TABLE IF NOT EXISTS digests (story_id {T} PRIMARY KEY, key {T} NOT NULL, body {T});
+CREATE TABLE IF NOT EXISTS story_sigs (story {T} PRIMARY KEY, start {R}, stop {R});
+CREATE TABLE IF NOT EXISTS story_terms (
+  term {T} NOT NULL, start {R} NOT NULL, story {T} NOT NULL, weight {R} NOT NULL,
+  PRIMARY KEY (term, start, story)){WR};
+CREATE INDEX IF NOT EXISTS story_terms_story ON story_terms(story);
+CREATE TABLE IF NOT EXISTS story_links (
+  a {T} NOT NULL, b {T} NOT NULL, score {R}, PRIMARY KEY (a, b)){WR};
+CREATE INDEX IF NOT EXISTS story_links_b ON story_links(b);
+CREATE TABLE IF NOT EXISTS story_lines (story {T} PRIMARY KEY, line {T} NOT NULL);
+CREATE INDEX IF NOT EXISTS story_lines_line ON story_lines(line);
 """
 # Stage state of marsad ≤ 0.1 kept as pickled / compressed blobs under these keys of the
 # `state` table. They are deleted unread on open; the stages rebuild from stored articles.
@@ -239,6 +249,90 @@ class StateRows:
     def cluster_clear(self) -> None:
         for table in ("cluster_log", "cluster_vectors"):
             self._run(f"DELETE FROM {table}")
+
+    def cluster_story_ids(self) -> list[str]:
+        return [r[0] for r in self._rows("SELECT DISTINCT story FROM cluster_log ORDER BY story")]
+
+    # --- storylines (marsad.cluster.storylines) --------------------------------------------
+    def line_clear(self) -> None:
+        for table in ("story_sigs", "story_terms", "story_links", "story_lines"):
+            self._run(f"DELETE FROM {table}")
+
+    def line_neighbours(self, stories: Sequence[str]) -> set[str]:
+        """Stories linked to any of these (links are kept both ways)."""
+        return {r[0] for r in self._in("SELECT b FROM story_links WHERE a IN ({})", stories)}
+
+    def line_drop(self, story: str) -> None:
+        """Forget a story's signature and links (its storyline name stays until renamed)."""
+        self._run("DELETE FROM story_sigs WHERE story = ?", (story,))
+        self._run("DELETE FROM story_terms WHERE story = ?", (story,))
+        self._run("DELETE FROM story_links WHERE a = ?", (story,))
+        self._run("DELETE FROM story_links WHERE b = ?", (story,))
+
+    def line_put(self, story: str, start: float, stop: float, terms: dict[str, float]) -> None:
+        self._run("INSERT INTO story_sigs VALUES (?, ?, ?)", (story, start, stop))
+        self._run_many(
+            "INSERT INTO story_terms VALUES (?, ?, ?, ?)",
+            [(term, start, story, weight) for term, weight in terms.items()],
+        )
+
+    def line_candidates(self, terms: dict[str, float], lo: float, hi: float) -> dict[str, float]:
+        """Stories starting in [lo, hi] and their dot product with `terms` (both unit
+        signatures over their kept terms: the cosine), from the (term, start) index."""
+        items = list(terms.items())
+        if not items:
+            return {}
+        values = ",".join(["(?, CAST(? AS DOUBLE PRECISION))"] * len(items))
+        rows = self._rows(
+            f"WITH q(term, w) AS (VALUES {values}) SELECT t.story, SUM(t.weight * q.w)"
+            " FROM story_terms t JOIN q ON t.term = q.term"
+            " WHERE t.start BETWEEN ? AND ? GROUP BY t.story",
+            [x for item in items for x in item] + [lo, hi],
+        )
+        return {story: float(score) for story, score in rows}
+
+    def line_signatures(self, stories: Sequence[str]) -> list[tuple[str, float, float]]:
+        """(story, start, stop) of these stories' signatures."""
+        return [tuple(r) for r in self._in(  # type: ignore[misc]
+            "SELECT story, start, stop FROM story_sigs WHERE story IN ({}) ORDER BY story",
+            stories,
+        )]  # fmt: skip
+
+    def line_link(self, story: str, links: Sequence[tuple[str, float]]) -> None:
+        self._run_many(
+            "INSERT INTO story_links VALUES (?, ?, ?) ON CONFLICT DO NOTHING",
+            [r for other, score in links for r in ((story, other, score), (other, story, score))],
+        )
+
+    def line_name(self, component: set[str]) -> set[str]:
+        """Name a connected component after its earliest story (none when it is one story);
+        the stories whose storyline changed."""
+        ids = sorted(component)
+        sigs = self.line_signatures(ids)
+        name = min(((start, story) for story, start, _ in sigs), default=(0.0, None))[1]
+        if len(sigs) < 2:
+            name = None
+        old = dict(self._in("SELECT story, line FROM story_lines WHERE story IN ({})", ids))
+        changed = {s for s in ids if old.get(s) != name}
+        for part in chunks(sorted(changed)):
+            marks = ",".join("?" * len(part))
+            self._run(f"DELETE FROM story_lines WHERE story IN ({marks})", part)
+        if name is not None:
+            self._run_many("INSERT INTO story_lines VALUES (?, ?)", [(s, name) for s in changed])
+        return changed
+
+    def storylines(self, line: str | None = None) -> dict[str, list[str]]:
+        """Storyline id -> its stories, earliest first (all, or just `line`)."""
+        rows = self._rows(
+            "SELECT l.line, l.story FROM story_lines l JOIN story_sigs g ON g.story = l.story"
+            + (" WHERE l.line = ?" if line else "")
+            + " ORDER BY l.line, g.start, l.story",
+            (line,) if line else (),
+        )
+        out: dict[str, list[str]] = {}
+        for line, story in rows:
+            out.setdefault(line, []).append(story)
+        return out
 
     # --- work queue -------------------------------------------------------------------------
     def pending_add(self, articles: Iterable[tuple[str, str | None]]) -> None:

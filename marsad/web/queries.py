@@ -7,7 +7,8 @@ import threading
 from dataclasses import dataclass
 from typing import NamedTuple
 
-from marsad.model import Article, Dropped, Story
+from marsad.cluster.storylines import storylines
+from marsad.model import Article, Dropped, Story, Storyline
 from marsad.store import Store
 
 
@@ -56,6 +57,7 @@ class Listings:
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._stories: tuple[tuple, list[Story]] | None = None
+        self._storylines: tuple[tuple, list[Storyline]] | None = None
         self._articles: tuple[tuple, list[ArticleKey]] | None = None
 
     def stories(self, store: Store, window: Window = Window()) -> list[Story]:
@@ -71,6 +73,17 @@ class Listings:
             with self._lock:
                 self._stories = cached
         return [s for s in cached[1] if window.has_story(s)]
+
+    def storylines(self, store: Store) -> list[Storyline]:
+        """Every storyline, the largest first (kept while the store is unchanged)."""
+        version = _version(store)
+        with self._lock:
+            cached = self._storylines
+        if cached is None or cached[0] != version:
+            cached = (version, storylines(store))
+            with self._lock:
+                self._storylines = cached
+        return cached[1]
 
     def outlets(self, store: Store) -> list[str]:
         return sorted({o for s in self.stories(store) for o in s.outlets})

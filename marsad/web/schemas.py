@@ -113,7 +113,30 @@ class StoryOut(BaseModel):
     outlets: list[str]
     start: str | None
     end: str | None
+    storyline: str | None = None
     article_ids: list[str]
+
+
+class StorylineStory(BaseModel):
+    """A story as its storyline lists it (no article ids)."""
+
+    id: str
+    title: str
+    size: int
+    outlets: list[str]
+    start: str | None
+    end: str | None
+    storyline: str | None
+
+
+class StorylineOut(BaseModel):
+    id: str
+    title: str
+    size: int
+    start: str | None
+    end: str | None
+    outlets: list[str]
+    stories: list[StorylineStory]
 
 
 class ArticleSummary(BaseModel):
@@ -138,6 +161,10 @@ class Paged(BaseModel):
 
 class StoryList(Paged):
     items: list[StoryOut]
+
+
+class StorylineList(Paged):
+    items: list[StorylineOut]
 
 
 class ArticleList(Paged):

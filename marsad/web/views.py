@@ -1,4 +1,5 @@
-"""The server-rendered pages: story list, story, article (with its dropped lines), search."""
+"""The server-rendered pages: story list, story, storylines, article (with its dropped
+lines), search."""
 
 from __future__ import annotations
 
@@ -9,6 +10,8 @@ from urllib.parse import quote
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse
 
+from marsad.cluster import storyline
+from marsad.model import Storyline
 from marsad.search import QueryError, search, search_stories
 from marsad.web.queries import Window, article_view
 from marsad.web.render import environment, numbered_paragraphs
@@ -63,7 +66,36 @@ def story_page(request: Request, story_id: str) -> HTMLResponse:
             return _not_found(f"لا توجد قصة بالمعرّف {story_id}")
         digest = ctx.digest(store, story)
         articles = {a.id: a.to_dict() for a in store.articles(story.article_ids)}
-    return _page("story.html", story=digest, articles=articles)
+        line = storyline(store, story.storyline) if story.storyline else None
+    return _page("story.html", story=digest, articles=articles, line=line)
+
+
+@router.get("/storylines", response_class=HTMLResponse)
+def storyline_list(request: Request) -> HTMLResponse:
+    ctx = _marsad(request)
+    with ctx.store() as store:
+        lines = ctx.listings.storylines(store)
+    return _page("storylines.html", lines=lines[:200])
+
+
+@router.get("/storylines/{storyline_id}", response_class=HTMLResponse)
+def storyline_page(request: Request, storyline_id: str) -> HTMLResponse:
+    with _marsad(request).store() as store:
+        line = storyline(store, storyline_id)
+    if line is None:
+        return _not_found(f"لا يوجد خط قصصي بالمعرّف {storyline_id}")
+    return _page("storyline.html", line=line, axis=axis(line))
+
+
+def axis(line: Storyline) -> dict[str, int]:
+    """Each story's place between the storyline's first and last day, in percent."""
+    days = {s.id: dt.date.fromisoformat(s.start[:10]) for s in line.stories if s.start}
+    if not days:
+        return {s.id: 0 for s in line.stories}
+    first, last = min(days.values()), max(days.values())
+    width = max((last - first).days, 1)
+    return {s.id: round(100 * ((days[s.id] - first).days if s.id in days else 0) / width)
+            for s in line.stories}  # fmt: skip
 
 
 @router.get("/articles/{article_id}", response_class=HTMLResponse)

@@ -1,0 +1,162 @@
+"""Storylines: the long-running affairs that link stories over weeks.
+
+A story is one happening and lives at most a window; a storyline (the Yemen war, the Iran
+nuclear deal, the Khashoggi affair) is a run of stories about one affair. Each story gets a
+signature: the top terms of its articles' centroid, weighted by the shipped background IDF
+alone (stable: it does not move with the stream, so a signature changes only with its
+story). Two stories are linked when their signatures' cosine reaches `threshold` and one
+starts within `gap_days` of the other's end; a storyline is a connected component of the
+links, named after its earliest story. A story alone is no storyline.
+
+Signatures, links and storyline names are store rows, written in the transaction that
+changed the stories; the candidates of a story come from an index on (term, start) within
+its time range, so the cost of a story is its neighbourhood, not the store.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Iterable
+from dataclasses import asdict, dataclass
+
+from marsad.cluster.terms import background, covered
+from marsad.model import Story, Storyline
+from marsad.store.base import Store
+
+FINGERPRINT_KEY = "storylines"
+VERSION = 1
+DAY = 86400.0
+
+
+@dataclass(frozen=True)
+class StorylineConfig:
+    """`threshold`: cosine between two stories' signatures to link them. `gap_days`: the
+    most time between one story's end and the next one's start. `terms`: signature size."""
+
+    threshold: float = 0.5
+    gap_days: float = 10.0
+    terms: int = 30
+
+    def __post_init__(self) -> None:
+        if not 0.0 < self.threshold <= 1.0:
+            raise ValueError(f"threshold must be in (0, 1], got {self.threshold}")
+        if self.gap_days < 0:
+            raise ValueError(f"gap_days must be at least 0, got {self.gap_days}")
+        if self.terms < 1:
+            raise ValueError(f"terms must be at least 1, got {self.terms}")
+
+    def fingerprint(self) -> bytes:
+        return json.dumps({"version": VERSION, **asdict(self)}, sort_keys=True).encode()
+
+
+@dataclass
+class Signature:
+    story: str
+    start: float
+    end: float
+    terms: dict[str, float]  # unit length over the kept terms
+
+
+def signature(story: str, members: list[tuple[float, dict[str, float]]], size: int) -> Signature:
+    """From (time, raw term weights) of the story's articles."""
+    bg = background()
+    centroid: dict[str, float] = {}
+    for _, terms in members:
+        weighted = {t: w * _idf(t, bg.df, bg.n_docs) for t, w in terms.items()}
+        norm = math.sqrt(sum(v * v for v in weighted.values())) or 1.0
+        for t, v in weighted.items():
+            centroid[t] = centroid.get(t, 0.0) + v / norm
+    top = sorted(centroid.items(), key=lambda kv: (-kv[1], kv[0]))[:size]
+    norm = math.sqrt(sum(v * v for _, v in top)) or 1.0
+    times = [t for t, _ in members]
+    return Signature(story, min(times), max(times), {t: v / norm for t, v in top})
+
+
+def _idf(term: str, df: dict[str, int], n_docs: int) -> float:
+    seen = df.get(term, 0) if covered(term) else 0
+    return math.log((n_docs + 1) / (seen + 1)) + 1.0
+
+
+def storylines_current(store: Store, config: StorylineConfig) -> bool:
+    return store.get_state(FINGERPRINT_KEY) == config.fingerprint()
+
+
+def update_storylines(
+    store: Store, stories: Iterable[str], config: StorylineConfig | None = None,
+    span: float = 2 * DAY,
+) -> set[str]:
+    """Bring signatures, links and storyline names up to date for these changed (or
+    deleted) stories; the stories whose storyline changed. `span`: the longest a story
+    lasts (the clusterer's window), which bounds the time range searched."""
+    config = config or StorylineConfig()
+    with store.transaction():
+        if not storylines_current(store, config):
+            store.line_clear()
+            store.set_state(FINGERPRINT_KEY, config.fingerprint())
+            stories = store.cluster_story_ids()
+        affected: set[str] = set()
+        for story in sorted(set(stories)):
+            affected |= _relink(store, story, config, span)
+        return _rename(store, affected)
+
+
+def _relink(store: Store, story: str, config: StorylineConfig, span: float) -> set[str]:
+    """Recompute one story's signature and links; the stories whose links changed."""
+    before = store.line_neighbours([story])
+    store.line_drop(story)
+    entries = store.cluster_members(story)
+    if not entries:  # the story is gone
+        return before | {story}
+    vectors = store.cluster_vectors([e.id for e in entries])
+    members = [(e.at, vectors[e.id][1]) for e in entries if e.id in vectors]
+    if not members:
+        return before | {story}
+    sig = signature(story, members, config.terms)
+    store.line_put(sig.story, sig.start, sig.end, sig.terms)
+    reach = config.gap_days * DAY
+    scores = store.line_candidates(sig.terms, sig.start - reach - span, sig.end + reach)
+    near = store.line_signatures([s for s, score in scores.items()
+                                  if s != story and score >= config.threshold])  # fmt: skip
+    links = [(other, scores[other]) for other, start, stop in near
+             if max(0.0, start - sig.end, sig.start - stop) <= reach]  # fmt: skip
+    store.line_link(story, links)
+    return before | {s for s, _ in links} | {story}
+
+
+def _rename(store: Store, affected: set[str]) -> set[str]:
+    """Name the components of the affected stories after their earliest story."""
+    changed: set[str] = set()
+    done: set[str] = set()
+    for story in sorted(affected):
+        if story in done:
+            continue
+        component, frontier = {story}, [story]
+        while frontier:
+            found = store.line_neighbours(frontier) - component
+            component |= found
+            frontier = sorted(found)
+        done |= component
+        changed |= store.line_name(component)
+    return changed
+
+
+def storylines(store: Store) -> list[Storyline]:
+    """Every storyline, the largest (in articles) first."""
+    members: dict[str, list[Story]] = {}
+    for story in store.stories():
+        if story.storyline:
+            members.setdefault(story.storyline, []).append(story)
+    lines = [Storyline(line, sorted(s, key=_when)) for line, s in members.items()]
+    return sorted(lines, key=lambda line: (-line.size, line.start or "", line.id))
+
+
+def storyline(store: Store, line_id: str) -> Storyline | None:
+    ids = store.storylines(line_id).get(line_id)
+    if not ids:
+        return None
+    return Storyline(line_id, sorted((s for i in ids if (s := store.story(i))), key=_when))
+
+
+def _when(story: Story) -> tuple[str, str]:
+    return (story.start or "", story.id)
