@@ -2,16 +2,23 @@
 
     python eval/archive.py [--largest 25] [--sample N --out FILE] [--score FILE ...]
 
-The records go through the pipeline's own path (read → extract), then the clusterer in
-memory, in one batch (the same stories as any split). Printed: clustering throughput,
-stories, the share of articles in stories of two or more, stories spanning more than 14
-days, the share of same-story pairs held by stories over 100 articles, and the largest
-stories with their span and first titles.
+The records go through the pipeline's own path (read → extract), then stories and
+storylines in a throwaway SQLite store, 1,024 articles per update in time order as ingest
+does (the same result as any split). Printed: clustering throughput, stories, the share of
+articles in stories of two or more, stories spanning more than 14 days, the share of
+same-story pairs held by stories over 100 articles, the largest stories with their span and
+first titles, and the largest storylines.
 
-`--sample N --out FILE` draws N random same-story pairs (May 2018 left out: held out) and
-writes them as ids for judging by reading (`eval/data/story_pairs.jsonl` holds the judged
-ones). `--score FILE` scores a judged file against the current stories: pairwise precision
-of the pairs the current stories put together, at the story and at the storyline level.
+`--sample N --out FILE` draws N random same-story pairs (May 2018 left out: held out),
+`--line-pairs N` same-storyline pairs of different stories; `--show FILE` prints them for
+reading. The judged sets in eval/data (ids and our labels only) were made that way: 200
+pairs drawn from the stories before the story-lifecycle change (commit b211e58) and 200
+from after it, read by two judges (one per half of the shuffled union), labelled
+«happening» (one happening or development), «affair» (different happenings of one
+long-running affair) or «different»: `story_pairs.jsonl`; the 25 largest stories of each,
+12 random members read per story (`largest_stories.jsonl`); 150 same-storyline pairs of
+different stories (`storyline_pairs.jsonl`). `--score` prints the precision of each
+sample and of the pairs the current stories and storylines put together.
 """
 
 from __future__ import annotations
@@ -30,9 +37,11 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 ANT = ROOT.parent / "shared/data/ant/ant_v2.1.jsonl.gz"
 PAIRS = ROOT / "eval/data/story_pairs.jsonl"
+LINE_PAIRS = ROOT / "eval/data/storyline_pairs.jsonl"
+LARGEST = ROOT / "eval/data/largest_stories.jsonl"
 
 from marsad.cluster import timestamp, update_stories  # noqa: E402
-from marsad.config import Config  # noqa: E402
+from marsad.config import Config, load_config  # noqa: E402
 from marsad.extract import extract  # noqa: E402
 from marsad.model import Article, Page  # noqa: E402
 from marsad.read import read  # noqa: E402
@@ -141,21 +150,55 @@ def sample(items: list[Article], result: Result, n: int, seed: int) -> list[dict
     return [{"a": a, "b": b} for a, b in rng.sample(pool, min(n, len(pool)))]
 
 
-def score(path: Path, result: Result) -> None:
-    """Precision of judged pairs the current stories put together."""
-    assign = result.assignments()
-    lines = result.lines
+def line_sample(items: list[Article], result: Result, n: int, seed: int) -> list[dict]:
+    """N random pairs of articles in one storyline but different stories (May left out)."""
+    by_id = {a.id: a for a in items}
+    members: dict[str, list[str]] = defaultdict(list)
+    for aid, story in sorted(result.assignments().items()):
+        line = result.lines.get(story)
+        if line and not (by_id[aid].published or "").startswith(HELD_OUT):
+            members[line].append(aid)
+    assign, pool = result.assignments(), []
+    for ids in members.values():
+        pool.extend((a, b) for k, a in enumerate(ids) for b in ids[k + 1 :]
+                    if assign[a] != assign[b])  # fmt: skip
+    rng = random.Random(seed)
+    return [{"a": a, "b": b} for a, b in rng.sample(pool, min(n, len(pool)))]
+
+
+def score(path: Path, result: Result | None) -> None:
+    """Judged pairs: the precision of each sample they were drawn from (labels alone), then
+    of the pairs the current stories (and storylines) put together."""
     judged = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line]
-    for level in ("story", "storyline"):
+    for name in sorted({s for j in judged for s in j.get("samples", [])}):
+        drawn = [j for j in judged if name in j["samples"]]
+        strict = sum(j["label"] == "happening" for j in drawn) / len(drawn)
+        loose = sum(j["label"] != "different" for j in drawn) / len(drawn)
+        print(f"{path.name}, sample {name!r} ({len(drawn)} pairs): same happening {strict:.3f},"
+              f" same happening or affair {loose:.3f}")
+    if result is None:
+        return
+    assign, lines = result.assignments(), result.lines
+    for level, good in (("story", {"happening"}), ("storyline", {"happening", "affair"})):
         together = [
             j for j in judged
             if j["a"] in assign and j["b"] in assign
             and _level(assign, lines, j["a"], level) == _level(assign, lines, j["b"], level)
         ]  # fmt: skip
-        good = "happening" if level == "story" else ("happening", "affair")
         right = sum(j["label"] in good for j in together)
-        print(f"{path.name}: {level} pairs together {len(together)} of {len(judged)} judged,"
+        print(f"{path.name}: now in one {level}: {len(together)} of {len(judged)},"
               f" precision {right / max(len(together), 1):.3f}")
+
+
+def largest_judged(path: Path) -> None:
+    """The judged largest stories of each sample: labels and the share on one happening."""
+    rows = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line]
+    for name in sorted({r["sample"] for r in rows}):
+        mine = [r for r in rows if r["sample"] == name]
+        counts = {k: sum(r["label"] == k for r in mine) for k in ("happening", "affair", "mixed")}
+        main = sum(r["main_of_12"] for r in mine) / len(mine)
+        print(f"{path.name}, {len(mine)} largest stories of {name!r}: {counts},"
+              f" mean {main:.2f} of 12 shown on the main happening")
 
 
 def _level(assign: dict[str, str], lines: dict[str, str], aid: str, level: str) -> str:
@@ -185,25 +228,33 @@ def main() -> None:
     parser.add_argument("--sample", type=int, default=0, help="draw N same-story pairs")
     parser.add_argument("--seed", type=int, default=11)
     parser.add_argument("--out", type=Path, help="where --sample writes the pairs")
-    parser.add_argument("--score", type=Path, nargs="*", default=[], help="judged pair files")
+    parser.add_argument("--score", type=Path, nargs="*", default=None,
+                        help=f"judged pair files [default: {PAIRS.name}, {LINE_PAIRS.name}]")
     parser.add_argument("--largest-out", type=Path, help="write the largest stories' ids")
     parser.add_argument("--show", type=Path, help="print a pair or story file for judging")
+    parser.add_argument("--config", type=Path, help="a marsad TOML config")
+    parser.add_argument("--line-pairs", type=int, default=0,
+                        help="draw N same-storyline pairs of different stories (to --out)")
     args = parser.parse_args()
     if not ANT.exists():
         sys.exit(f"no data at {ANT}")
     items = sorted(articles(), key=lambda a: (timestamp(a.published), a.id))
     if args.show:
         return show(args.show, {a.id: a for a in items})
-    result, seconds = cluster(items, Config())
+    result, seconds = cluster(items, load_config(args.config))
     report(items, result, seconds, args.largest)
     lines(result, {a.id: a for a in items}, args.largest)
-    for path in args.score:
-        score(path, result)
+    for path in args.score if args.score is not None else [PAIRS, LINE_PAIRS]:
+        if path.exists():
+            score(path, result)
+    if LARGEST.exists():
+        largest_judged(LARGEST)
     if args.largest_out:
         biggest = sorted(groups(result).values(), key=len, reverse=True)[: args.largest]
         args.largest_out.write_text("".join(json.dumps(sorted(ids)) + "\n" for ids in biggest))
-    if args.sample:
-        pairs = sample(items, result, args.sample, args.seed)
+    if args.sample or args.line_pairs:
+        pairs = (sample(items, result, args.sample, args.seed) if args.sample
+                 else line_sample(items, result, args.line_pairs, args.seed))  # fmt: skip
         text = "".join(json.dumps(p) + "\n" for p in pairs)
         (args.out.write_text(text) if args.out else sys.stdout.write(text))
 

@@ -86,7 +86,8 @@ def _code() -> str:
 
 def digest_key(story: Story, pairs: list[DuplicatePair], config: DigestConfig | None) -> str:
     """What a story's digest is a function of: its record, its pairs, config and code."""
-    facts = [story.to_dict(), sorted((p.a, p.b, p.kind, p.similarity) for p in pairs)]
+    record = {k: v for k, v in story.to_dict().items() if k != "storyline"}  # see _current
+    facts = [record, sorted((p.a, p.b, p.kind, p.similarity) for p in pairs)]
     text = json.dumps([_code(), repr(config or DigestConfig()), facts], ensure_ascii=False)
     return hashlib.blake2b(text.encode(), digest_size=16).hexdigest()
 
@@ -97,11 +98,17 @@ def story_digest(store: Store, story: Story, config: DigestConfig | None = None)
     pairs = store.duplicates(story.article_ids)
     key = digest_key(story, pairs, config)
     if (cached := store.cached_digest(story.id, key)) is not None:
-        return cached
+        return _current(cached, story)
     digest = describe(story, list(store.articles(story.article_ids)), pairs, config)
     with store.transaction():
         store.cache_digest(story.id, key, digest)
     return digest
+
+
+def _current(digest: dict, story: Story) -> dict:
+    """A kept digest with the story's storyline as it is now: storylines are renamed as
+    other stories come and go, which changes nothing the digest says."""
+    return {**digest, "storyline": story.storyline}
 
 
 def build_digest(
@@ -137,7 +144,7 @@ def build_digest(
         pairs = list({key: p for a in s.article_ids for key, p in touching[a].items()}.values())
         keys[s.id] = digest_key(s, pairs, config)
         if (cached := store.cached_digest(s.id, keys[s.id])) is not None:
-            described[s.id] = cached
+            described[s.id] = _current(cached, s)
         else:
             jobs.append((s, [articles[a] for a in s.article_ids if a in articles], pairs, config))
     if workers > 1 and len(jobs) > 1:

@@ -19,7 +19,8 @@ from marsad.timeline import timeline
 
 SEEDS = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "seeds"
 STORY_KEYS = {
-    "id", "title", "size", "outlets", "start", "end", "article_ids", "summary", "entities",
+    "id", "title", "size", "outlets", "start", "end", "storyline", "article_ids", "summary",
+    "entities",
     "timeline", "facts", "coverage", "duplicates",
 }
 
