@@ -24,7 +24,7 @@ from marsad.cluster.terms import timestamp as _timestamp
 from marsad.model import Article, Story, content_hash
 from marsad.store.state import Entry
 
-STATE_VERSION = 5
+STATE_VERSION = 6
 Fetch = Callable[[list[str]], Iterable[Article]]
 PAGE = 128  # log entries read at a time while replaying
 
@@ -384,7 +384,8 @@ class _Window:
         dots = np.bincount(entry_story, unit * qdense[terms], minlength=n_stories)
         # |centroid| >= sqrt(size) for non-negative unit vectors: a cheap upper bound first.
         size = np.bincount(member_story, minlength=n_stories)
-        hopeful = np.flatnonzero(dots / np.sqrt(size) >= self.config.threshold)
+        need = self.config.threshold + self.config.size_penalty * np.log(size)
+        hopeful = np.flatnonzero(dots / np.sqrt(size) >= need)
         if not len(hopeful):
             return None, q.title
         mask = np.isin(entry_story, hopeful)
@@ -401,6 +402,8 @@ class _Window:
             if scores[best] < self.config.threshold:
                 break
             k = int(hopeful[best])
+            if scores[best] < need[k]:  # a big story asks more of a newcomer
+                continue
             core = (owner >= first[k]) & (owner < first[k] + self.config.core_size)
             if self.config.core_threshold <= 0 or self._core_close(qdense, core, unit, terms):
                 chosen = k

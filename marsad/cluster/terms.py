@@ -39,18 +39,25 @@ class ClusterConfig:
     to its recent centroid: a story that drifts joins nothing new. A story is open to
     newcomers while its first article is inside the window (stories are short-lived;
     longer affairs are storylines of several stories).
+
+    `size_penalty`: a story of n articles needs `threshold + size_penalty * ln(n)` of a
+    newcomer. Large stories draw the loosely related (and hold most same-story pairs);
+    0.03 keeps the ANT window's B³ and cuts them (`python eval/archive.py`).
     """
 
     threshold: float = 0.3
     window_hours: float = 48.0
     core_threshold: float = 0.2
     core_size: int = 3
+    size_penalty: float = 0.03
 
     def __post_init__(self) -> None:
         if not 0.0 < self.threshold <= 1.0:
             raise ValueError(f"threshold must be in (0, 1], got {self.threshold}")
         if not 0.0 <= self.core_threshold <= 1.0:
             raise ValueError(f"core_threshold must be in [0, 1], got {self.core_threshold}")
+        if self.size_penalty < 0:
+            raise ValueError(f"size_penalty must be at least 0, got {self.size_penalty}")
         if self.core_size < 1:
             raise ValueError(f"core_size must be at least 1, got {self.core_size}")
         if self.window_hours <= 0:
