@@ -18,6 +18,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from marsad.claims import ClaimsConfig, align
+from marsad.dates.infer import infer_published, with_inferred
 from marsad.entities import story_entities
 from marsad.facts import FactsConfig, compare
 from marsad.model import Article, DuplicatePair, Story
@@ -57,11 +58,16 @@ def describe(
 ) -> dict:
     """The digest of one story from its articles and duplicate pairs (no store access)."""
     config = config or DigestConfig()
+    inferred = infer_published(articles)
+    articles = with_inferred(articles, inferred)  # relative dates need a day to resolve
     claims = align(articles, config.claims)
     facts = compare(articles, claims, config=config.facts, summary=config.summary)
     members = {a.id for a in articles}
     return {
         **story.to_dict(),
+        "inferred_published": [
+            {"article_id": aid, **inferred[aid].to_dict()} for aid in sorted(inferred)
+        ],
         "summary": [s.to_dict() for s in summarize(articles, claims, config.summary)],
         "entities": [e.to_dict() for e in story_entities(articles)],
         "timeline": [
@@ -173,7 +179,8 @@ def _safely(
     try:
         return describe(story, articles, pairs, config)
     except Exception as exc:  # noqa: BLE001 - one story must not sink an archive's digest
-        empty = {"summary": [], "entities": [], "timeline": [], "coverage": [], "duplicates": []}
+        empty = {"summary": [], "entities": [], "timeline": [], "coverage": [], "duplicates": [],
+                 "inferred_published": []}  # fmt: skip
         facts = {"shared": [], "unique": [], "conflicts": []}
         error = f"digest failed: {type(exc).__name__}: {exc}"
         return {**story.to_dict(), **empty, "facts": facts, "error": error}

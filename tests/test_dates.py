@@ -435,3 +435,22 @@ def test_labelled_set_is_well_formed() -> None:
         case = json.loads(line)
         for e in case["expected"]:
             assert e["surface"] in case["text"]
+
+
+def test_undated_articles_are_placed_by_story_and_weekday_phrases() -> None:
+    from marsad.dates.infer import infer_published
+    from marsad.model import Article
+
+    dated = Article("p1", 0, "وصول الوفد", "وصل الوفد اليوم الأحد إلى العاصمة.", "2024-08-18T20:00")
+    monday = Article("p2", 0, "مباحثات", "بعد وصوله أمس الأحد، عقد الوفد اليوم الاثنين مباحثات.")
+    bare = Article("p3", 0, "زيارة", "يواصل الوفد زيارته إلى العاصمة.")
+    got = infer_published([dated, monday, bare])
+    assert set(got) == {monday.id, bare.id}
+    assert got[monday.id].published == "2024-08-19"
+    assert got[monday.id].evidence == "«أمس الأحد»، «اليوم الاثنين»"
+    assert got[bare.id].published == "2024-08-18" and got[bare.id].basis == "story"
+    # Alone, an undated article takes the latest full date it gives, as a lower bound.
+    alone = Article("p4", 0, "تقرير", "اندلعت الحرب في 27 سبتمبر 2020 وتوقفت في 10 نوفمبر 2020.")
+    (only,) = infer_published([alone]).values()
+    assert (only.published, only.basis) == ("2020-11-10", "text")
+    assert infer_published([bare]) == {}

@@ -20,7 +20,7 @@ from marsad.timeline import timeline
 SEEDS = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "seeds"
 STORY_KEYS = {
     "id", "title", "size", "outlets", "start", "end", "storyline", "article_ids", "summary",
-    "entities",
+    "entities", "inferred_published",
     "timeline", "facts", "coverage", "duplicates",
 }
 
@@ -235,3 +235,21 @@ def test_digests_are_kept_with_their_stories(monkeypatch):
         changed = dataclasses.replace(story, title="عنوان آخر")
         with pytest.raises(AssertionError, match="made again"):
             digest_mod.story_digest(store, changed)
+
+
+def test_seed_undated_pages_are_placed_in_time(seed_story):
+    """Four of five seed pages carry no publish time: their days are inferred from the
+    story's dated page and their own weekday phrases, said so, and their relative dates land
+    on the timeline (the Monday talks, 2024-08-19, from pages 003 and 004)."""
+    story, pages = seed_story
+    inferred = {pages[x["article_id"]]: x for x in story["inferred_published"]}
+    assert set(inferred) == {"000", "001", "003", "004"}  # 002 is dated
+    assert inferred["003"]["published"] == "2024-08-19"  # «أمس الأحد», «اليوم الاثنين»
+    assert "أمس الأحد" in inferred["003"]["evidence"]
+    assert inferred["004"]["published"] == "2024-08-18"  # «اليوم الأحد»
+    assert all(x["basis"] == "story" for x in inferred.values())
+    days = {}
+    for entry in story["timeline"]:
+        days.setdefault(entry["date"], set()).update(pages[a] for a in entry["article_ids"])
+    assert days["2024-08-19"] == {"003", "004"}
+    assert {"000", "002", "003", "004"} <= days["2024-08-18"]
