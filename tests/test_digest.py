@@ -253,3 +253,19 @@ def test_seed_undated_pages_are_placed_in_time(seed_story):
         days.setdefault(entry["date"], set()).update(pages[a] for a in entry["article_ids"])
     assert days["2024-08-19"] == {"003", "004"}
     assert {"000", "002", "003", "004"} <= days["2024-08-18"]
+
+
+def test_seed_timeline_marks_background_and_lists_a_sentence_once(seed_story):
+    story, _ = seed_story
+    entries = story["timeline"]
+    assert len({(e["date"], e["text"]) for e in entries}) == len(entries)
+    by_date = {}
+    for e in entries:
+        by_date.setdefault(e["date"], []).append(e["background"])
+    assert not any(by_date["2024-08-18"] + by_date["2024-08-19"])
+    assert all(by_date["1991"]) and all(by_date["2018-09"])  # Karabakh 1991, the last visit
+    from marsad.web.render import timeline_chart
+
+    chart = timeline_chart(entries, story["start"], story["end"])
+    assert chart is not None
+    assert not any(row["entry"]["background"] for row in chart["rows"])

@@ -223,6 +223,8 @@ class _Window:
         self.postings: defaultdict[int, set[str]] = defaultdict(set)
         self.members: dict[str, deque[str]] = {}
         self.placed: dict[str, tuple[int, str]] = {}  # window article -> (arrival, story)
+        # Stories whose first article is in the window: the ones that take newcomers.
+        self.open: set[str] = set()
         self.arrivals = 0
         self.vocab: dict[str, int] = {}
         self.df = np.zeros(0, dtype=np.int64)
@@ -238,6 +240,7 @@ class _Window:
         self.postings.clear()
         self.members.clear()
         self.placed.clear()
+        self.open.clear()
         self.df[:] = 0
         entries = self.state.cluster_since(since, key)
         self.prefetch([e.id for e in entries])
@@ -252,7 +255,11 @@ class _Window:
         self.entries.append(entry)
         for term in vec.terms_list:
             self.postings[term].add(entry.id)
-        self.members.setdefault(entry.story, deque()).append(entry.id)
+        if entry.story not in self.members:
+            self.members[entry.story] = deque()
+            if entry.story == "s-" + content_hash(entry.id)[:12]:
+                self.open.add(entry.story)  # its first article: it takes newcomers
+        self.members[entry.story].append(entry.id)
         self.placed[entry.id] = (self.arrivals, entry.story)
         self.arrivals += 1
 
@@ -268,6 +275,7 @@ class _Window:
             del self.placed[entry.id]
             members = self.members[entry.story]
             members.popleft()
+            self.open.discard(entry.story)  # an open story's oldest is its first article
             if not members:
                 del self.members[entry.story]
 
@@ -325,11 +333,6 @@ class _Window:
             return "s-" + content_hash(aid)[:12], vec.title
         return story, title
 
-    def _open(self, story: str) -> bool:
-        """A story takes newcomers while its first article is in the window (the oldest
-        member held is then the one its id was made from)."""
-        return story == "s-" + content_hash(self.members[story][0])[:12]
-
     def _core_close(
         self, qdense: np.ndarray, rows: np.ndarray, unit: np.ndarray, terms: np.ndarray
     ) -> bool:
@@ -364,8 +367,9 @@ class _Window:
             return None, q.title
         placed = self.placed
         # In window order, as the sums' order (and so the ties) must not depend on the index.
-        firsts = sorted(placed[self.members[s][0]] for s in {placed[a][1] for a in sharing})
-        stories = [story for _, story in firsts if self._open(story)]
+        joinable = {placed[a][1] for a in sharing} & self.open
+        firsts = sorted(placed[self.members[s][0]] for s in joinable)
+        stories = [story for _, story in firsts]
         if not stories:
             return None, q.title
         member_ids = [a for s in stories for a in self.members[s]]

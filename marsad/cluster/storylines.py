@@ -19,6 +19,7 @@ import json
 import math
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass
+from functools import lru_cache
 
 from marsad.cluster.terms import background, covered
 from marsad.model import Story, Storyline
@@ -62,10 +63,9 @@ class Signature:
 
 def signature(story: str, members: list[tuple[float, dict[str, float]]], size: int) -> Signature:
     """From (time, raw term weights) of the story's articles."""
-    bg = background()
     centroid: dict[str, float] = {}
     for _, terms in members:
-        weighted = {t: w * _idf(t, bg.df, bg.n_docs) for t, w in terms.items()}
+        weighted = {t: w * _idf(t) for t, w in terms.items()}
         norm = math.sqrt(sum(v * v for v in weighted.values())) or 1.0
         for t, v in weighted.items():
             centroid[t] = centroid.get(t, 0.0) + v / norm
@@ -75,9 +75,12 @@ def signature(story: str, members: list[tuple[float, dict[str, float]]], size: i
     return Signature(story, min(times), max(times), {t: v / norm for t, v in top})
 
 
-def _idf(term: str, df: dict[str, int], n_docs: int) -> float:
-    seen = df.get(term, 0) if covered(term) else 0
-    return math.log((n_docs + 1) / (seen + 1)) + 1.0
+@lru_cache(maxsize=1 << 18)
+def _idf(term: str) -> float:
+    """Background IDF: fixed, so a signature changes only with its story."""
+    bg = background()
+    seen = bg.df.get(term, 0) if covered(term) else 0
+    return math.log((bg.n_docs + 1) / (seen + 1)) + 1.0
 
 
 def storylines_current(store: Store, config: StorylineConfig) -> bool:

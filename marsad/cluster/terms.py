@@ -85,11 +85,9 @@ def article_terms(article: Article) -> Counter[str]:
     """Weighted stem counts: title and lead count more, as they name the happening. The
     dateline («دبي، الإمارات العربية المتحدة (CNN)--») and the outlet's name say where a
     page comes from, not what happened: they carry no weight."""
-    paragraphs = article.paragraphs
-    lead = DATELINE.sub("", paragraphs[0], count=1) if paragraphs else ""
-    counts: Counter[str] = Counter(stems(lead))
-    for paragraph in paragraphs[1:]:
-        counts.update(stems(paragraph))
+    body = DATELINE.sub("", article.body.lstrip(), count=1)
+    counts: Counter[str] = Counter(stems(body))
+    lead = body.split("\n\n", 1)[0]
     for term in stems(lead):
         counts[term] += LEAD_WEIGHT
     for term in stems(article.title):

@@ -89,7 +89,8 @@ def timeline_chart(
     (Arabic reads right to left). It spans the story's days plus a margin, so a background
     date (a record from 1987) does not squash the rest: those stay in the list only.
     None when no entry falls in the chart."""
-    spans = [(e, r) for e in entries if (r := date_range(e["date"])) is not None]
+    spans = [(e, r) for e in entries
+             if not e.get("background") and (r := date_range(e["date"])) is not None]  # fmt: skip
     story = date_range(f"{start[:10]}/{end[:10]}") if start and end else None
     if story is not None:
         lo_edge, hi_edge = story[0] - CHART_MARGIN, story[1] + CHART_MARGIN
