@@ -111,6 +111,8 @@ class Extraction:
     # The articles' search-index analysis when made beside extraction (in a worker: pure
     # per page); the store makes it itself otherwise.
     analyzed: list | None = field(default=None, compare=False, repr=False)
+    # The clusterer's term weights per article, made where the page was extracted.
+    terms: list[dict[str, float]] | None = field(default=None, compare=False, repr=False)
 
     def drop_counts(self) -> Counter[str]:
         return Counter(d.reason for d in self.dropped)

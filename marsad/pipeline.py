@@ -26,6 +26,7 @@ from pathlib import Path
 
 from marsad import search
 from marsad.cluster import (
+    article_terms,
     cluster_current,
     cluster_reset,
     storylines_current,
@@ -72,14 +73,16 @@ def extract_page(page: Page) -> Extraction | Failure:
 
 
 def _extract_all(pages: list[Page]) -> list[Extraction | Failure]:
-    """A pool task: extraction and the search-index analysis, both pure per page."""
+    """A pool task: extraction, the search-index analysis and the clusterer's term weights,
+    all pure per page (the stems are made once, in the worker)."""
     results = [extract_page(p) for p in pages]
     for r in results:
         if isinstance(r, Extraction):
             try:
                 r.analyzed = [search.analyze(a) for a in r.articles]
-            except Exception:  # noqa: BLE001 - the store analyses (and reports) it again
-                r.analyzed = None
+                r.terms = [dict(article_terms(a)) for a in r.articles]
+            except Exception:  # noqa: BLE001 - the later stages make (and report) them again
+                r.analyzed = r.terms = None
     return results
 
 
@@ -239,6 +242,7 @@ def _store_chunk(
 ) -> None:
     results = [r for f in futures for r in f.result()]
     new_articles: list[Article] = []
+    vectors: list[tuple[str, str, dict[str, float]]] = []
     added = Counter[str]()
     with store.transaction():
         for failure in failures:
@@ -258,7 +262,11 @@ def _store_chunk(
             added["articles"] += len(result.articles)
             report.dropped.update(result.drop_counts())
             new_articles.extend(result.articles)
+            if result.terms is not None:
+                pairs = zip(result.articles, result.terms, strict=True)
+                vectors.extend((a.id, a.title, terms) for a, terms in pairs)
         store.pending_add((a.id, a.published) for a in new_articles)
+        store.cluster_apply([], vectors)
     report.failures.extend(failures)
     report.new_pages += added["pages"]
     report.articles += added["articles"]

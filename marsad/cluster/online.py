@@ -110,6 +110,7 @@ class _Replay:
         before = state.cluster_before(start)
         last_at = before.at if before else None
         window.load(_at(start[0], last_at) - span, start)
+        window.adopt([a.id for a in self.new])
         cursor = _Cursor(state, start, window.prefetch)
         changed_at = -math.inf
         written: dict[str, Entry] = {}
@@ -284,7 +285,14 @@ class _Window:
 
     # --- vectors ----------------------------------------------------------------------
     def made(self, article: Article) -> None:
-        self.vectors[article.id] = self._make(article.title, dict(article_terms(article)))
+        if article.id not in self.vectors:
+            self.vectors[article.id] = self._make(article.title, dict(article_terms(article)))
+
+    def adopt(self, ids: list[str]) -> None:
+        """Take the vectors already stored for new articles (ingest makes them where the
+        page is extracted); the others are made from the article."""
+        for aid, (title, terms) in self.state.cluster_vectors(ids).items():
+            self.vectors[aid] = self._make(title, terms)
 
     def prefetch(self, ids: list[str]) -> None:
         if missing := [i for i in ids if i not in self.vectors]:
