@@ -14,8 +14,9 @@
    (each replays the window after it); "newest": the same records as a live feed brings
    them, published right after the newest stored article.
 4. With --million: the whole-ANT store copied 31 times into the past, rows generated
-   directly (articles, pages, duplicate index, clusterer log, stories; not the search
-   index), about a million articles; then one-record library ingests on it.
+   directly (articles, pages, duplicate index, clusterer log and vectors, stories,
+   storylines; not the search index), about a million articles; then one-record library
+   ingests on it.
 
 Data: ../shared/data/ant (read-only). Machine: state what else ran beside it.
 """
@@ -163,11 +164,14 @@ def million(db: str, copies: int = 31, shift_days: float = 300.0) -> None:
         conn.execute(f"PRAGMA {pragma}")  # a throwaway file: build it fast
     conn.execute("BEGIN")
     tables = ("pages", "articles", "dedup_docs", "dedup_exact", "dedup_bands", "cluster_log",
-              "stories", "story_articles", "duplicates")  # fmt: skip
+              "cluster_vectors", "stories", "story_articles", "duplicates", "story_sigs",
+              "story_terms", "story_links", "story_lines")  # fmt: skip
+    epoch = {"dedup_docs": ("at",), "cluster_log": ("ts", "at"), "story_sigs": ("start", "stop"),
+             "story_terms": ("start",)}  # columns in epoch seconds  # fmt: skip
     cols = {t: [r[1] for r in conn.execute(f"PRAGMA table_info({t})")] for t in tables}
     for table in tables:  # the original rows, read from a copy while the table grows
         conn.execute(f"CREATE TEMP TABLE base_{table} AS SELECT * FROM {table}")
-    ids = {"id", "page_id", "article_id", "exact_key", "story", "story_id", "a", "b"}
+    ids = {"id", "page_id", "article_id", "exact_key", "story", "story_id", "a", "b", "line"}
     for k in range(1, copies + 1):
         shift = k * shift_days * 86400
         for table, names in cols.items():
@@ -175,7 +179,7 @@ def million(db: str, copies: int = 31, shift_days: float = 300.0) -> None:
             for c in names:
                 if c in ids:
                     exprs.append(f"{c} || '~{k}'")
-                elif c in ("ts", "at"):
+                elif c in epoch.get(table, ()):
                     exprs.append(f"CASE WHEN {c} >= 1e299 THEN {c} ELSE {c} - {shift} END")
                 else:
                     exprs.append(f'"{c}"')

@@ -291,8 +291,8 @@ class _Window:
     def adopt(self, ids: list[str]) -> None:
         """Take the vectors already stored for new articles (ingest makes them where the
         page is extracted); the others are made from the article."""
-        for aid, (title, terms) in self.state.cluster_vectors(ids).items():
-            self.vectors[aid] = self._make(title, terms)
+        raw = self.state.cluster_vectors(ids)
+        self.vectors.update(zip(raw, self._make_many(list(raw.values())), strict=True))
 
     def prefetch(self, ids: list[str]) -> None:
         if missing := [i for i in ids if i not in self.vectors]:
@@ -311,22 +311,32 @@ class _Window:
             raw.update({a.id: (a.title, dict(article_terms(a))) for a in self.fetch(missing)})
             if still := [i for i in missing if i not in raw]:
                 raise LookupError(f"articles not found in the store: {still[:5]}")
-        for aid, (title, terms) in raw.items():
-            self.vectors[aid] = self._make(title, terms)
+        self.vectors.update(zip(raw, self._make_many(list(raw.values())), strict=True))
 
     def _make(self, title: str, terms: Terms) -> _Vector:
-        fresh = [t for t in terms if t not in self.vocab]
+        return self._make_many([(title, terms)])[0]
+
+    def _make_many(self, items: list[tuple[str, Terms]]) -> list[_Vector]:
+        """Vectors over this session's vocabulary; new terms get the next ids in the order
+        they first appear (the same ids one call per vector would give)."""
+        vocab = self.vocab
+        fresh = list(dict.fromkeys(t for _, terms in items for t in terms if t not in vocab))
         if fresh:
-            base = len(self.vocab)
-            self.vocab.update((t, base + i) for i, t in enumerate(fresh))
+            base = len(vocab)
+            vocab.update((t, base + i) for i, t in enumerate(fresh))
             bg = self.background
+            known = [covered(t) for t in fresh]
             self.df = np.r_[self.df, np.zeros(len(fresh), dtype=np.int64)]
-            self.bg_df = np.r_[self.bg_df, [bg.df.get(t, 0) if covered(t) else 0 for t in fresh]]
-            self.bg_n = np.r_[self.bg_n, [bg.n_docs if covered(t) else 0 for t in fresh]]
-            self.bg_df, self.bg_n = self.bg_df.astype(np.int64), self.bg_n.astype(np.int64)
-        ids = [self.vocab[t] for t in terms]
-        weights = np.fromiter(terms.values(), float, len(terms))
-        return _Vector(title, list(terms), np.array(ids, dtype=np.int64), weights, ids)
+            self.bg_df = np.r_[self.bg_df, np.array(
+                [bg.df.get(t, 0) if k else 0 for t, k in zip(fresh, known, strict=True)],
+                dtype=np.int64)]  # fmt: skip
+            self.bg_n = np.r_[self.bg_n, np.where(known, bg.n_docs, 0).astype(np.int64)]
+        out = []
+        for title, terms in items:
+            ids = [vocab[t] for t in terms]
+            weights = np.fromiter(terms.values(), float, len(terms))
+            out.append(_Vector(title, list(terms), np.array(ids, dtype=np.int64), weights, ids))
+        return out
 
     # --- scoring ----------------------------------------------------------------------
     def place(self, aid: str, at: float) -> tuple[str, str]:

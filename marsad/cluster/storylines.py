@@ -10,7 +10,9 @@ links, named after its earliest story. A story alone is no storyline.
 
 Signatures, links and storyline names are store rows, written in the transaction that
 changed the stories; the candidates of a story come from an index on (term, start) within
-its time range, so the cost of a story is its neighbourhood, not the store.
+its time range (the heaviest third of each signature is indexed: two stories at the
+threshold share some of their heaviest terms), so the cost of a story is its
+neighbourhood, not the store.
 """
 
 from __future__ import annotations
@@ -26,7 +28,7 @@ from marsad.model import Story, Storyline
 from marsad.store.base import Store
 
 FINGERPRINT_KEY = "storylines"
-VERSION = 1
+VERSION = 2
 DAY = 86400.0
 
 
@@ -48,6 +50,12 @@ class StorylineConfig:
             raise ValueError(f"gap_days must be at least 0, got {self.gap_days}")
         if self.terms < 1:
             raise ValueError(f"terms must be at least 1, got {self.terms}")
+
+    @property
+    def index_terms(self) -> int:
+        """Terms of a signature under the candidate index: two stories at the threshold
+        share some of their heaviest terms, and fewer index rows are fewer pages written."""
+        return max(1, self.terms // 3)
 
     def fingerprint(self) -> bytes:
         return json.dumps({"version": VERSION, **asdict(self)}, sort_keys=True).encode()
@@ -118,13 +126,17 @@ def _relink(store: Store, story: str, config: StorylineConfig, span: float) -> s
     if not members:
         return before | {story}
     sig = signature(story, members, config.terms)
-    store.line_put(sig.story, sig.start, sig.end, sig.terms)
+    index = list(sig.terms)[: config.index_terms]  # the heaviest first
+    store.line_put(sig.story, sig.start, sig.end, sig.terms, index)
     reach = config.gap_days * DAY
-    scores = store.line_candidates(sig.terms, sig.start - reach - span, sig.end + reach)
-    near = store.line_signatures([s for s, score in scores.items()
-                                  if s != story and score >= config.threshold])  # fmt: skip
-    links = [(other, scores[other]) for other, start, stop in near
-             if max(0.0, start - sig.end, sig.start - stop) <= reach]  # fmt: skip
+    candidates = store.line_candidates(index, sig.start - reach - span, sig.end + reach)
+    links = []
+    for other, start, stop, terms in store.line_signatures([s for s in candidates if s != story]):
+        if max(0.0, start - sig.end, sig.start - stop) > reach:
+            continue
+        score = sum(w * terms.get(t, 0.0) for t, w in sig.terms.items())
+        if score >= config.threshold:
+            links.append((other, score))
     store.line_link(story, links)
     return before | {s for s, _ in links} | {story}
 

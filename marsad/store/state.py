@@ -37,9 +37,10 @@ CREATE TABLE IF NOT EXISTS notices (
   source_path {T} NOT NULL, seq INTEGER NOT NULL, message {T} NOT NULL,
   PRIMARY KEY (source_path, seq));
 CREATE TABLE IF NOT EXISTS digests (story_id {T} PRIMARY KEY, key {T} NOT NULL, body {T});
-CREATE TABLE IF NOT EXISTS story_sigs (story {T} PRIMARY KEY, start {R}, stop {R});
+CREATE TABLE IF NOT EXISTS story_sigs (
+  story {T} PRIMARY KEY, start {R}, stop {R}, terms {T} NOT NULL);
 CREATE TABLE IF NOT EXISTS story_terms (
-  term {T} NOT NULL, start {R} NOT NULL, story {T} NOT NULL, weight {R} NOT NULL,
+  term {T} NOT NULL, start {R} NOT NULL, story {T} NOT NULL,
   PRIMARY KEY (term, start, story)){WR};
 CREATE INDEX IF NOT EXISTS story_terms_story ON story_terms(story);
 CREATE TABLE IF NOT EXISTS story_links (
@@ -269,34 +270,39 @@ class StateRows:
         self._run("DELETE FROM story_links WHERE a = ?", (story,))
         self._run("DELETE FROM story_links WHERE b = ?", (story,))
 
-    def line_put(self, story: str, start: float, stop: float, terms: dict[str, float]) -> None:
-        self._run("INSERT INTO story_sigs VALUES (?, ?, ?)", (story, start, stop))
+    def line_put(
+        self, story: str, start: float, stop: float, terms: dict[str, float], index: Sequence[str]
+    ) -> None:
+        """A story's signature (`terms`), and its `index` terms under the (term, start) index."""
+        self._run(
+            "INSERT INTO story_sigs VALUES (?, ?, ?, ?)",
+            (story, start, stop, json.dumps(list(terms.items()), ensure_ascii=False)),
+        )
         self._run_many(
-            "INSERT INTO story_terms VALUES (?, ?, ?, ?)",
-            [(term, start, story, weight) for term, weight in terms.items()],
+            "INSERT INTO story_terms VALUES (?, ?, ?)", [(term, start, story) for term in index]
         )
 
-    def line_candidates(self, terms: dict[str, float], lo: float, hi: float) -> dict[str, float]:
-        """Stories starting in [lo, hi] and their dot product with `terms` (both unit
-        signatures over their kept terms: the cosine), from the (term, start) index."""
-        items = list(terms.items())
-        if not items:
-            return {}
-        values = ",".join(["(?, CAST(? AS DOUBLE PRECISION))"] * len(items))
+    def line_candidates(self, index: Sequence[str], lo: float, hi: float) -> list[str]:
+        """Stories starting in [lo, hi] that index one of these terms."""
+        if not index:
+            return []
+        marks = ",".join("?" * len(index))
         rows = self._rows(
-            f"WITH q(term, w) AS (VALUES {values}) SELECT t.story, SUM(t.weight * q.w)"
-            " FROM story_terms t JOIN q ON t.term = q.term"
-            " WHERE t.start BETWEEN ? AND ? GROUP BY t.story",
-            [x for item in items for x in item] + [lo, hi],
+            f"SELECT DISTINCT story FROM story_terms WHERE term IN ({marks})"
+            " AND start BETWEEN ? AND ? ORDER BY story",
+            [*index, lo, hi],
         )
-        return {story: float(score) for story, score in rows}
+        return [r[0] for r in rows]
 
-    def line_signatures(self, stories: Sequence[str]) -> list[tuple[str, float, float]]:
-        """(story, start, stop) of these stories' signatures."""
-        return [tuple(r) for r in self._in(  # type: ignore[misc]
-            "SELECT story, start, stop FROM story_sigs WHERE story IN ({}) ORDER BY story",
+    def line_signatures(
+        self, stories: Sequence[str]
+    ) -> list[tuple[str, float, float, dict[str, float]]]:
+        """(story, start, stop, signature terms) of these stories."""
+        rows = self._in(
+            "SELECT story, start, stop, terms FROM story_sigs WHERE story IN ({}) ORDER BY story",
             stories,
-        )]  # fmt: skip
+        )
+        return [(story, start, stop, dict(json.loads(terms))) for story, start, stop, terms in rows]
 
     def line_link(self, story: str, links: Sequence[tuple[str, float]]) -> None:
         self._run_many(
@@ -308,8 +314,8 @@ class StateRows:
         """Name a connected component after its earliest story (none when it is one story);
         the stories whose storyline changed."""
         ids = sorted(component)
-        sigs = self.line_signatures(ids)
-        name = min(((start, story) for story, start, _ in sigs), default=(0.0, None))[1]
+        sigs = self._in("SELECT story, start FROM story_sigs WHERE story IN ({})", ids)
+        name = min(((start, story) for story, start in sigs), default=(0.0, None))[1]
         if len(sigs) < 2:
             name = None
         old = dict(self._in("SELECT story, line FROM story_lines WHERE story IN ({})", ids))
