@@ -24,6 +24,7 @@ for _var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
 if TYPE_CHECKING:  # the pipeline (extractors, clusterer) loads only for commands that ingest
     from marsad.config import Config
     from marsad.pipeline import IngestReport
+    from marsad.read import PageDefaults
 
 db_option = click.option(
     "--db",
@@ -71,7 +72,12 @@ def _default_workers() -> int:
 
 
 def _run_ingest(
-    paths: Iterable[str | Path], db: str, config: Config, workers: int, chunk: int | None = None
+    paths: Iterable[str | Path],
+    db: str,
+    config: Config,
+    workers: int,
+    chunk: int | None = None,
+    defaults: PageDefaults | None = None,
 ) -> Store:
     """Ingest and print the report; nothing readable at all is an error (exit status 1).
 
@@ -83,8 +89,9 @@ def _run_ingest(
     store = open_store(db)
     try:
         report = ingest(
-            paths, store, config, progress=sys.stderr.isatty(), workers=workers, chunk=chunk
-        )
+            paths, store, config, progress=sys.stderr.isatty(), workers=workers, chunk=chunk,
+            defaults=defaults,
+        )  # fmt: skip
     except KeyboardInterrupt:
         counts = store.counts()
         store.close()
@@ -182,6 +189,18 @@ allow_outside_option = click.option(
     default=None,
     help="Pages per transaction [default: 256]; what an interruption can cost at most.",
 )
+@click.option("--outlet", default=None, help="Outlet of pages that do not name theirs.")
+@click.option(
+    "--published",
+    default=None,
+    help="Publish time (ISO 8601, e.g. 2024-08-19 or 2024-08-19T10:30+03:00) of pages that"
+    " give none; a date printed in a page wins.",
+)
+@click.option(
+    "--url-prefix",
+    default=None,
+    help="Pages without a URL get PREFIX/<file name> (not JSON Lines records).",
+)
 def ingest_cmd(
     paths: tuple[str, ...],
     db: str,
@@ -189,6 +208,9 @@ def ingest_cmd(
     workers: int | None,
     allow_outside: bool,
     chunk: int | None,
+    outlet: str | None,
+    published: str | None,
+    url_prefix: str | None,
 ) -> None:
     """Read pages (files, folders, globs; .txt/.html/.jsonl, optionally .gz), extract their
     articles, and update duplicates and stories in the store.
@@ -197,10 +219,18 @@ def ingest_cmd(
     reported with its reason and changes nothing; the rest of the batch is stored. Pages
     are committed in chunks: an interrupted ingest keeps every finished chunk whole, and
     the next run goes on. Two ingests (or an ingest and `marsad serve`) on one store take
-    turns per chunk.
+    turns per chunk. `--outlet`, `--published` and `--url-prefix` say what a folder's pages
+    share and do not state themselves.
     """
+    from marsad.read import PageDefaults, ReadError
+
     config = _load_config(config_path, allow_outside)
-    _run_ingest(paths, db, config, workers or _default_workers(), chunk).close()
+    try:
+        defaults = PageDefaults(outlet, published, url_prefix)
+    except ReadError as exc:
+        raise click.BadParameter(str(exc), param_hint="--published") from None
+    workers = workers or _default_workers()
+    _run_ingest(paths, db, config, workers, chunk, defaults).close()
 
 
 @main.command("repair")

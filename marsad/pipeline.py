@@ -38,7 +38,7 @@ from marsad.dedup import find_duplicates
 from marsad.dedup.stage import dedup_current, dedup_reset
 from marsad.extract import extract
 from marsad.model import Article, Extraction, Failure, Notice, Page
-from marsad.read import expand, read_file, read_offset
+from marsad.read import PageDefaults, expand, read_file, read_offset
 from marsad.store import Store
 
 CHUNK_PAGES = 256  # pages per transaction: big enough to amortize commits, small to lose
@@ -289,8 +289,10 @@ def ingest(
     progress: bool = False,
     workers: int = 1,
     chunk: int | None = None,
+    defaults: PageDefaults | None = None,
 ) -> IngestReport:
-    """Store every new page of `specs` (files, folders, globs, manifests); see `ingest_pages`."""
+    """Store every new page of `specs` (files, folders, globs, manifests); see `ingest_pages`.
+    `defaults` fill in the outlet, time and URL its pages do not give."""
     config = config or Config()
     files = list(expand(specs))
     sizes = [0 if isinstance(f, Failure) else _size(f) for f in files]
@@ -306,8 +308,11 @@ def ingest(
             at[0] = n
             if isinstance(item, Failure):
                 yield item
-            else:
+            elif defaults is None:
                 yield from read_file(item, config.read)
+            else:
+                for page in read_file(item, config.read):
+                    yield defaults.apply(page) if isinstance(page, Page) else page
 
     def tick(report: IngestReport) -> None:
         if bar is not None:

@@ -746,6 +746,31 @@ def _manifest_pages(
         yield dataclasses.replace(page, **defaults, warnings=(*page.warnings, *warnings))
 
 
+@dataclass(frozen=True)
+class PageDefaults:
+    """What a whole batch shares and its pages may not say (`marsad ingest --outlet
+    --published --url-prefix`): filled in where a page, its record or its manifest gives
+    nothing. `published` is checked like a record's date."""
+
+    outlet: str | None = None
+    published: str | None = None
+    url_prefix: str | None = None
+
+    def __post_init__(self) -> None:
+        if self.published is not None:
+            object.__setattr__(self, "published", iso_datetime(self.published))
+
+    def apply(self, page: Page) -> Page:
+        fill: dict[str, str] = {}
+        if page.outlet is None and self.outlet:
+            fill["outlet"] = storable(self.outlet)
+        if page.published is None and self.published:
+            fill["published"] = self.published
+        if page.url is None and self.url_prefix and ":" not in Path(page.source_path).name:
+            fill["url"] = storable(self.url_prefix.rstrip("/") + "/" + Path(page.source_path).name)
+        return dataclasses.replace(page, **fill) if fill else page
+
+
 MAX_MANIFEST_DEPTH = 16  # manifests naming manifests, this many deep at most
 
 

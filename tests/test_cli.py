@@ -181,3 +181,28 @@ def test_a_full_disk_is_a_clear_error(tmp_path, monkeypatch):
     result = CliRunner().invoke(main, ["ingest", str(tmp_path), "--db", str(tmp_path / "m.db")])
     assert result.exit_code == 1
     assert "disk is full" in result.output and "run the same command again" in result.output
+
+
+def test_ingest_says_what_a_folder_shares(tmp_path):
+    """--outlet, --published, --url-prefix fill what pages do not state; a page's own date
+    wins; a bad date is refused before anything is read."""
+    folder = tmp_path / "pages"
+    folder.mkdir()
+    body = "وقال المتحدث إن فرق الإنقاذ انتشلت ناجين من تحت الأنقاض في المدينة صباح اليوم."
+    (folder / "a.txt").write_text(f"زلزال يضرب المدينة\n\n{body}\n", encoding="utf-8")
+    (folder / "b.txt").write_text(
+        f"فرق الإنقاذ تواصل البحث\n\n2024-08-20\n\n{body} وأضاف أن البحث مستمر.\n", encoding="utf-8"
+    )
+    db = str(tmp_path / "s.db")
+    args = ["ingest", str(folder), "--db", db, "--workers", "1", "--outlet", "صدى الوادي",
+            "--published", "2024-08-19", "--url-prefix", "https://example.org/news/"]  # fmt: skip
+    out = CliRunner().invoke(main, args)
+    assert out.exit_code == 0, out.output
+    with open_store(db) as store:
+        got = {a.title: (a.outlet, a.published, a.url) for a in store.articles()}
+    assert got["زلزال يضرب المدينة"] == (
+        "صدى الوادي", "2024-08-19", "https://example.org/news/a.txt"
+    )
+    assert got["فرق الإنقاذ تواصل البحث"][1].startswith("2024-08-20")  # its own date wins
+    bad = CliRunner().invoke(main, [*args[:4], "--published", "next week"])
+    assert bad.exit_code == 2 and "--published" in bad.output
