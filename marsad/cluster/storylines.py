@@ -30,6 +30,7 @@ from marsad.store.base import Store
 FINGERPRINT_KEY = "storylines"
 VERSION = 2
 DAY = 86400.0
+SEEN_MAX = 20_000  # signatures kept in memory while one transaction relinks stories
 
 
 @dataclass(frozen=True)
@@ -109,15 +110,24 @@ def update_storylines(
             store.set_state(FINGERPRINT_KEY, config.fingerprint())
             stories = store.cluster_story_ids()
         affected: set[str] = set()
+        seen: dict[str, tuple[float, float, dict[str, float]]] = {}  # signatures read
         for story in sorted(set(stories)):
-            affected |= _relink(store, story, config, span)
+            if len(seen) > SEEN_MAX:  # a rebuild of every story: memory stays bounded
+                seen.clear()
+            affected |= _relink(store, story, config, span, seen)
         return _rename(store, affected)
 
 
-def _relink(store: Store, story: str, config: StorylineConfig, span: float) -> set[str]:
-    """Recompute one story's signature and links; the stories whose links changed."""
+def _relink(
+    store: Store, story: str, config: StorylineConfig, span: float,
+    seen: dict[str, tuple[float, float, dict[str, float]]],
+) -> set[str]:
+    """Recompute one story's signature and links; the stories whose links changed.
+    `seen` holds the signatures read so far in this transaction (neighbouring stories are
+    candidates of each other again and again)."""
     before = store.line_neighbours([story])
     store.line_drop(story)
+    seen.pop(story, None)
     entries = store.cluster_members(story)
     if not entries:  # the story is gone
         return before | {story}
@@ -128,10 +138,16 @@ def _relink(store: Store, story: str, config: StorylineConfig, span: float) -> s
     sig = signature(story, members, config.terms)
     index = list(sig.terms)[: config.index_terms]  # the heaviest first
     store.line_put(sig.story, sig.start, sig.end, sig.terms, index)
+    seen[story] = (sig.start, sig.end, sig.terms)
     reach = config.gap_days * DAY
-    candidates = store.line_candidates(index, sig.start - reach - span, sig.end + reach)
+    candidates = [s for s in store.line_candidates(index, sig.start - reach - span,
+                                                   sig.end + reach) if s != story]  # fmt: skip
+    unread = [s for s in candidates if s not in seen]
+    seen.update((other, (start, stop, terms))
+                for other, start, stop, terms in store.line_signatures(unread))  # fmt: skip
     links = []
-    for other, start, stop, terms in store.line_signatures([s for s in candidates if s != story]):
+    for other in candidates:
+        start, stop, terms = seen[other]
         if max(0.0, start - sig.end, sig.start - stop) > reach:
             continue
         score = sum(w * terms.get(t, 0.0) for t, w in sig.terms.items())
