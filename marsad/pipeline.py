@@ -72,15 +72,16 @@ def extract_page(page: Page) -> Extraction | Failure:
         return Failure(page.source_path, f"extraction failed: {type(exc).__name__}: {exc}")
 
 
-def _extract_all(pages: list[Page]) -> list[Extraction | Failure]:
-    """A pool task: extraction, the search-index analysis and the clusterer's term weights,
-    all pure per page (the stems are made once, in the worker)."""
+def _extract_all(pages: list[Page], terms: bool = True) -> list[Extraction | Failure]:
+    """A pool task: extraction, the search-index analysis and (with `terms`) the clusterer's
+    term weights, all pure per page. In a pool the stems are made once, in the worker; in
+    one process the clusterer makes its own (storing them to read back costs more)."""
     results = [extract_page(p) for p in pages]
     for r in results:
         if isinstance(r, Extraction):
             try:
                 r.analyzed = [search.analyze(a) for a in r.articles]
-                r.terms = [dict(article_terms(a)) for a in r.articles]
+                r.terms = [dict(article_terms(a)) for a in r.articles] if terms else None
             except Exception:  # noqa: BLE001 - the later stages make (and report) them again
                 r.analyzed = r.terms = None
     return results
@@ -201,7 +202,8 @@ def ingest_pages(
         for failures, todo in _chunks(pages, store, report, chunk):
             # Workers extract the next chunk while this process stores the previous one.
             parts = [todo[i : i + 16] for i in range(0, len(todo), 16)]
-            ahead.append((failures, [pool.submit(_extract_all, part) for part in parts]))
+            submitted = [pool.submit(_extract_all, part, workers > 1) for part in parts]
+            ahead.append((failures, submitted))
             if len(ahead) > 1:
                 _store_chunk(store, *ahead.popleft(), report, on_chunk)
         while ahead:
