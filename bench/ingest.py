@@ -1,6 +1,7 @@
 """Ingest throughput and latency on the whole ANT archive, next to a peer pipeline, one run.
 
     python bench/ingest.py [--records N] [--held-out K] [--million] [--skip-peer]
+    python bench/ingest.py --undated N
 
 1. `marsad ingest` of every record but K held-out ones, `--workers 1` and `--workers 2`,
    each into a fresh SQLite store, as child processes: wall and CPU seconds (pool workers
@@ -17,6 +18,10 @@
    directly (articles, pages, duplicate index, clusterer log and vectors, stories,
    storylines; not the search index), about a million articles; then one-record library
    ingests on it.
+
+5. With --undated N: N tiny undated records (an ANT title and its first sentence, no time;
+   outside May 2018) in one `marsad ingest --workers 1`: undated pages share a window, so
+   this is where a clusterer that scans its window goes quadratic.
 
 Data: ../shared/data/ant (read-only). Machine: state what else ran beside it.
 """
@@ -206,10 +211,13 @@ def main() -> None:
     parser.add_argument("--only-million", metavar="STORE", help="just that, from this store")
     parser.add_argument("--skip-peer", action="store_true")
     parser.add_argument("--workers", type=int, nargs="+", default=[1, 2])
+    parser.add_argument("--undated", type=int, metavar="N", help="just N tiny undated records")
     args = parser.parse_args()
     if not ANT.exists():
         sys.exit(f"no data at {ANT}")
     tmp = Path(tempfile.mkdtemp(prefix="marsad-bench-"))
+    if args.undated:
+        return undated_run(args.undated, tmp)
     if args.only_million:  # a store built like the whole one, its held-out records beside it
         late = sorted(Path(args.only_million + ".held").glob("*.jsonl"))
         lines = [p.read_text(encoding="utf-8") for p in late]
@@ -268,6 +276,24 @@ def main() -> None:
         million_run(
             whole, singles, tmp, streamed(whole, [lines[i] for i in sorted(held)], tmp / "m")
         )
+    shutil.rmtree(tmp)
+
+
+def undated_run(n: int, tmp: Path) -> None:
+    records = []
+    with gzip.open(ANT, "rt", encoding="utf-8") as f:
+        for line in f:
+            r = json.loads(line)
+            if " May 2018 " not in r["time"] and r.get("text"):
+                first = r["text"].split(".")[0][:200]
+                records.append({"id": r["id"], "title": r["title"], "text": first})
+                if len(records) == n:
+                    break
+    path = tmp / "undated.jsonl"
+    path.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records), "utf-8")
+    r = child([*CLI, "ingest", str(path), "--db", str(tmp / "u.db"), "--workers", "1"])
+    print(f"{len(records)} tiny undated records, one ingest: {r['wall']:.1f} s wall,"
+          f" {r['cpu']:.1f} CPU-s, peak RSS {r['rss_mb']:.0f} MB")
     shutil.rmtree(tmp)
 
 
