@@ -45,6 +45,7 @@ from marsad.web.schemas import (
     ArticleList,
     ArticleOut,
     ArticleSummary,
+    ClaimOut,
     DroppedOut,
     Entity,
     ErrorOut,
@@ -331,6 +332,17 @@ def create_app(
         """Summary with citations, entities, timeline, facts, coverage and copies."""
         with ctx.store() as store:
             return ctx.digest(store, _story_or_404(store, story_id))
+
+    @app.get(
+        "/api/stories/{story_id}/claims",
+        response_model=list[ClaimOut],
+        responses=NOT_FOUND,
+        tags=["stories"],
+    )
+    def get_claims(ctx: Ctx, story_id: str) -> list[dict]:
+        """Every claim of the story: the sentences that state it, their dates, modality."""
+        with ctx.store() as store:
+            return ctx.digest(store, _story_or_404(store, story_id))["claims"]
 
     @app.get(
         "/api/stories/{story_id}/entities",

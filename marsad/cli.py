@@ -484,6 +484,30 @@ def story_cmd(story_id: str, db: str, as_json: bool) -> None:
                 click.echo(f"    - only in {p.a}: {s}")
 
 
+@main.command("claims")
+@click.argument("story_id")
+@db_option
+@json_option
+def claims_cmd(story_id: str, db: str, as_json: bool) -> None:
+    """Who said what in one story: every claim, the articles and outlets stating it, its
+    modality (done, planned, expected, denied, conditional) and its dates."""
+    from marsad.digest import story_digest
+
+    with open_store(db) as store:
+        story = store.story(story_id)
+        if story is None:
+            raise click.ClickException(f"no story {story_id!r} in {db}")
+        claims = story_digest(store, story)["claims"]
+    for claim in claims:
+        if as_json:
+            _dump(claim)
+            continue
+        dates = ", ".join(sorted({d["date"] for s in claim["sentences"] for d in s["dates"]}))
+        outlets = "، ".join(claim["outlets"]) or "-"
+        head = f"{claim['id']}  [{len(claim['article_ids'])}: {outlets}] {claim['modality']}"
+        click.echo(f"{head}  {dates}".rstrip() + f"\n    {claim['text']}")
+
+
 @main.command("storylines")
 @db_option
 @json_option

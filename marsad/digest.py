@@ -17,11 +17,13 @@ from datetime import UTC, datetime
 from functools import lru_cache
 from pathlib import Path
 
-from marsad.claims import ClaimsConfig, align
+from marsad.claims import Claim, ClaimsConfig, align
+from marsad.dates import find_dates
 from marsad.dates.infer import infer_published, with_inferred
 from marsad.entities import story_entities
 from marsad.facts import FactsConfig, compare
-from marsad.model import Article, DuplicatePair, Story
+from marsad.modality import modality
+from marsad.model import Article, DuplicatePair, Story, content_hash
 from marsad.store import Store
 from marsad.summarize import SummaryConfig, summarize
 from marsad.timeline import timeline
@@ -65,6 +67,7 @@ def describe(
     members = {a.id for a in articles}
     return {
         **story.to_dict(),
+        "claims": claim_records(story.id, claims, articles),
         "inferred_published": [
             {"article_id": aid, **inferred[aid].to_dict()} for aid in sorted(inferred)
         ],
@@ -77,6 +80,33 @@ def describe(
         "coverage": facts.coverage_dicts(),
         "duplicates": [_duplicate(p) for p in pairs if p.a in members and p.b in members],
     }
+
+
+def claim_records(story_id: str, claims: list[Claim], articles: list[Article]) -> list[dict]:
+    """Every claim of a story, as `digest.json` and `marsad claims` give it: its stating
+    sentences (each sentence listed in exactly one claim, the first that holds it; a compound
+    sentence stating several claims still counts for each in `article_ids`), their date
+    mentions resolved against their article's day, and the claim's modality."""
+    by_id = {a.id: a for a in articles}
+    listed: set[tuple[str, int]] = set()
+    out = []
+    for claim in claims:
+        first_article, first_index = claim.members[0]
+        sentences = []
+        for (aid, index), text in zip(claim.members, claim.sentences, strict=True):
+            if (aid, index) in listed:
+                continue
+            listed.add((aid, index))
+            dates = [{"surface": m.text, "date": m.value}
+                     for m in find_dates(text, by_id[aid].published)]  # fmt: skip
+            sentences.append({"article_id": aid, "index": index, "text": text, "dates": dates})
+        out.append({
+            "id": "c-" + content_hash(f"{story_id}\x00{first_article}\x00{first_index}")[:12],
+            **claim.to_dict(),
+            "modality": modality(claim.text),
+            "sentences": sentences,
+        })  # fmt: skip
+    return out
 
 
 @lru_cache(maxsize=1)
@@ -180,7 +210,7 @@ def _safely(
         return describe(story, articles, pairs, config)
     except Exception as exc:  # noqa: BLE001 - one story must not sink an archive's digest
         empty = {"summary": [], "entities": [], "timeline": [], "coverage": [], "duplicates": [],
-                 "inferred_published": []}  # fmt: skip
+                 "claims": [], "inferred_published": []}  # fmt: skip
         facts = {"shared": [], "unique": [], "conflicts": []}
         error = f"digest failed: {type(exc).__name__}: {exc}"
         return {**story.to_dict(), **empty, "facts": facts, "error": error}

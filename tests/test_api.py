@@ -101,6 +101,9 @@ def test_story_detail_digest_and_entities(client):
     assert set(digest) >= {"summary", "entities", "timeline", "facts", "coverage", "duplicates"}
     entities = client.get(f"/api/stories/{story['id']}/entities").json()
     assert entities == digest["entities"]
+    claims = client.get(f"/api/stories/{story['id']}/claims").json()
+    assert claims == digest["claims"] and claims
+    assert {a for c in claims for a in c["article_ids"]} == set(story["article_ids"])
 
 
 def test_every_citation_points_at_a_sentence_of_its_article(client):
@@ -150,6 +153,7 @@ def test_unknown_ids_are_404_with_a_message(client):
         "/api/stories/nope",
         "/api/stories/nope/digest",
         "/api/stories/nope/entities",
+        "/api/stories/nope/claims",
         "/api/articles/nope",
     ):
         r = client.get(url)

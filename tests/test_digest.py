@@ -20,7 +20,7 @@ from marsad.timeline import timeline
 SEEDS = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "seeds"
 STORY_KEYS = {
     "id", "title", "size", "outlets", "start", "end", "storyline", "article_ids", "summary",
-    "entities", "inferred_published",
+    "entities", "inferred_published", "claims",
     "timeline", "facts", "coverage", "duplicates",
 }
 
@@ -269,3 +269,43 @@ def test_seed_timeline_marks_background_and_lists_a_sentence_once(seed_story):
     chart = timeline_chart(entries, story["start"], story["end"])
     assert chart is not None
     assert not any(row["entry"]["background"] for row in chart["rows"])
+
+
+def test_modality_tells_previews_denials_and_conditions_from_what_happened():
+    from marsad.modality import modality
+
+    assert modality("وصل الرئيس إلى باكو اليوم الأحد في زيارة دولة.") == "done"
+    assert modality("ومن المقرر أن يحضر الرئيس الاثنين مراسم وضع إكليل من الزهور.") == "planned"
+    assert modality("أعلن الكرملين أن بوتين سيلتقي الاثنين نظيره.") == "planned"
+    assert modality("ويتوقع محللون أن ترتفع الأسعار.") == "expected"
+    assert modality("ونفى المتحدث أن يكون الوفد قد غادر.") == "denied"
+    assert modality("وإذا لم يتوقف القصف فستنهار الهدنة.") == "conditional"
+
+
+def test_every_sentence_is_in_exactly_one_claim(demo_digest):
+    for story in demo_digest["stories"]:
+        listed = [(s["article_id"], s["index"]) for c in story["claims"] for s in c["sentences"]]
+        assert len(listed) == len(set(listed))
+        ids = {c["id"] for c in story["claims"]}
+        assert len(ids) == len(story["claims"])
+        for claim in story["claims"]:
+            assert claim["modality"] in {"done", "planned", "expected", "denied", "conditional"}
+            assert {s["article_id"] for s in claim["sentences"]} <= set(claim["article_ids"])
+    articles = {a["id"]: a for a in demo_digest["articles"]}
+    from marsad.claims import article_sentences
+    from marsad.model import Article
+
+    story = max(demo_digest["stories"], key=lambda s: s["size"])
+    listed = {(s["article_id"], s["index"]) for c in story["claims"] for s in c["sentences"]}
+    for aid in story["article_ids"]:
+        a = articles[aid]
+        art = Article(a["page_id"], a["position"], a["title"], a["body"], a["published"])
+        assert {(aid, i) for i in range(len(article_sentences(art)))} <= listed
+
+
+def test_seed_claims_carry_modality_and_dates(seed_story):
+    story, pages = seed_story
+    talks = [c for c in story["claims"] if "سيلتقي" in c["text"]]
+    assert talks and talks[0]["modality"] == "planned"
+    dates = {d["date"] for s in talks[0]["sentences"] for d in s["dates"]}
+    assert "2024-08-19" in dates  # «الاثنين» on an undated page, placed by inference

@@ -143,6 +143,13 @@ def test_cli_and_json_show_storylines(tmp_path):
     assert sum(s["storyline"] == line.id for s in listed) == 3
     out = runner.invoke(main, ["storyline", "nope", "--db", db])
     assert out.exit_code != 0 and "no storyline 'nope'" in out.output
+    # Who said what in one of its stories.
+    out = runner.invoke(main, ["claims", line.id, "--db", db, "--json"])
+    claims = [json.loads(x) for x in out.output.splitlines()]
+    assert out.exit_code == 0 and claims and {c["modality"] for c in claims} <= {
+        "done", "planned", "expected", "denied", "conditional"}
+    text = runner.invoke(main, ["claims", line.id, "--db", db]).output
+    assert claims[0]["id"] in text and "2025-04-01" in text
 
 
 @pytest.fixture

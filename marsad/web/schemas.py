@@ -251,7 +251,37 @@ class Duplicate(BaseModel):
     added_b: list[str]
 
 
+class DateMentionOut(BaseModel):
+    surface: str
+    date: str
+
+
+class ClaimSentence(BaseModel):
+    article_id: str
+    index: int
+    text: str
+    dates: list[DateMentionOut]
+
+
+class ClaimOut(BaseModel):
+    id: str
+    text: str
+    article_ids: list[str]
+    outlets: list[str]
+    modality: str = Field(description="done, planned, expected, denied or conditional")
+    sentences: list[ClaimSentence]
+
+
+class InferredPublished(BaseModel):
+    article_id: str
+    published: str
+    basis: str
+    evidence: str
+
+
 class StoryDigest(StoryOut):
+    claims: list[ClaimOut] = []
+    inferred_published: list[InferredPublished] = []
     summary: list[SummaryItem]
     entities: list[Entity]
     timeline: list[TimelineEntry]
