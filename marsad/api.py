@@ -333,26 +333,21 @@ def create_app(
         with ctx.store() as store:
             return ctx.digest(store, _story_or_404(store, story_id))
 
-    @app.get(
-        "/api/stories/{story_id}/claims",
-        response_model=list[ClaimOut],
-        responses=NOT_FOUND,
-        tags=["stories"],
-    )
-    def get_claims(ctx: Ctx, story_id: str) -> list[dict]:
-        """Every claim of the story: the sentences that state it, their dates, modality."""
-        with ctx.store() as store:
-            return ctx.digest(store, _story_or_404(store, story_id))["claims"]
+    def digest_part(path: str, key: str, model: Any, doc: str) -> None:
+        """`GET /api/stories/{id}/<key>`: one part of the story's digest."""
 
-    @app.get(
-        "/api/stories/{story_id}/entities",
-        response_model=list[Entity],
-        responses=NOT_FOUND,
-        tags=["stories"],
-    )
-    def get_entities(ctx: Ctx, story_id: str) -> list[dict]:
-        with ctx.store() as store:
-            return ctx.digest(store, _story_or_404(store, story_id))["entities"]
+        def get_part(ctx: Ctx, story_id: str) -> list[dict]:
+            with ctx.store() as store:
+                return ctx.digest(store, _story_or_404(store, story_id))[key]
+
+        get_part.__doc__ = doc
+        app.get(path, response_model=model, responses=NOT_FOUND, tags=["stories"],
+                name=f"get_{key}")(get_part)  # fmt: skip
+
+    digest_part("/api/stories/{story_id}/claims", "claims", list[ClaimOut],
+                "Every claim of the story: the sentences that state it, their dates, modality.")
+    digest_part("/api/stories/{story_id}/entities", "entities", list[Entity],
+                "The digest's entities: names, types, spelling variants, articles.")  # fmt: skip
 
     @app.get("/api/storylines", response_model=StorylineList, tags=["storylines"])
     def get_storylines(ctx: Ctx, limit: Limit = 20, offset: Offset = 0) -> StorylineList:
