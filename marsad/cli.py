@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import sys
 import time
 from collections.abc import Iterable
@@ -13,7 +14,7 @@ from typing import TYPE_CHECKING
 import click
 
 from marsad.model import Article, Failure, Story
-from marsad.store import DEFAULT_DB, Store, open_store
+from marsad.store import DEFAULT_DB, POSTGRES_SCHEMES, Store, open_store
 
 # One BLAS thread per process: marsad's vector products are small, and OpenBLAS's idle
 # threads spin on the cores the extraction workers need (a one-worker ingest of ANT used
@@ -34,6 +35,32 @@ db_option = click.option(
     help="Store: a SQLite file, or a postgresql:// URL (env MARSAD_DB).",
 )
 json_option = click.option("--json", "as_json", is_flag=True, help="Machine-readable JSON output.")
+
+
+def _open(db: str, *, existing: bool = False) -> Store:
+    """The store at `db`, with a clear error instead of a traceback for a folder, an
+    unreachable server, or (`existing`: read commands) a mistyped path that would otherwise
+    be created as an empty store."""
+    if not db.startswith(POSTGRES_SCHEMES) and db != ":memory:":
+        path = Path(db)
+        if path.is_dir():
+            raise click.ClickException(f"--db {db} is a folder, not a store file")
+        if existing and not path.exists():
+            raise click.ClickException(
+                f"no store at {db} (make one with: marsad ingest PAGES --db {db})"
+            )
+    try:
+        return open_store(db)
+    except ConnectionError as exc:  # the PostgreSQL store says which server and why
+        raise click.ClickException(_PASSWORD.sub(r"://\1:***@", str(exc))) from None
+    except Exception as exc:
+        if type(exc).__module__.split(".")[0] not in ("sqlite3", "psycopg"):
+            raise
+        where = db.split("@")[-1] if db.startswith(POSTGRES_SCHEMES) else db
+        raise click.ClickException(f"cannot open the store {where}: {exc}") from None
+
+
+_PASSWORD = re.compile(r"://([^:@/\s]+):[^@/\s]+@")
 
 
 def _dump(obj: object) -> None:
@@ -79,14 +106,16 @@ def _run_ingest(
     chunk: int | None = None,
     defaults: PageDefaults | None = None,
 ) -> Store:
-    """Ingest and print the report; nothing readable at all is an error (exit status 1).
+    """Ingest and print the report; nothing readable (or nothing at all) is an error (exit
+    status 1).
 
     Ctrl-C stops after the chunk being stored is rolled back: every page stored so far is
     complete (articles, duplicates, stories), and running the same command again goes on.
     """
     from marsad.pipeline import ingest
 
-    store = open_store(db)
+    paths = list(paths)
+    store = _open(db)
     try:
         report = ingest(
             paths, store, config, progress=sys.stderr.isatty(), workers=workers, chunk=chunk,
@@ -113,6 +142,10 @@ def _run_ingest(
     if report.failures and not report.pages:
         store.close()
         raise click.ClickException("no page could be read (reasons above); nothing to do")
+    if not report.pages:
+        store.close()
+        named = ", ".join(map(str, paths))
+        raise click.ClickException(f"nothing to read in {named}: no page files found")
     return store
 
 
@@ -244,7 +277,7 @@ def repair_cmd(db: str, config_path: str | None) -> None:
     """
     from marsad.pipeline import catch_up
 
-    with open_store(db) as store:
+    with _open(db, existing=True) as store:
         done = catch_up(store, _load_config(config_path))
         counts = store.counts()
     click.echo(
@@ -296,7 +329,7 @@ def _digest(
     start = time.perf_counter()
     db = db or str(Path(out) / "marsad.db")
     if not paths:  # the report of what the store holds
-        with open_store(db) as store:
+        with _open(db, existing=True) as store:
             _write_digest(store, Path(out), config, timings, min_size, workers)
         return
     with _run_ingest(paths, db, config, workers) as store:
@@ -407,7 +440,7 @@ def _print_article(a: Article) -> None:
 @click.option("--limit", type=int, default=None, help="Show at most this many.")
 def articles_cmd(db: str, as_json: bool, limit: int | None) -> None:
     """List stored articles in publish-time order; --json exports JSON Lines (docs/schema.md)."""
-    with open_store(db) as store:
+    with _open(db, existing=True) as store:
         for i, a in enumerate(store.articles()):
             if limit is not None and i >= limit:
                 break
@@ -429,7 +462,7 @@ def _print_stories(stories: list[Story]) -> None:
 @json_option
 def stories_cmd(db: str, as_json: bool) -> None:
     """List stories, largest first: size, outlets, time span, title, article ids."""
-    with open_store(db) as store:
+    with _open(db, existing=True) as store:
         stories = store.stories()
         if not as_json:
             _print_stories(stories)
@@ -448,7 +481,7 @@ def story_cmd(story_id: str, db: str, as_json: bool) -> None:
     """One story: its articles, duplicate groups and the passages copies share."""
     from marsad.dedup import duplicate_groups
 
-    with open_store(db) as store:
+    with _open(db, existing=True) as store:
         story = store.story(story_id)
         if story is None:
             raise click.ClickException(f"no story {story_id!r} in {db}")
@@ -493,7 +526,7 @@ def claims_cmd(story_id: str, db: str, as_json: bool) -> None:
     modality (done, planned, expected, denied, conditional) and its dates."""
     from marsad.digest import story_digest
 
-    with open_store(db) as store:
+    with _open(db, existing=True) as store:
         story = store.story(story_id)
         if story is None:
             raise click.ClickException(f"no story {story_id!r} in {db}")
@@ -517,7 +550,7 @@ def storylines_cmd(db: str, as_json: bool, limit: int | None) -> None:
     stories, articles, time span, title."""
     from marsad.cluster import storylines
 
-    with open_store(db) as store:
+    with _open(db, existing=True) as store:
         for line in storylines(store)[:limit]:
             if as_json:
                 _dump(line.to_dict())
@@ -535,7 +568,7 @@ def storyline_cmd(storyline_id: str, db: str, as_json: bool) -> None:
     """One storyline: its stories on a time axis, with their outlets."""
     from marsad.cluster import storyline
 
-    with open_store(db) as store:
+    with _open(db, existing=True) as store:
         line = storyline(store, storyline_id)
         if line is None:
             raise click.ClickException(f"no storyline {storyline_id!r} in {db}")
@@ -626,7 +659,7 @@ def search_cmd(
 
     from marsad.search import QueryError, search
 
-    with open_store(db) as store:
+    with _open(db, existing=True) as store:
         try:
             hits = search(
                 store,

@@ -206,3 +206,28 @@ def test_ingest_says_what_a_folder_shares(tmp_path):
     assert got["فرق الإنقاذ تواصل البحث"][1].startswith("2024-08-20")  # its own date wins
     bad = CliRunner().invoke(main, [*args[:4], "--published", "next week"])
     assert bad.exit_code == 2 and "--published" in bad.output
+
+
+def test_read_commands_refuse_a_store_that_does_not_exist(tmp_path):
+    """A mistyped --db is an error, not a new empty store; a folder or an unreachable server
+    is a clear message, not a traceback."""
+    missing = tmp_path / "typo" / "news.db"
+    for args in (["stories"], ["articles"], ["storylines"], ["story", "s-1"], ["claims", "s-1"],
+                 ["search", "قمة"], ["repair"], ["digest", "--out", str(tmp_path / "o")]):  # fmt: skip
+        out = CliRunner().invoke(main, [*args, "--db", str(missing)])
+        assert out.exit_code == 1, (args, out.output)
+        assert f"no store at {missing}" in out.output, args
+    assert not missing.parent.exists()
+    out = CliRunner().invoke(main, ["stories", "--db", str(tmp_path)])
+    assert out.exit_code == 1 and "is a folder, not a store file" in out.output
+    url = "postgresql://nobody:secret@127.0.0.1:1/none"
+    out = CliRunner().invoke(main, ["stories", "--db", url])
+    assert out.exit_code == 1 and "cannot connect to PostgreSQL" in out.output, out.output
+    assert "secret" not in out.output and "Traceback" not in out.output
+
+
+def test_an_empty_folder_is_nothing_to_ingest(tmp_path):
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    out = CliRunner().invoke(main, ["ingest", str(empty), "--db", str(tmp_path / "s.db")])
+    assert out.exit_code == 1 and "nothing to read in" in out.output

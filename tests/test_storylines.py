@@ -180,3 +180,10 @@ def test_api_and_web_serve_storylines(client):
     assert f'href="/storylines/{line["id"]}"' in client.get(f"/stories/{line['id']}").text
     assert client.get("/storylines").status_code == 200
     assert client.get("/storylines/nope").status_code == 404
+
+
+def test_the_site_has_an_icon(client):
+    r = client.get("/favicon.ico", follow_redirects=False)
+    assert r.status_code == 301 and r.headers["location"] == "/static/favicon.svg"
+    icon = client.get("/static/favicon.svg")
+    assert icon.status_code == 200 and icon.text.startswith("<svg")

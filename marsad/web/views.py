@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Annotated
 from urllib.parse import quote
 
 from fastapi import APIRouter, Query, Request
-from fastapi.responses import HTMLResponse
+from fastapi.responses import HTMLResponse, RedirectResponse
 
 from marsad.cluster import storyline
 from marsad.model import Storyline
@@ -68,6 +68,12 @@ def story_page(request: Request, story_id: str) -> HTMLResponse:
         articles = {a.id: a.to_dict() for a in store.articles(story.article_ids)}
         line = storyline(store, story.storyline) if story.storyline else None
     return _page("story.html", story=digest, articles=articles, line=line)
+
+
+@router.get("/favicon.ico")
+def favicon() -> RedirectResponse:
+    """Browsers ask for it on every page; the icon is the SVG beside the stylesheet."""
+    return RedirectResponse("/static/favicon.svg", status_code=301)
 
 
 @router.get("/storylines", response_class=HTMLResponse)
