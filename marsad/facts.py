@@ -13,7 +13,7 @@ import math
 import re
 from collections import defaultdict
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from marsad import arabic, dates, entities
 from marsad.claims import Claim, match_key, sentence_keys, source_of
@@ -73,11 +73,21 @@ class Conflict:
     about: str
     kind: str  # number | date
     values: list[Value]
+    heading: str = ""  # what is counted, for people: «عدد المصابين», «التاريخ»
+
+    @property
+    def label(self) -> str:
+        """«عدد المصابين: 31 (صدى المدائن) مقابل 34 (مرفأ نت)»."""
+        said = " مقابل ".join(
+            f"{v.value} ({'، '.join(v.outlets) or 'مصدر غير معروف'})" for v in self.values
+        )
+        return f"{self.heading}: {said}" if self.heading else said
 
     def to_dict(self) -> dict:
         return {
             "about": self.about,
             "kind": self.kind,
+            "label": self.label,
             "values": [v.to_dict() for v in self.values],
         }
 
@@ -183,6 +193,33 @@ class Quantity:
     unit: str  # its matching key
     label: str  # the figure as stated: «12», «1000+» (أكثر من), «~511000» (نحو)
     near: frozenset[str] = frozenset()  # keys of the words around it: what is being counted
+    before: str = ""  # the word before the figure (normalized): «أصيب 31 آخرون»
+
+    @property
+    def heading(self) -> str:
+        """What is counted, for people: the verb before a generic noun says it («أصيب 31
+        آخرون»: the injured), else the counted noun."""
+        return _ROLES.get(self.before) or _ROLES.get(self.noun) or f"عدد «{self.noun}»"
+
+
+def _roles(pairs: dict[str, str]) -> dict[str, str]:
+    return {arabic.normalize(w): role for words, role in pairs.items() for w in words.split("|")}
+
+
+_ROLES = _roles({
+    "أصيب|وأصيب|أصيبوا|إصابة|مصابا|مصابين|المصابين|إصابات": "عدد المصابين",
+    "جرح|وجرح|جريحا|جرحى|الجرحى": "عدد الجرحى",
+    "قتل|وقتل|قتلوا|لقي|ولقي|مقتل|قتيلا|قتلى|القتلى|ضحية|ضحايا": "عدد القتلى",
+    "توفي|وفاة|وفيات": "عدد الوفيات",
+    "اعتقل|اعتقال|معتقلا|معتقلين": "عدد المعتقلين",
+    "نزح|نازح|نازحا|نازحين": "عدد النازحين",
+    "فقد|مفقودا|مفقودين": "عدد المفقودين",
+    "مقعدا|مقعد|مقاعد": "عدد المقاعد",
+    "شهرا|أشهر|شهور": "المدة (أشهر)",
+    "عاما|سنة|سنوات|أعوام": "المدة (سنوات)",
+    "يوما|أيام": "المدة (أيام)",
+    "دولار|دولارا": "المبلغ (دولار)",
+})  # fmt: skip
 
 
 def _word(token: str) -> str:
@@ -230,7 +267,10 @@ def quantities(text: str) -> list[Quantity]:
                     low, high, " ".join(toks[max(0, i - 3) : i]), toks[j + 1 : j + 3]
                 )
                 unit = unit or match_key(stem[0])
-                found.append(Quantity(low, high, noun, unit, label, _around(toks, i, j + 1)))
+                before = toks[i - 1] if i > 0 else ""
+                found.append(
+                    Quantity(low, high, noun, unit, label, _around(toks, i, j + 1), before)
+                )
         i = j
     return found
 
@@ -386,6 +426,7 @@ def _number_conflicts(
     """Same counted noun, overlapping context, values that cannot both be right."""
     # unit, about, claim context, what was said, words around the first figure
     slots: list[tuple[str, str, frozenset[str], list[_Said], frozenset[str]]] = []
+    headings: dict[str, str] = {}
     for claim in claims:
         context = claim.keys - {"#"}
         for (aid, _), sentence in zip(claim.members, claim.sentences, strict=True):
@@ -410,11 +451,12 @@ def _number_conflicts(
                 if slot is None:
                     about = f"{q.noun} — {claim.text}"
                     slots.append((q.unit, about, context - {q.unit}, [said], q.near))
+                    headings[about] = q.heading
                 else:
                     slot[3].append(said)
     window = config.max_hours * 3600
     return [
-        c
+        replace(c, heading=headings[about])
         for _, about, _, said, _ in slots
         if (c := _conflict(about, "number", said, window=window))
     ]
@@ -481,7 +523,7 @@ def _date_conflicts(
         for granularity, _, values in slots:
             conflict = _conflict(claim.text, "date", values, _DATE_GAP.get(granularity, 14))
             if conflict:
-                found.append(conflict)
+                found.append(replace(conflict, heading="التاريخ"))
     return found
 
 

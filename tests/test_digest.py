@@ -174,6 +174,8 @@ def test_demo_conflicts_are_the_one_we_wrote(demo_digest):
     assert {v["value"]: tuple(v["outlets"]) for v in conflict["values"]} == {
         "31": ("صدى المدائن",), "34": ("مرفأ نت",)
     }
+    # said for people: what is counted (from «أصيب 31 آخرون»), the values and who gives them
+    assert conflict["label"] == "عدد المصابين: 31 (صدى المدائن) مقابل 34 (مرفأ نت)"
 
 
 def test_a_story_whose_digest_fails_is_reported_and_the_rest_goes_on(monkeypatch):

@@ -69,7 +69,7 @@ def test_to_dict_follows_the_contract():
     facts = _facts(story())
     d = facts.to_dict()
     assert set(d) == {"shared", "unique", "conflicts"}
-    assert set(d["conflicts"][0]) == {"about", "kind", "values"}
+    assert set(d["conflicts"][0]) == {"about", "kind", "label", "values"}
     assert set(d["conflicts"][0]["values"][0]) == {"value", "text", "article_ids", "outlets"}
     assert set(facts.coverage_dicts()[0]) == {"outlet", "article_ids", "added"}
     with pytest.raises(ValueError, match="context"):

@@ -222,6 +222,7 @@ class ConflictValue(Cited):
 class Conflict(BaseModel):
     about: str
     kind: str = Field(description="number | date")
+    label: str = Field("", description="for people: «عدد المصابين: 31 (…) مقابل 34 (…)»")
     values: list[ConflictValue]
 
 
