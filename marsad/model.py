@@ -21,6 +21,9 @@ def content_hash(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
 
 
+MIN_YEAR, MAX_YEAR = 1900, 2100  # a publish date outside these years is a broken field
+
+
 @dataclass(frozen=True)
 class Page:
     """One raw page as read from disk, decoded, before extraction."""

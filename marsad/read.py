@@ -25,7 +25,7 @@ from email.utils import parsedate_to_datetime
 from pathlib import Path
 from typing import BinaryIO
 
-from marsad.model import Failure, Page, PageKind
+from marsad.model import MAX_YEAR, MIN_YEAR, Failure, Page, PageKind
 
 HTML_SUFFIXES = {".html", ".htm", ".xhtml", ".shtml"}
 JSONL_SUFFIXES = {".jsonl", ".ndjson"}
@@ -222,7 +222,6 @@ def storable(text: str) -> str:
 
 # --- dates -------------------------------------------------------------------------------
 
-MIN_YEAR, MAX_YEAR = 1900, 2100  # a publish date outside these years is a broken field
 _EPOCH_MIN = datetime(MIN_YEAR, 1, 2, tzinfo=UTC).timestamp()
 _EPOCH_MAX = datetime(MAX_YEAR, 12, 30, tzinfo=UTC).timestamp()
 

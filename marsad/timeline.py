@@ -65,7 +65,7 @@ def timeline(
     by_id = {a.id: a for a in articles}
     sentences = {a.id: article_sentences(a) for a in articles}
     days = [d for a in articles if (d := parse_published(a.published)) is not None]
-    before = min(days) - timedelta(days=BACKGROUND_DAYS) if days else None
+    before = _days_before(min(days), BACKGROUND_DAYS) if days else None
     entries: dict[tuple[int, str], TimelineEntry] = {}
     for n, claim in enumerate(claims):
         for article_id, index in claim.members:
@@ -95,6 +95,13 @@ def timeline(
         key=lambda e: (e.background, -len(e.outlets), -len(e.article_ids)),
     )
     return sorted(chosen[:limit], key=lambda e: e.date)
+
+
+def _days_before(day: date, n: int) -> date:
+    try:
+        return day - timedelta(days=n)
+    except OverflowError:  # a page dated at the calendar's start
+        return date.min
 
 
 def _once(entries: Iterable[TimelineEntry]) -> list[TimelineEntry]:

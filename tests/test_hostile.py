@@ -726,3 +726,28 @@ def test_a_stray_nul_in_utf8_text_is_dropped_not_binary(tmp_path):
     page.write_bytes("افتتاح معرض الكتاب\x00 في الدوحة".encode())
     (result,) = read_file(page)
     assert isinstance(result, Page) and result.content == "افتتاح معرض الكتاب في الدوحة"
+
+
+@pytest.mark.parametrize("published", [None, "1900-01-01", "2100-12-31", "9999-12-31", "0001-01-01"])
+def test_dates_at_the_calendar_edge_never_crash_a_digest(published):
+    """A page dated (or an undated page mentioning) the calendar's first or last day: the
+    digest resolves what it can and says nothing it cannot, without an OverflowError."""
+    from marsad.digest import describe
+    from marsad.model import Article, Story
+
+    arts = [
+        Article("p1", 0, "وصول", "وصل الوفد اليوم الأحد. وانتهت الحرب في 31 ديسمبر 9999.", published),
+        Article("p2", 0, "مباحثات", "وصل الوفد أمس الأحد، وسيغادر غدا الاثنين والأسبوع المقبل. "
+                "وبدأت في 1 يناير 0001."),
+    ]  # fmt: skip
+    digest = describe(Story("s-1", "وصول", [a.id for a in arts], [], published, published), arts, [])
+    assert digest["claims"]
+    for x in digest["inferred_published"]:  # the text's own dates only within plausible years
+        assert x["basis"] == "story" or "1900" <= x["published"][:4] <= "2100"
+
+
+def test_a_date_line_outside_plausible_years_is_no_publish_time():
+    from marsad.extract.dates import parse_date_line
+
+    assert parse_date_line("9999-12-31") is None
+    assert parse_date_line("2024-08-19") == "2024-08-19"

@@ -20,6 +20,7 @@ from marsad.dates import calendar as cal
 from marsad.dates.rules import Context, Hit, find
 
 Granularity = Literal["day", "month", "year", "range"]
+EDGE = 2  # years kept clear of date.min / date.max when resolving against a publish day
 
 
 @dataclass(frozen=True)
@@ -180,6 +181,8 @@ def find_dates(text: str, published: str | None) -> list[DateMention]:
     if not isinstance(text, str):
         raise TypeError(f"text must be str, got {type(text).__name__}")
     pub = parse_published(published)
+    if pub is not None and not EDGE < pub.year < date.max.year - EDGE:
+        pub = None  # a publish day at the calendar's edge anchors nothing (no overflow)
     key = text.translate(_TABLE)
     ctx = Context(key, pub)
     hits = find(key, ctx)

@@ -19,7 +19,7 @@ from datetime import date, timedelta
 from marsad.arabic import normalize
 from marsad.dates import find_dates, parse_published
 from marsad.dates.lexicon import WEEKDAYS
-from marsad.model import Article
+from marsad.model import MAX_YEAR, MIN_YEAR, Article
 
 # How far from its story's dated articles an undated one may be placed, in days.
 NEAR = (-1, 0, 1, 2)
@@ -65,7 +65,10 @@ def _near(article: Article, day: date) -> Inferred:
             for m in _SAID.finditer(article.text)]  # fmt: skip
     votes: Counter[date] = Counter()
     for k in NEAR:
-        candidate = day + timedelta(days=k)
+        try:
+            candidate = day + timedelta(days=k)
+        except OverflowError:  # a page dated at the calendar's edge
+            continue
         votes[candidate] = sum((weekday + shift) % 7 == candidate.weekday()
                                for _, weekday, shift in said)  # fmt: skip
     best = max(votes.items(), key=lambda kv: (kv[1], kv[0] == day))
@@ -78,7 +81,8 @@ def _near(article: Article, day: date) -> Inferred:
 
 def _from_text(article: Article) -> Inferred | None:
     """The latest full date the article gives: it was written that day or later."""
-    full = [m for m in find_dates(article.text, None) if m.granularity == "day"]
+    full = [m for m in find_dates(article.text, None)
+            if m.granularity == "day" and MIN_YEAR <= m.first.year <= MAX_YEAR]  # fmt: skip
     if not full:
         return None
     latest = max(full, key=lambda m: m.first)

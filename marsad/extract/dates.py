@@ -10,6 +10,7 @@ import re
 from datetime import date
 
 from marsad.dates.lexicon import MONTH, WEEKDAY, month_number
+from marsad.model import MAX_YEAR, MIN_YEAR
 
 _WEEKDAY = (
     rf"(?:(?:يوم\s+)?(?:ال)?{WEEKDAY}"
@@ -61,6 +62,8 @@ def parse_date_line(key: str) -> str | None:
         y, mo, d = int(g["y3"]), month_number(g["mn3"]), int(g["d3"])
     else:
         y, mo, d = int(g["y4"]), month_number(g["mn4"]), int(g["d4"])
+    if not MIN_YEAR <= y <= MAX_YEAR:  # «9999-12-31» on a page is no publish time
+        return None
     try:
         day = date(y, mo, d).isoformat()
     except ValueError:
