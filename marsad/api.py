@@ -306,10 +306,18 @@ def create_app(
         outlet: Outlet = None,
         since: Since = None,
         until: Until = None,
+        min_size: Annotated[
+            int, Query(ge=1, le=10**6, description="Only stories of at least this many articles.")
+        ] = 1,
+        storyline: Annotated[
+            str | None, Query(max_length=200, description="Only the stories of this storyline.")
+        ] = None,
     ) -> StoryList:
         """Stories, most recently active first."""
         with ctx.store() as store:
             stories = ctx.listings.stories(store, Window(outlet, since, until))
+        stories = [s for s in stories if s.size >= min_size
+                   and (storyline is None or s.storyline == storyline)]  # fmt: skip
         items = [StoryOut(**s.to_dict()) for s in stories[offset : offset + limit]]
         return StoryList(total=len(stories), limit=limit, offset=offset, items=items)
 

@@ -460,10 +460,14 @@ def _print_stories(stories: list[Story]) -> None:
 @main.command("stories")
 @db_option
 @json_option
-def stories_cmd(db: str, as_json: bool) -> None:
-    """List stories, largest first: size, outlets, time span, title, article ids."""
+@click.option("--min-size", type=click.IntRange(min=1), default=1, show_default=True,
+              help="Only stories of at least this many articles (2: hide single articles).")
+@click.option("--storyline", "storyline_id", default=None, help="Only this storyline's stories.")
+def stories_cmd(db: str, as_json: bool, min_size: int, storyline_id: str | None) -> None:
+    """List stories, largest first: size, outlets, time span, storyline, title, article ids."""
     with _open(db, existing=True) as store:
-        stories = store.stories()
+        stories = [s for s in store.stories() if s.size >= min_size
+                   and (storyline_id is None or s.storyline == storyline_id)]  # fmt: skip
         if not as_json:
             _print_stories(stories)
             return

@@ -187,3 +187,19 @@ def test_the_site_has_an_icon(client):
     assert r.status_code == 301 and r.headers["location"] == "/static/favicon.svg"
     icon = client.get("/static/favicon.svg")
     assert icon.status_code == 200 and icon.text.startswith("<svg")
+
+
+def test_story_lists_filter_by_size_and_storyline(client, tmp_path):
+    line = client.get("/api/storylines").json()["items"][0]["id"]
+    items = client.get("/api/stories", params={"storyline": line, "limit": 100}).json()["items"]
+    assert len(items) == 3 and {s["storyline"] for s in items} == {line}
+    big = client.get("/api/stories", params={"min_size": 2, "limit": 100}).json()
+    assert big["total"] == 5 and all(s["size"] >= 2 for s in big["items"])
+    assert client.get("/api/stories", params={"min_size": 3}).json()["total"] == 0
+    db = str(tmp_path / "c.db")
+    with open_store(db) as store:
+        ingest(store, articles())
+    out = CliRunner().invoke(main, ["stories", "--db", db, "--json", "--storyline", line])
+    assert out.exit_code == 0 and len(out.output.splitlines()) == 3
+    out = CliRunner().invoke(main, ["stories", "--db", db, "--json", "--min-size", "3"])
+    assert out.exit_code == 0 and out.output == ""
