@@ -229,6 +229,7 @@ class _Window:
         self.arrivals = 0
         self.vocab: dict[str, int] = {}
         self.df = np.zeros(0, dtype=np.int64)
+        self.ldf = np.zeros(0)  # log(df + background df + 1), kept with df: IDF's costly part
         self.bg_df = np.zeros(0, dtype=np.int64)
         self.bg_n = np.zeros(0, dtype=np.int64)
 
@@ -243,6 +244,7 @@ class _Window:
         self.placed.clear()
         self.open.clear()
         self.df[:] = 0
+        self.ldf = np.log(self.bg_df + 1.0)
         entries = self.state.cluster_since(since, key)
         self.prefetch([e.id for e in entries])
         for entry in entries:
@@ -282,6 +284,7 @@ class _Window:
 
     def _count(self, vec: _Vector, sign: int) -> None:
         self.df[vec.ids] += sign  # a vector's term ids are distinct
+        self.ldf[vec.ids] = np.log(self.df[vec.ids] + self.bg_df[vec.ids] + 1.0)
 
     # --- vectors ----------------------------------------------------------------------
     def made(self, article: Article) -> None:
@@ -331,6 +334,7 @@ class _Window:
                 [bg.df.get(t, 0) if k else 0 for t, k in zip(fresh, known, strict=True)],
                 dtype=np.int64)]  # fmt: skip
             self.bg_n = np.r_[self.bg_n, np.where(known, bg.n_docs, 0).astype(np.int64)]
+            self.ldf = np.r_[self.ldf, np.log(self.bg_df[base:] + 1.0)]
         out = []
         for title, terms in items:
             ids = [vocab[t] for t in terms]
@@ -362,8 +366,11 @@ class _Window:
         return norm > 0 and float(qdense[cell] @ centroid) / norm >= self.config.core_threshold
 
     def _idf(self, ids: np.ndarray, n_docs: int) -> np.ndarray:
-        docs = n_docs + self.bg_n[ids] + 1
-        return np.log(docs / (self.df[ids] + self.bg_df[ids] + 1)) + 1.0
+        """log((n + background n + 1) / (df + background df + 1)) + 1: the background's n
+        is one of two values (covered terms or not), so only their two logs are taken."""
+        covered_n = math.log(n_docs + self.background.n_docs + 1.0)
+        other_n = math.log(n_docs + 1.0)
+        return np.where(self.bg_n[ids] > 0, covered_n, other_n) - self.ldf[ids] + 1.0
 
     def _best(self, q: _Vector, n_docs: int) -> tuple[str | None, str]:
         """The story whose centroid of window articles is closest to `q`, with its new title.
