@@ -164,6 +164,12 @@ def test_story_list_is_rtl_and_pages(client, demo_store):
     assert titles and all(t in r.text for t in titles[:3])
     assert client.get("/?page=0").status_code == 422
     assert client.get("/?page=99").status_code == 200
+    # single-article stories hidden on request
+    singles = [s.title for s in demo_store.stories() if s.size == 1 and s.title]
+    multi = client.get("/?min_size=2").text
+    assert "عرض كل القصص" in multi and all(t not in multi for t in singles)
+    assert "إخفاء القصص ذات المقال الواحد" in r.text
+    assert f"عدد القصص: {sum(s.size > 1 for s in demo_store.stories())}" in multi
 
 
 def test_story_page_chips_lead_to_existing_sentences(client, demo_store):

@@ -48,13 +48,20 @@ def _day(value: str | None) -> dt.date | None:
 
 
 @router.get("/", response_class=HTMLResponse)
-def story_list(request: Request, page: Annotated[int, Query(ge=1, le=10**6)] = 1) -> HTMLResponse:
+def story_list(
+    request: Request,
+    page: Annotated[int, Query(ge=1, le=10**6)] = 1,
+    min_size: Annotated[int, Query(ge=1, le=10**6)] = 1,
+) -> HTMLResponse:
+    """The stories, most recently active first; `min_size=2` hides single articles."""
     ctx = _marsad(request)
     with ctx.store() as store:
-        stories = ctx.listings.stories(store)
+        stories = [s for s in ctx.listings.stories(store) if s.size >= min_size]
     pages = max(1, -(-len(stories) // PER_PAGE))
     shown = stories[(page - 1) * PER_PAGE : page * PER_PAGE]
-    return _page("index.html", stories=shown, page=page, pages=pages, total=len(stories))
+    return _page(
+        "index.html", stories=shown, page=page, pages=pages, total=len(stories), min_size=min_size
+    )
 
 
 @router.get("/stories/{story_id}", response_class=HTMLResponse)
