@@ -12,14 +12,15 @@ from __future__ import annotations
 import re
 
 from marsad.arabic import normalize
+from marsad.dates.lexicon import alternation
 
 Modality = str  # "denied" | "conditional" | "planned" | "expected" | "done"
 
 
 def _cues(words: str) -> re.Pattern[str]:
-    phrases = sorted({normalize(w) for w in words.split("|")}, key=len, reverse=True)
+    phrases = {normalize(w) for w in words.split("|")}
     # «و»/«ف» are written joined to the cue: «ومن المقرر», «ونفى», «فإذا».
-    return re.compile(r"(?<!\w)[وف]?(?:" + "|".join(map(re.escape, phrases)) + r")(?!\w)")
+    return re.compile(rf"(?<!\w)[وف]?{alternation(sorted(phrases))}(?!\w)")
 
 
 _CUES: dict[str, re.Pattern[str]] = {

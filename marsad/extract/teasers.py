@@ -16,7 +16,7 @@ from __future__ import annotations
 import re
 
 from marsad.arabic import normalize
-from marsad.dates.lexicon import WEEKDAY
+from marsad.dates.lexicon import WEEKDAY, alternation
 
 KEEP = 2
 LEAD_WORDS = 20  # a lead names its day within its first words
@@ -39,7 +39,7 @@ _OWN_FA = "ي|از|رض|رنس|شل|تح|ريق|لسطين|نزويل|يسبوك
 _CONNECTIVE = re.compile(
     r"^[\s(\-\u2013\u2014*]*(?:[\"'«“]|"
     rf"و(?!(?:{_OWN_WAW})(?:\s|$|[اهتين]))\w|ف(?!(?:{_OWN_FA})(?:\s|$|[اهتين]))\w"
-    rf"|(?:{'|'.join(sorted(_CONNECTIVES.split('|'), key=len, reverse=True))})(?:\s|،|,|$))"
+    rf"|{alternation(sorted(_CONNECTIVES.split('|')))}(?:\s|،|,|$))"
 )
 _APPOSITION = re.compile(r"^\S+\s+(?:\S+\s+){0,3}\S+,\s+\S+(?:\s+\S+){0,5},")
 _DAY = re.compile(rf"(?:^|\s)(?:يوم\s+)?(?:ال)?{WEEKDAY}(?=[\s،,.]|$)")

@@ -106,17 +106,6 @@ class IngestOut(BaseModel):
     records: list[RecordResult]
 
 
-class StoryOut(BaseModel):
-    id: str
-    title: str
-    size: int
-    outlets: list[str]
-    start: str | None
-    end: str | None
-    storyline: str | None = None
-    article_ids: list[str]
-
-
 class StorylineStory(BaseModel):
     """A story as its storyline lists it (no article ids)."""
 
@@ -126,7 +115,11 @@ class StorylineStory(BaseModel):
     outlets: list[str]
     start: str | None
     end: str | None
-    storyline: str | None
+    storyline: str | None = None
+
+
+class StoryOut(StorylineStory):
+    article_ids: list[str]
 
 
 class StorylineOut(BaseModel):
