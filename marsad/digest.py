@@ -20,6 +20,7 @@ from pathlib import Path
 from marsad.claims import Claim, ClaimsConfig, align
 from marsad.dates import find_dates
 from marsad.dates.infer import infer_published, with_inferred
+from marsad.dates.zones import ZoneConfig, in_local_time
 from marsad.entities import story_entities
 from marsad.facts import FactsConfig, compare
 from marsad.modality import modality
@@ -35,6 +36,7 @@ class DigestConfig:
     claims: ClaimsConfig = field(default_factory=ClaimsConfig)
     summary: SummaryConfig = field(default_factory=SummaryConfig)
     facts: FactsConfig = field(default_factory=FactsConfig)
+    zones: ZoneConfig = field(default_factory=ZoneConfig)
 
     def __post_init__(self) -> None:
         if self.timeline_entries < 1:
@@ -60,6 +62,7 @@ def describe(
 ) -> dict:
     """The digest of one story from its articles and duplicate pairs (no store access)."""
     config = config or DigestConfig()
+    articles = in_local_time(articles, config.zones)  # the writer's day, not GMT's
     inferred = infer_published(articles)
     articles = with_inferred(articles, inferred)  # relative dates need a day to resolve
     claims = align(articles, config.claims)

@@ -454,3 +454,52 @@ def test_undated_articles_are_placed_by_story_and_weekday_phrases() -> None:
     (only,) = infer_published([alone]).values()
     assert (only.published, only.basis) == ("2020-11-10", "text")
     assert infer_published([bare]) == {}
+
+
+# --- direction, lists, time zones (issue 13) ---------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("وتستمر موجة الحر حتى يوم الخميس.", [("يوم الخميس", "2024-08-22")]),
+        ("واستمرت الاشتباكات حتى يوم الخميس.", [("يوم الخميس", "2024-08-15")]),
+        ("ويسري القرار اعتبارا من مساء الخميس.", [("مساء الخميس", "2024-08-22")]),
+        # «اليوم الخميس» on a Tuesday page: a paragraph kept from Thursday's page
+        ("وقالت الوزارة اليوم الخميس إن المعبر مغلق.", [("اليوم الخميس", "2024-08-15")]),
+        # «أمس الثلاثاء» on a Tuesday: a desk whose day is already Wednesday
+        ("وكان الوفد قد وصل أمس الثلاثاء.", [("أمس الثلاثاء", "2024-08-20")]),
+        ("هذا ما يحدث اليوم في أسواق المنطقة.", []),
+        ("وقعت الحادثة في فبراير/شباط العام الماضي.", [("فبراير/شباط العام الماضي", "2023-02")]),
+    ],
+)
+def test_direction_and_binding(text: str, expected: list) -> None:
+    assert found(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("جرت الجولتان في 14 و16 أيار.", [("14 و16 أيار", "2024-05-14"), ("14 و16 أيار", "2024-05-16")]),
+        ("يعقد الاجتماع في 21 أو 22 أيار.", [("21 أو 22 أيار", "2024-05-21"), ("21 أو 22 أيار", "2024-05-22")]),
+        ("زيارة في 18 و19 أيار.", [("18 و19 أيار", "2024-05-18/2024-05-19")]),
+        ("هطلت الأمطار بين 3 و5 أيار.", [("3 و5 أيار", "2024-05-03/2024-05-05")]),
+    ],
+)
+def test_lists_alternatives_and_ranges(text: str, expected: list) -> None:
+    assert found(text) == expected
+
+
+def test_gmt_stamps_are_read_in_the_outlets_zone() -> None:
+    from marsad.dates.zones import ZoneConfig, local_published
+
+    zones = ZoneConfig(outlets={"مرفأ نت": "Asia/Damascus"})
+    stamp = "2024-08-21T22:19+00:00"  # Wednesday evening GMT: Thursday in Damascus and Dubai
+    assert local_published(stamp, "مرفأ نت", zones) == "2024-08-22T01:19+03:00"
+    assert local_published(stamp, "skynews", zones) == "2024-08-22T02:19+04:00"
+    assert local_published(stamp, "مجهول", zones) == stamp  # no zone known: kept
+    assert local_published("2024-08-21T22:19", "skynews", zones) == "2024-08-21T22:19"  # no offset
+    local = local_published(stamp, "مرفأ نت", zones)
+    assert found("وأعلن الجيش اليوم الخميس", local) == [("اليوم الخميس", "2024-08-22")]
+    with pytest.raises(ValueError, match="unknown time zone"):
+        ZoneConfig(default="Mars/Olympus")

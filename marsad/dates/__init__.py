@@ -190,9 +190,10 @@ def find_dates(text: str, published: str | None) -> list[DateMention]:
     offsets = _Offsets(text) if hits else None
     for h in _join_ranges(key, _anchor_years(key, _select(hits), pub)):
         start, end = offsets.original(h.start), offsets.original(h.end)
-        out.append(
-            DateMention(text[start:end], start, end, h.first, h.last, h.granularity, h.relative)  # type: ignore[arg-type]
-        )
+        for first, last in ((h.first, h.last), *((d, d) for d in h.also)):
+            out.append(
+                DateMention(text[start:end], start, end, first, last, h.granularity, h.relative)  # type: ignore[arg-type]
+            )
     return out
 
 

@@ -34,11 +34,11 @@ NEXT = r"(?:المقبل|القادم)ه?"
 THIS = r"(?:الجاري|الحالي)ه?"
 MODS = rf"(?P<mod>{PAST}|{NEXT}|{THIS})"
 ERA = r"(?:\s*(?P<era>م|ه|هجريه|هجري|للهجره)(?!\w))?"
-# A stated year: «2024», «عام 2018», «من عام 1923», or relative: «من هذا العام», «من العام
-# الماضي».
+# A stated year: «2024», «عام 2018», «من عام 1923», or relative: «من هذا العام», «(من) العام
+# الماضي» («فبراير/شباط العام الماضي» is February of last year).
 YEAR_REQ = (
     rf"(?:\s*,?\s*(?:(?:من\s+)?(?:ال)?(?:عام|سنه)\s+)?(?P<y>\d{{4}}){ERA}"
-    rf"|\s+من\s+(?:(?P<ythis>هذا\s+العام|هذه\s+السنه)|(?:العام|السنه)\s+(?P<ymod>{PAST}|{NEXT}|{THIS})))"
+    rf"|\s+(?:من\s+)?(?:(?P<ythis>هذا\s+العام|هذه\s+السنه)|(?:العام|السنه)\s+(?P<ymod>{PAST}|{NEXT}|{THIS})))"
 )
 YEAR = rf"{YEAR_REQ}?"
 YEAR_OR_MOD = rf"(?:\s+{MODS}|{YEAR})"
@@ -69,7 +69,8 @@ GENERAL = frozenset(
     "الامين المدعي النايب المدير الراي القطاع الموتمر الاضراب الحاكم القنصل المفتش المراقب "
     "المرشد المنسق المفوض الوكيل الصالح النظام الامن الشان الوضع الاطار".split()
 )
-# «اليوم» in outlet names and phrases that do not mean the publish day.
+# «اليوم» in outlet names and phrases that do not mean the publish day («عالم اليوم», «ما
+# يحدث اليوم»: nowadays).
 # «اليوم» followed by an adjective is "the day": «اليوم العالمي», «اليوم التالي», «اليوم الأول».
 # Followed by a subject it is still today: «يصادف اليوم الذكرى».
 DAY_ADJECTIVES = (
@@ -78,7 +79,8 @@ DAY_ADJECTIVES = (
 ).split()
 TODAY = (
     "اليوم"
-    + "".join(f"(?<!{w} اليوم)" for w in ("روسيا", "المصري", "ذلك", "هذا", "نفس"))
+    + "".join(f"(?<!{w} اليوم)" for w in ("روسيا", "المصري", "ذلك", "هذا", "نفس", "يحدث"))
+    + r"(?<!\bعالم اليوم)"
     + rf"(?!\s+(?:نفسه|ذاته|ال(?:{'|'.join(DAY_ADJECTIVES)})(?:ه|ين)?(?!\w)))"
 )
 # «غدا» is also the verb "became": «غدا الأمر أكثر تعقيدا», «غدا من الصعب».

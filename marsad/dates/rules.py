@@ -53,6 +53,7 @@ class Hit:
     granularity: str
     relative: bool
     recur: Recurrence | None = None
+    also: tuple[date, ...] = ()  # further days the same surface names: «14 و16», «21 أو 22»
 
 
 @dataclass
@@ -68,6 +69,11 @@ class Context:
             if m.group("w") not in NOT_FUTURE:
                 return "future"
         return default
+
+    def clause(self, start: int) -> str:
+        """The text of the mention's clause before it."""
+        window = self.key[max(0, start - 100) : start]
+        return window[max((m.end() for m in BOUNDARY.finditer(window)), default=0) :]
 
     def word_before(self, start: int) -> str:
         words = self.key[max(0, start - 30) : start].split()
@@ -198,6 +204,9 @@ def week_of_month(m: Found, ctx: Context) -> Hit | None:
 
 
 def day_range(m: Found, ctx: Context) -> Hit | None:
+    """«15 إلى 24 يوليو» is a range, and so are «18 و19 أغسطس» (two days in a row) and «بين 3
+    و5 مارس»; «14 و16 أيار» names two days and «21 أو 22 أيار» one of two: each of those is a
+    day of its own."""
     d1, d2 = int(m["d1"]), int(m["d2"])
     if d1 >= d2:
         return None
@@ -207,6 +216,9 @@ def day_range(m: Found, ctx: Context) -> Hit | None:
     last = hit.first + timedelta(days=d2 - d1)
     if last.month != hit.first.month:  # d2 past the month's end
         return None
+    between = re.search(r"بين\s+\Z", ctx.key[max(0, m.start - 8) : m.start])
+    if m["conn"] == "او" or (m["conn"] == "و" and d2 - d1 > 1 and not between):
+        return Hit(hit.start, hit.end, hit.first, hit.first, "day", hit.relative, also=(last,))
     return Hit(hit.start, hit.end, hit.first, last, "range", hit.relative)
 
 
@@ -347,12 +359,24 @@ def weekday(m: Found, ctx: Context) -> Hit | None:
     mod = m["mod"]
     if mod:
         direction = _modifier(mod)
-    elif m["p"].startswith(("هذا", "هذه")):  # «هذا الأحد»: the coming one
-        direction = "future"
+    elif m["p"].startswith(("هذا", "هذه")) or _STARTING.search(ctx.key, max(0, start - 24), start):
+        direction = "future"  # «هذا الأحد», «اعتبارا من مساء الخميس»: the coming one
+    elif _UNTIL.search(ctx.key, max(0, start - 16), start):
+        direction = ctx.direction(start, "past" if _LASTED.search(ctx.clause(start)) else "future")
     else:
         direction = ctx.direction(start, "past")
     d = _weekday(ctx, m["wd"], direction)
     return Hit(start, end, d, d, "day", True) if d else None
+
+
+# «اعتبارا من الخميس» starts what is announced; «حتى الخميس» ends a forecast or a deadline,
+# unless the clause tells of what lasted («استمرت المعارك حتى الخميس»، «منذ الأحد حتى الخميس»).
+_STARTING = re.compile(r"(?<!\w)(?:اعتبارا|ابتداء|بدءا|بدء)\s+من\s+\Z")
+_UNTIL = re.compile(r"(?<!\w)(?:حتي|لغايه|الي\s+غايه)\s+\Z")
+_LASTED = re.compile(
+    r"(?<!\w)(?:منذ|[وف]?(?:استمر|استمرت|استمروا|ظل|ظلت|ظلوا|بقي|بقيت|امتد|امتدت|تواصل|تواصلت"
+    r"|دام|دامت))(?!\w)"
+)
 
 
 def weekday_pair(m: Found, ctx: Context) -> Hit | None:
@@ -369,9 +393,15 @@ def weekday_pair(m: Found, ctx: Context) -> Hit | None:
 
 
 def relative_day(m: Found, ctx: Context) -> Hit | None:
+    """«أمس الأربعاء» is the latest Wednesday up to the day after «أمس»: a stamp in another
+    time zone («22:19 GMT» is Thursday in Damascus) puts the named day one later, a paragraph
+    kept from an older page («اليوم الخميس» on a Sunday page) days earlier; the weekday
+    says which."""
     if ctx.pub is None:
         return None
     d = ctx.pub + timedelta(days=_shift(m["rel"]))
+    if m["wd"]:
+        d += timedelta(days=1 - (d.weekday() + 1 - WEEKDAYS[m["wd"]]) % 7)
     return Hit(*m.span(), d, d, "day", True)
 
 
@@ -423,7 +453,7 @@ _RULES: list[tuple[str, str, Resolver]] = [
     ),
     (
         "day",
-        rf"(?P<d1>\d{{1,2}})\s*(?:-|/|و|الي|حتي|لغايه)\s*(?P<d2>\d{{1,2}})\s*(?:من\s+)?"
+        rf"(?P<d1>\d{{1,2}})\s*(?P<conn>-|/|و|او|الي|حتي|لغايه)\s*(?P<d2>\d{{1,2}})\s*(?:من\s+)?"
         rf"(?:شهر\s+)?{ANY_MONTH}{YEAR_OR_MOD}{E}",
         day_range,
     ),
@@ -459,7 +489,7 @@ _RULES: list[tuple[str, str, Resolver]] = [
         weekday_pair,
     ),
     ("word", rf"ال(?P<wd>{WEEKDAY})\s*و\s*ال(?P<wd2>{WEEKDAY}){E}", weekday_pair),
-    ("pod", rf"{REL}(?:\s*,?\s*(?:يوم\s+)?ال{WEEKDAY})?{E}", relative_day),
+    ("pod", rf"{REL}(?:\s*,?\s*(?:يوم\s+)?ال(?P<wd>{WEEKDAY}))?{E}", relative_day),
     ("this", rf"(?P<unit>الاسبوع|الشهر|العام|السنه)(?:\s+{MODS})?{E}", relative_period),
 ]
 
