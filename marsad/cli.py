@@ -169,8 +169,11 @@ def _print_report(r: IngestReport, db: str) -> None:
         click.echo(f"dropped lines: {sum(r.dropped.values())} ({reasons})")
     if r.notices:
         click.echo(f"stored with notices: {len(r.notices)}", err=True)
-        for n in r.notices:
+        for n in r.notices[:SHOWN_NOTICES]:
             click.echo(f"  {n}", err=True)
+        if len(r.notices) > SHOWN_NOTICES:
+            more = len(r.notices) - SHOWN_NOTICES
+            click.echo(f"  … and {more} more (each page's notices: marsad extract FILE)", err=True)
     if r.failures:
         click.echo(f"failed: {len(r.failures)}", err=True)
         for line in _folded(r.failures):
@@ -178,6 +181,7 @@ def _print_report(r: IngestReport, db: str) -> None:
 
 
 SHOWN_PER_FILE = 3
+SHOWN_NOTICES = 20  # a folder of unnamed pages tells each page's source: the first few do
 
 
 def _folded(failures: list[Failure]) -> list[str]:

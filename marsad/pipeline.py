@@ -39,6 +39,7 @@ from marsad.dedup.stage import dedup_current, dedup_reset
 from marsad.extract import extract
 from marsad.model import Article, Extraction, Failure, Notice, Page
 from marsad.read import PageDefaults, expand, read_file, read_offset
+from marsad.sources import group_sources
 from marsad.store import Store
 
 CHUNK_PAGES = 256  # pages per transaction: big enough to amortize commits, small to lose
@@ -249,7 +250,7 @@ def _store_chunk(
     with store.transaction():
         for failure in failures:
             store.add_failure(failure)
-        for result in results:
+        for result in group_sources(store, results):
             if isinstance(result, Failure):
                 failures.append(result)
                 store.add_failure(result)

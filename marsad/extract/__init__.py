@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from marsad.extract.html import extract_html
+from marsad.extract.source import named
 from marsad.extract.text import extract_text
 from marsad.model import Extraction, Page
 
@@ -11,6 +12,4 @@ __all__ = ["extract", "extract_html", "extract_text"]
 
 def extract(page: Page) -> Extraction:
     """Pure: the same page always gives the same articles. Dispatches on `page.kind`."""
-    if page.kind == "html":
-        return extract_html(page)
-    return extract_text(page)
+    return named(extract_html(page) if page.kind == "html" else extract_text(page))

@@ -44,6 +44,7 @@ _AGENCIES = _alternation(
     "وسائل التواصل|وسائل التواصل الاجتماعي|مواقع التواصل الاجتماعي|منصة إكس|"
     "reuters|afp|ap|epa|ap photo|getty|getty images|anadolu|file photo|afp via getty images"
 )
+AGENCY = re.compile(_AGENCIES)  # a wire or photo agency, over normalized text
 # (إ.ب.أ) (أ.ف.ب) (أ.ب) (د.ب.أ) (أ ف ب), a named agency, or (صورة: ...)/(تصوير ...).
 _CAPTION_END = re.compile(
     r"\(\s*(?P<credit>(?:[\u0621-\u064a]\s?[.\s]\s?){1,3}[\u0621-\u064a]\.?"

@@ -48,6 +48,8 @@ CREATE TABLE IF NOT EXISTS story_links (
 CREATE INDEX IF NOT EXISTS story_links_b ON story_links(b);
 CREATE TABLE IF NOT EXISTS story_lines (story {T} PRIMARY KEY, line {T} NOT NULL);
 CREATE INDEX IF NOT EXISTS story_lines_line ON story_lines(line);
+CREATE TABLE IF NOT EXISTS source_keys (
+  key {T} PRIMARY KEY, label {T} NOT NULL, anonymous INTEGER NOT NULL);
 """
 # Stage state of marsad ≤ 0.1 kept as pickled / compressed blobs under these keys of the
 # `state` table. They are deleted unread on open; the stages rebuild from stored articles.
@@ -114,6 +116,23 @@ class StateRows:
         for part in chunks(list(ids)):
             out += self._rows(sql.format(",".join("?" * len(part))), [*part, *extra])
         return out
+
+    # --- sources of unnamed pages (marsad.sources) ----------------------------------------
+    def sources_of(self, keys: Sequence[str]) -> dict[str, str]:
+        """The source each known template line belongs to."""
+        return dict(self._in("SELECT key, label FROM source_keys WHERE key IN ({})", keys))
+
+    def sources_add(self, rows: Iterable[tuple[str, str, bool]]) -> None:
+        """(template line, source label, anonymous); a line keeps its first source."""
+        self._run_many(
+            "INSERT INTO source_keys VALUES (?, ?, ?) ON CONFLICT (key) DO NOTHING",
+            [(k, label, int(anon)) for k, label, anon in rows],
+        )
+
+    def sources_anonymous(self) -> int:
+        """How many anonymous sources there are."""
+        sql = "SELECT COUNT(DISTINCT label) FROM source_keys WHERE anonymous = 1"
+        return self._rows(sql)[0][0]
 
     # --- duplicate index ------------------------------------------------------------------
     def dedup_seen(self, ids: Sequence[str]) -> set[str]:
