@@ -15,7 +15,11 @@ eval/data/dates.jsonl holds our own Arabic sentences, each with its publish day,
 Real text (when ../shared/data is present): eval/data/dates_ant.jsonl labels every date
 expression in 140 random ANT sentences by article id and character offsets (no text is stored),
 set A (60 sentences, inspected while the rules were tuned) and set B (80 sentences, labelled
-after; held out). Durations («قبل ثمانية أعوام», «خلال اليومين الماضيين») are not labelled.
+after; held out). eval/data/dates_dev.jsonl is set D: sentences of the dev window (ANT
+2018-03-12..13) chosen for the hard forms (weekday direction, «اليوم الخميس», lists and
+alternatives, non-dates, evening GMT stamps), labelled by reading after the rules for them
+were written; its stamps keep their UTC offset and are read in the outlet's zone.
+Durations («قبل ثمانية أعوام», «خلال اليومين الماضيين») are not labelled.
 Scores: sentences whose mentions are all exactly right, mention precision/recall (span and
 value exact) and, for both systems, the `values` score per sentence.
 
@@ -41,9 +45,13 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from marsad.dates import find_dates  # noqa: E402
+from marsad.dates.zones import ZoneConfig, local_published  # noqa: E402
+
+ZONES = ZoneConfig()
 
 CASES = ROOT / "eval" / "data" / "dates.jsonl"
 REAL = ROOT / "eval" / "data" / "dates_ant.jsonl"
+DEV = ROOT / "eval" / "data" / "dates_dev.jsonl"  # set D: the dev window's hard forms
 ANT = ROOT.parent / "shared" / "data" / "ant" / "ant_v2.1.jsonl.gz"
 
 Prediction = list[tuple[str, str]]  # (surface, value)
@@ -59,7 +67,7 @@ def load_real() -> list[dict] | None:
     corpus; None when the corpus is not there."""
     if not ANT.exists():
         return None
-    cases = load_cases(REAL)
+    cases = load_cases(REAL) + (load_cases(DEV) if DEV.exists() else [])
     wanted = {c["id"] for c in cases}
     texts = {}
     with gzip.open(ANT, "rt", encoding="utf-8") as f:
@@ -73,7 +81,9 @@ def load_real() -> list[dict] | None:
         c["expected"] = [
             {"surface": text[e["start"] : e["end"]], "value": e["value"]} for e in c["expected"]
         ]
-        c["form"] = c["set"]
+        c["form"] = c["set"] if c["set"] != "D" else f"D {c['form']}"
+        # A stamp with its offset is read in the outlet's zone, as the digest reads it.
+        c["published"] = local_published(c["published"], c.get("source"), ZONES)
     return cases
 
 
@@ -210,8 +220,11 @@ def main() -> None:
     else:
         print("\nreal text (ANT sentences; A tuned on, B tuned on after scoring, C held out)")
         print(f"{'set':18} {'n':>4} {heads}   marsad mentions: n, precision, recall")
-        for name in ("A", "B", "C"):
-            part = [c for c in real if c["set"] == name]
+        forms = sorted({c["form"] for c in real if c["set"] == "D"})
+        for name in ("A", "B", "C", *forms, "D"):
+            part = [c for c in real if c["set"] == name or c["form"] == name]
+            if not part:
+                continue
             rows = {s: score(system, part)["rows"]["ALL"] for s, system in systems.items()}
             m = mention_scores(ours, part)
             cells = " ".join(f"{r[1]:17.3f} {r[2]:18.3f}" for r in rows.values())
