@@ -470,6 +470,9 @@ def test_undated_articles_are_placed_by_story_and_weekday_phrases() -> None:
         # «أمس الثلاثاء» on a Tuesday: a desk whose day is already Wednesday
         ("وكان الوفد قد وصل أمس الثلاثاء.", [("أمس الثلاثاء", "2024-08-20")]),
         ("هذا ما يحدث اليوم في أسواق المنطقة.", []),
+        # a fixture a day ahead, told of nothing done: coming; a told one stays past
+        ("ويلتقي الفريقان في مباراة الإياب الخميس.", [("الخميس", "2024-08-22")]),
+        ("وفاز الفريق في مباراة الإياب الخميس.", [("الخميس", "2024-08-15")]),
         ("وقعت الحادثة في فبراير/شباط العام الماضي.", [("فبراير/شباط العام الماضي", "2023-02")]),
     ],
 )

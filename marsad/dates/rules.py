@@ -56,6 +56,9 @@ class Hit:
     also: tuple[date, ...] = ()  # further days the same surface names: «14 و16», «21 أو 22»
 
 
+_SENTENCE = re.compile(r"[.!?؟¶]")
+
+
 @dataclass
 class Context:
     key: str
@@ -74,6 +77,14 @@ class Context:
         """The text of the mention's clause before it."""
         window = self.key[max(0, start - 100) : start]
         return window[max((m.end() for m in BOUNDARY.finditer(window)), default=0) :]
+
+    def sentence(self, start: int, end: int) -> str:
+        """The mention's sentence around it (100 characters each way, up to its ends)."""
+        before = self.key[max(0, start - 100) : start]
+        after = self.key[end : end + 100]
+        cut = max((m.end() for m in _SENTENCE.finditer(before)), default=0)
+        stop = next((m.start() for m in _SENTENCE.finditer(after)), len(after))
+        return before[cut:] + " " + after[:stop]
 
     def word_before(self, start: int) -> str:
         words = self.key[max(0, start - 30) : start].split()
@@ -365,6 +376,8 @@ def weekday(m: Found, ctx: Context) -> Hit | None:
         direction = ctx.direction(start, "past" if _LASTED.search(ctx.clause(start)) else "future")
     else:
         direction = ctx.direction(start, "past")
+        if direction == "past" and _soon(ctx, m["wd"]) and _coming(ctx.sentence(start, end)):
+            direction = "future"  # «تشهد مصر، الثلاثاء، افتتاح …» on a Monday: tomorrow
     d = _weekday(ctx, m["wd"], direction)
     return Hit(start, end, d, d, "day", True) if d else None
 
@@ -377,6 +390,31 @@ _LASTED = re.compile(
     r"(?<!\w)(?:منذ|[وف]?(?:استمر|استمرت|استمروا|ظل|ظلت|ظلوا|بقي|بقيت|امتد|امتدت|تواصل|تواصلت"
     r"|دام|دامت))(?!\w)"
 )
+
+
+# A bare weekday a day or two ahead is coming when its sentence tells of a fixture or
+# something to be done, and of nothing done: «مواجهة برشلونة، الأربعاء» on a Monday.
+_TOLD = re.compile(
+    r"(?<!\w)[وف]?(?:قال|اعلن|اكد|ذكر|افاد|اضاف|وقع|فاز|شهد|جري|جرت|التقي|استقبل|اصدر|نشر|كان"
+    r"|تعرض|قتل|اصيب|لقي|اعتبر|اوضح|صرح|اشار|دعا|دعت|طالب|وصل|عقد|بدا|انتهي|انتهت|خسر|تغلب"
+    r"|تعادل|سجل|شارك|غادر|توفي|رقص|احتفل|نفذ|شن|ضرب|اطلق)(?:ت|وا|ه|ها|هم|تها|ته)?(?!\w)"
+)
+_AHEAD = re.compile(
+    r"(?<!\w)[وفل]?(?:ال)?(?:مباراه|مواجهه|لقاء|اجتماع|قمه|افتتاح|جلسه|انتخابات|اياب|ذهاب|نهائي"
+    r"|موعد|مهله|[يت](?:لتقي|زور|عقد|شهد|قدم|توجه|لعب|واجه|ستضيف|تعين|بدا|نطلق|حتمل|ستانف|صل))"
+    r"(?!\w)"
+)
+
+
+def _coming(sentence: str) -> bool:
+    return bool(_AHEAD.search(sentence)) and not _TOLD.search(sentence)
+
+
+SOON = 2  # days: a bare weekday this close ahead, in a clause that tells nothing done, is coming
+
+
+def _soon(ctx: Context, wd: str) -> bool:
+    return ctx.pub is not None and 0 < (WEEKDAYS[wd] - ctx.pub.weekday()) % 7 <= SOON
 
 
 def weekday_pair(m: Found, ctx: Context) -> Hit | None:
