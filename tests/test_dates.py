@@ -416,18 +416,21 @@ DATA = ROOT.parent / "shared" / "data"
 
 
 def test_real_sentences_floor() -> None:
-    """140 labelled ANT sentences (sets A and B, rules tuned on them) and 80 held out (set C,
-    measured 0.950 before its misses were looked at, 0.988 now)."""
+    """140 labelled ANT sentences (sets A and B, rules tuned on them), 80 held out (set C,
+    measured 0.950 before its misses were looked at, 0.988 now) and 161 of the dev window's
+    hard forms (set D: 0.764 when labelled, 0.807 after the weekday rule tuned on it)."""
     if not (DATA / "ant" / "ant_v2.1.jsonl.gz").exists():
         pytest.skip("../shared/data/ant not present")
     ev = _eval_module()
     real = ev.load_real()
-    by_set = {name: [c for c in real if c["set"] == name] for name in ("A", "B", "C")}
-    assert [len(v) for v in by_set.values()] == [60, 80, 80]
-    for name, floor in (("A", 0.98), ("B", 0.98), ("C", 0.95)):
+    by_set = {name: [c for c in real if c["set"] == name] for name in ("A", "B", "C", "D")}
+    assert [len(v) for v in by_set.values()] == [60, 80, 80, 161]
+    for name, floor in (("A", 0.98), ("B", 0.98), ("C", 0.95), ("D", 0.80)):
         assert ev.score(ev.ours, by_set[name])["rows"]["ALL"][1] >= floor, name
-    mentions = ev.mention_scores(ev.ours, real)
+    mentions = ev.mention_scores(ev.ours, [c for c in real if c["set"] != "D"])
     assert mentions["precision"] >= 0.97 and mentions["recall"] >= 0.97
+    hard = ev.mention_scores(ev.ours, by_set["D"])  # the dev window's hard forms: 0.842 / 0.870
+    assert hard["precision"] >= 0.83 and hard["recall"] >= 0.86
 
 
 def test_labelled_set_is_well_formed() -> None:
