@@ -418,19 +418,19 @@ DATA = ROOT.parent / "shared" / "data"
 def test_real_sentences_floor() -> None:
     """140 labelled ANT sentences (sets A and B, rules tuned on them), 80 held out (set C,
     measured 0.950 before its misses were looked at, 0.988 now) and 161 of the dev window's
-    hard forms (set D: 0.764 when labelled, 0.807 after the weekday rule tuned on it)."""
+    hard forms (set D: 0.764 when labelled, 0.851 after rules tuned on its misses)."""
     if not (DATA / "ant" / "ant_v2.1.jsonl.gz").exists():
         pytest.skip("../shared/data/ant not present")
     ev = _eval_module()
     real = ev.load_real()
     by_set = {name: [c for c in real if c["set"] == name] for name in ("A", "B", "C", "D")}
     assert [len(v) for v in by_set.values()] == [60, 80, 80, 161]
-    for name, floor in (("A", 0.98), ("B", 0.98), ("C", 0.95), ("D", 0.80)):
+    for name, floor in (("A", 0.98), ("B", 0.98), ("C", 0.95), ("D", 0.84)):
         assert ev.score(ev.ours, by_set[name])["rows"]["ALL"][1] >= floor, name
     mentions = ev.mention_scores(ev.ours, [c for c in real if c["set"] != "D"])
     assert mentions["precision"] >= 0.97 and mentions["recall"] >= 0.97
-    hard = ev.mention_scores(ev.ours, by_set["D"])  # the dev window's hard forms: 0.842 / 0.870
-    assert hard["precision"] >= 0.83 and hard["recall"] >= 0.86
+    hard = ev.mention_scores(ev.ours, by_set["D"])  # the dev window's hard forms: 0.890 / 0.910
+    assert hard["precision"] >= 0.88 and hard["recall"] >= 0.90
 
 
 def test_labelled_set_is_well_formed() -> None:
@@ -502,9 +502,10 @@ def test_gmt_stamps_are_read_in_the_outlets_zone() -> None:
     zones = ZoneConfig(outlets={"مرفأ نت": "Asia/Damascus"})
     stamp = "2024-08-21T22:19+00:00"  # Wednesday evening GMT: Thursday in Damascus and Dubai
     assert local_published(stamp, "مرفأ نت", zones) == "2024-08-22T01:19+03:00"
-    assert local_published(stamp, "skynews", zones) == "2024-08-22T02:19+04:00"
+    assert local_published(stamp, "العربية", zones) == "2024-08-22T02:19+04:00"
+    assert local_published(stamp, "skynews", zones) == stamp  # writes in GMT's day
     assert local_published(stamp, "مجهول", zones) == stamp  # no zone known: kept
-    assert local_published("2024-08-21T22:19", "skynews", zones) == "2024-08-21T22:19"  # no offset
+    assert local_published("2024-08-21T22:19", "العربية", zones) == "2024-08-21T22:19"  # no offset
     local = local_published(stamp, "مرفأ نت", zones)
     assert found("وأعلن الجيش اليوم الخميس", local) == [("اليوم الخميس", "2024-08-22")]
     with pytest.raises(ValueError, match="unknown time zone"):

@@ -138,7 +138,7 @@ def _anchor_years(key: str, hits: list[Hit], pub: date | None) -> list[Hit]:
     return out
 
 
-_TO = re.compile(r"\s*(?:-|/|الي|حتي|لغايه|و)\s*")
+_TO = re.compile(r"\s*(?:-|/|الي|حتي|لغايه|و|وحتي|والي)\s*")
 _BETWEEN = re.compile(r"بين\s+$")
 _JOINABLE = ("day", "month")
 

@@ -118,7 +118,7 @@ def _shift(rel: str) -> int:
         return -2
     if rel.startswith("بعد"):
         return 2
-    if rel in ("غدا", "يوم غد"):
+    if rel in ("غدا", "يوم غد", "غد"):
         return 1
     if "امس" in rel or rel in ("البارحه", "الليله الماضيه"):
         return -1
@@ -466,11 +466,11 @@ W = r"(?<!\w)[وف]?[بل]?"  # a word start, then clitics that stay outside the
 # Prefixes end where the core starts; group p is the part that joins the surface.
 PREFIXES = {
     "word": rf"{W}(?P<p>)",
-    "day": rf"{W}(?P<p>{DAY_PREFIX})",
+    "day": rf"{W}(?P<p>{DAY_PREFIX}(?:ال)?)",  # «الـ23 من أكتوبر»
     "weekday": rf"(?<!كلا )(?<!كلتا ){W}(?P<p>(?:(?:هذا|هذه)\s+)?(?:{POD})?(?:يوم\s+)?)",
     "week": rf"{W}(?P<p>الاسبوع\s+)",
     "pod": rf"{W}(?P<p>(?:{POD})?)",
-    "pair": rf"{W}(?P<p>{POD}|يومي\s+)",
+    "pair": rf"{W}(?P<p>{POD}|يومي\s+|يوما\s+)",
     "month": rf"{W}(?P<p>(?:شهر\s+)?)",
     "bare_month": rf"(?:{PREP}|{W}(?=شهر))(?P<p>(?:شهر\s+)?)",  # «في سبتمبر», «شهر سبتمبر»
     "preposition": rf"{PREP}(?P<p>)",
@@ -491,7 +491,7 @@ _RULES: list[tuple[str, str, Resolver]] = [
     ),
     (
         "day",
-        rf"(?P<d1>\d{{1,2}})\s*(?P<conn>-|/|و|او|الي|حتي|لغايه)\s*(?P<d2>\d{{1,2}})\s*(?:من\s+)?"
+        rf"(?P<d1>\d{{1,2}})\s*(?P<conn>-|/|و|او|الي|حتي|لغايه|وحتي|والي)\s*(?P<d2>\d{{1,2}})\s*(?:من\s+)?"
         rf"(?:شهر\s+)?{ANY_MONTH}{YEAR_OR_MOD}{E}",
         day_range,
     ),

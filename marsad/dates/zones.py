@@ -17,9 +17,11 @@ from marsad.arabic import normalize
 from marsad.model import Article
 
 # Newsrooms by the names records give them (ANT's `source` ids, Arabic and Latin names).
+# Sky News Arabia and CNN Arabic stamp in GMT and write in GMT's day too: read by the dev
+# window's labelled sentences (eval/data/dates_dev.jsonl), their evening items name that
+# day's events with GMT's weekday («اليوم الثلاثاء» at 21:20 GMT), so they are not listed.
 KNOWN = {
-    "Asia/Dubai": "skynews، سكاي نيوز عربية، cnn، cnn بالعربية، سي إن إن، alarabia، alarabiya، "
-    "العربية، العربية.نت، الخليج، البيان، الإمارات اليوم",
+    "Asia/Dubai": "alarabia، alarabiya، العربية، العربية.نت، الخليج، البيان، الإمارات اليوم",
     "Asia/Riyadh": "الشرق الأوسط، asharq al-awsat، aawsat، الرياض، عكاظ، سبق",
     "Asia/Qatar": "الجزيرة، الجزيرة نت، aljazeera، العربي الجديد",
     "Asia/Damascus": "سانا، عنب بلدي، الوطن السورية",
