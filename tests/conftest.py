@@ -122,3 +122,18 @@ def store(request, tmp_path) -> Iterator[Store]:
     s = open_store(location)
     yield s
     s.close()
+
+
+ROOT = Path(__file__).resolve().parents[1]
+SHARED = ROOT.parent / "shared" / "data"
+
+
+def load_eval(name: str):
+    """One of the eval/ scripts as a module (their scoring functions hold the floors)."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location(f"eval_{name}", ROOT / "eval" / f"{name}.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module

@@ -175,3 +175,17 @@ def test_quoted_claims_lose_datelines_and_hashtag_marks():
     copy = article("c", "ب", ["قتل 12 شخصاً في انفجار سيارة مفخخة في سوق بحرة صباح الأحد."], "2024-03-10")
     (claim,) = align([wire, copy])
     assert claim.text.startswith("قتل 12") and len(claim.article_ids) == 2
+
+
+def test_alignment_floor_on_labelled_pairs() -> None:
+    """577 labelled cross-outlet pairs (eval/data/claim_pairs.jsonl): `align` puts a test
+    "same" pair in one claim 0.573 of the time, at pairwise precision 0.922."""
+    from conftest import SHARED, load_eval
+
+    if not (SHARED / "ant" / "ant_v2.1.jsonl.gz").exists() or not (SHARED / "seeds").exists():
+        pytest.skip("../shared/data not present")
+    ev = load_eval("alignment")
+    pairs, by_group, _ = ev.load()
+    scores = ev.story_scores(ev.placed(pairs, by_group, ev.ClaimsConfig()))
+    precision, recall, _ = scores["prf"]
+    assert scores["n"] >= 240 and precision >= 0.92 and recall >= 0.57

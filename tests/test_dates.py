@@ -3,12 +3,12 @@ our labelled set (eval/data/dates.jsonl)."""
 
 from __future__ import annotations
 
-import importlib.util
 import json
 from datetime import date
 from pathlib import Path
 
 import pytest
+from conftest import load_eval
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -393,11 +393,7 @@ def test_any_text_gives_consistent_mentions(pieces: list[str], published: str | 
 
 
 def _eval_module():
-    spec = importlib.util.spec_from_file_location("eval_dates", ROOT / "eval" / "dates.py")
-    module = importlib.util.module_from_spec(spec)
-    assert spec.loader is not None
-    spec.loader.exec_module(module)
-    return module
+    return load_eval("dates")
 
 
 def test_labelled_set_floor() -> None:

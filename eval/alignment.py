@@ -1,0 +1,158 @@
+"""Claim alignment against our labelled cross-outlet sentence pairs.
+
+    python eval/alignment.py [--show-errors]
+
+eval/data/claim_pairs.jsonl holds 577 pairs of sentences from different outlets of one
+story, by record id (ANT) or seed file name and character offsets (no text is stored), with
+a label read by a helper session: same (a reader citing the fact cites both), update
+(preview and outcome), conflict (same claim, numbers or places disagree), related (same
+story, another claim), unrelated. Pairs come from 45 same-event groups of the dev window
+(ANT 2018-03-12..13) and the seeds (eval/data/claim_groups.json); whole groups are train or
+test (15 of 45, and the seeds, are test).
+
+The score: `claims.align` over each group's articles; a "same" pair is found when both
+sentences land in one claim, and precision is over the labelled pairs put together (a
+related, update or conflict pair in one claim is an error). A labelled span is located as
+the article sentence covering most of its words.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gzip
+import json
+import sys
+from dataclasses import replace
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from marsad import arabic  # noqa: E402
+from marsad.claims import ClaimsConfig, align, article_sentences  # noqa: E402
+from marsad.extract import extract  # noqa: E402
+from marsad.model import Article, Page  # noqa: E402
+
+PAIRS = ROOT / "eval" / "data" / "claim_pairs.jsonl"
+GROUPS = ROOT / "eval" / "data" / "claim_groups.json"
+DATA = ROOT.parent / "shared" / "data"
+ANT = DATA / "ant" / "ant_v2.1.jsonl.gz"
+SEEDS = DATA / "seeds"
+SEED_OUTLET = {"000": "seedA", "001": "seedA", "002": "seedB", "003": "seedC", "004": "seedD"}
+
+
+def load() -> tuple[list[dict], dict[str, list[Article]], dict[str, str]] | None:
+    """Pairs, each group's articles, and the raw text of every record; None without data."""
+    if not ANT.exists() or not SEEDS.exists():
+        return None
+    pairs = [json.loads(line) for line in PAIRS.read_text(encoding="utf-8").splitlines()]
+    groups = json.loads(GROUPS.read_text(encoding="utf-8"))
+    wanted = {r for g in groups.values() for r in g["records"]}
+    texts: dict[str, str] = {}
+    articles: dict[str, list[Article]] = {}
+    with gzip.open(ANT, "rt", encoding="utf-8") as f:
+        for line in f:
+            rec = json.loads(line)
+            if rec["id"] in wanted:
+                texts[rec["id"]] = rec["text"]
+                body = "\n\n".join(p for p in rec["text"].split("\n") if p.strip())
+                articles[rec["id"]] = [
+                    Article(rec["id"], 0, rec.get("title") or "", body, outlet=rec["source"])
+                ]
+    for path in sorted(SEEDS.glob("*.txt")):
+        texts[path.name] = path.read_text(encoding="utf-8")
+        page = Page(texts[path.name], "text", str(path))
+        outlet = SEED_OUTLET[path.name[:3]]
+        articles[path.name] = [replace(a, outlet=outlet) for a in extract(page).articles]
+    by_group = {
+        name: [a for r in g["records"] for a in articles.get(r, [])] for name, g in groups.items()
+    }
+    for pair in pairs:
+        for side in ("a", "b"):
+            s = pair[side]
+            s["text"] = texts[s["id"]][s["start"] : s["end"]]
+    return pairs, by_group, texts
+
+
+def _prf(predicted: list[bool], labels: list[bool]) -> tuple[float, float, float]:
+    tp = sum(p and y for p, y in zip(predicted, labels, strict=True))
+    fp = sum(p and not y for p, y in zip(predicted, labels, strict=True))
+    fn = sum(y and not p for p, y in zip(predicted, labels, strict=True))
+    precision, recall = tp / max(1, tp + fp), tp / max(1, tp + fn)
+    return precision, recall, 2 * precision * recall / max(1e-9, precision + recall)
+
+
+def _sentence_index(article: Article, span: str) -> int | None:
+    """The article sentence that best covers a labelled span (token overlap)."""
+    want = set(arabic.tokens(span))
+    best, best_share = None, 0.5
+    for i, sentence in enumerate(article_sentences(article)):
+        got = set(arabic.tokens(sentence))
+        share = len(want & got) / max(1, min(len(want), len(got)))
+        if share > best_share:
+            best, best_share = i, share
+    return best
+
+
+def placed(pairs: list[dict], by_group: dict[str, list[Article]], config: ClaimsConfig,
+           split: str = "test") -> list[tuple[dict, bool | None]]:  # fmt: skip
+    """Each pair of `split` with whether `align` put its two sentences in one claim (None:
+    a sentence could not be located in the extracted articles)."""
+    claims_of: dict[str, dict[tuple[str, int], set[int]]] = {}
+    out: list[tuple[dict, bool | None]] = []
+    for pair in pairs:
+        if pair["split"] != split or "+" in pair["group"]:
+            continue
+        group = pair["group"]
+        if group not in claims_of:
+            where: dict[tuple[str, int], set[int]] = {}
+            for c, claim in enumerate(align(by_group[group], config)):
+                for member in claim.members:
+                    where.setdefault(member, set()).add(c)
+            claims_of[group] = where
+        sides = []
+        for side in ("a", "b"):
+            s = pair[side]
+            hits = [(a.id, i) for a in by_group[group]
+                    if a.page_id == s["id"] or (a.source_path or "").endswith(s["id"])
+                    if (i := _sentence_index(a, s["text"])) is not None]  # fmt: skip
+            sides.append(hits)
+        if not sides[0] or not sides[1]:
+            out.append((pair, None))
+            continue
+        where = claims_of[group]
+        out.append((pair, any(where.get(x, set()) & where.get(y, set())
+                              for x in sides[0] for y in sides[1])))  # fmt: skip
+    return out
+
+
+def story_scores(results: list[tuple[dict, bool | None]]) -> dict:
+    known = [(pair, together) for pair, together in results if together is not None]
+    found = [bool(together) for _, together in known]
+    labels = [pair["label"] == "same" for pair, _ in known]
+    return {"n": len(known), "missing": len(results) - len(known), "prf": _prf(found, labels)}
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--show-errors", action="store_true", help="the test pairs align misses")
+    args = ap.parse_args()
+    loaded = load()
+    if loaded is None:
+        raise SystemExit("../shared/data (ANT, seeds) not found")
+    pairs, by_group, _ = loaded
+    config = ClaimsConfig()
+    for split in ("train", "test"):
+        results = placed(pairs, by_group, config, split)
+        s = story_scores(results)
+        print(f"stories ({split}, {s['n']} pairs, {s['missing']} not located): "
+              "P/R/F1 {:.3f}/{:.3f}/{:.3f}".format(*s["prf"]))  # fmt: skip
+    if args.show_errors:
+        for pair, together in placed(pairs, by_group, config):
+            if together is not None and together != (pair["label"] == "same"):
+                a, b = pair["a"]["text"][:120], pair["b"]["text"][:120]
+                print(f"\n[{pair['label']}, {'together' if together else 'apart'}] {a}\n  {b}")
+
+
+if __name__ == "__main__":
+    main()
