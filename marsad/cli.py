@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 import os
 import re
@@ -181,6 +182,7 @@ def _print_report(r: IngestReport, db: str) -> None:
 
 
 SHOWN_PER_FILE = 3
+INFERRED = ("day", "basis", "evidence")  # an inferred publish day, as JSON exports give it
 SHOWN_NOTICES = 20  # a folder of unnamed pages tells each page's source: the first few do
 
 
@@ -445,18 +447,35 @@ def _print_article(a: Article) -> None:
 def articles_cmd(db: str, as_json: bool, limit: int | None) -> None:
     """List stored articles in publish-time order; --json exports JSON Lines (docs/schema.md)."""
     with _open(db, existing=True) as store:
-        for i, a in enumerate(store.articles()):
-            if limit is not None and i >= limit:
-                break
-            if as_json:
-                _dump(a.to_dict())
-            else:
-                click.echo(f"{a.id}  {a.published or '-':16}  {a.outlet or '-':14}  {a.title}")
+        listed = itertools.islice(store.articles(), limit)
+        while batch := list(itertools.islice(listed, 500)):
+            inferred = store.inferred_days([a.id for a in batch])
+            for a in batch:
+                day = inferred.get(a.id)
+                if as_json:
+                    said = dict(zip(INFERRED, day, strict=True)) if day else {}
+                    _dump({**a.to_dict(), **({"published_inferred": said} if said else {})})
+                else:
+                    when = a.published or (f"{day[0]}~" if day else "-")
+                    click.echo(f"{a.id}  {when:16}  {a.outlet or '-':14}  {a.title}")
 
 
-def _print_stories(stories: list[Story]) -> None:
+def _span(story: Story, inferred: tuple[str, str] | None) -> tuple[str | None, str | None]:
+    """A story's first and last publish time, counting its articles' inferred days (marked
+    «~»: no page states them)."""
+    start, end = story.start, story.end
+    if inferred:
+        if start is None or inferred[0] < start[:10]:
+            start = f"{inferred[0]}~"
+        if end is None or inferred[1] > end[:10]:
+            end = f"{inferred[1]}~"
+    return start, end
+
+
+def _print_stories(stories: list[Story], spans: dict[str, tuple[str, str]]) -> None:
     for s in stories:
-        span = f"{s.start or '?'} → {s.end or '?'}"
+        start, end = _span(s, spans.get(s.id))
+        span = f"{start or '?'} → {end or '?'}"
         line = f"  storyline {s.storyline}" if s.storyline else ""
         click.echo(f"{s.id}  [{s.size}] {', '.join(s.outlets)}  {span}{line}\n    {s.title}")
 
@@ -472,13 +491,17 @@ def stories_cmd(db: str, as_json: bool, min_size: int, storyline_id: str | None)
     with _open(db, existing=True) as store:
         stories = [s for s in store.stories() if s.size >= min_size
                    and (storyline_id is None or s.storyline == storyline_id)]  # fmt: skip
+        spans = store.inferred_spans([s.id for s in stories])
         if not as_json:
-            _print_stories(stories)
+            _print_stories(stories, spans)
             return
         ids = [aid for s in stories for aid in s.article_ids]
         source_ids = {a.id: a.source_id for a in store.articles(ids)}
         for s in stories:
-            _dump({**s.to_dict(), "source_ids": [source_ids.get(i) for i in s.article_ids]})
+            inferred = dict(zip(("inferred_start", "inferred_end"), spans[s.id], strict=True)
+                            ) if s.id in spans else {}  # fmt: skip
+            _dump({**s.to_dict(), **inferred,
+                   "source_ids": [source_ids.get(i) for i in s.article_ids]})  # fmt: skip
 
 
 @main.command("story")
@@ -509,7 +532,7 @@ def story_cmd(story_id: str, db: str, as_json: bool) -> None:
                 }
             )
             return
-        _print_stories([story])
+        _print_stories([story], store.inferred_spans([story.id]))
         for a in articles:
             click.echo(f"  {a.id}  {a.published or '-':16}  {a.outlet or '-':14}  {a.title}")
         for group in groups:

@@ -231,3 +231,26 @@ def test_an_empty_folder_is_nothing_to_ingest(tmp_path):
     empty.mkdir()
     out = CliRunner().invoke(main, ["ingest", str(empty), "--db", str(tmp_path / "s.db")])
     assert out.exit_code == 1 and "nothing to read in" in out.output
+
+
+def test_inferred_days_are_marked_in_listings(tmp_path):
+    from test_sources import BODY
+
+    folder = tmp_path / "pages"
+    folder.mkdir()
+    (folder / "a.jsonl").write_text(
+        json.dumps({"id": "x1", "text": f"عنوان عن الجسر\n\n{BODY}", "outlet": "صدى المدائن",
+                    "published": "2024-08-18T10:00"}, ensure_ascii=False) + "\n"
+        + json.dumps({"id": "x2", "text": f"عنوان عن الجسر\n\n{BODY.replace('صباح اليوم', 'أمس الأحد')}",
+                      "outlet": "مرفأ نت"}, ensure_ascii=False) + "\n",
+        encoding="utf-8",
+    )  # fmt: skip
+    db = tmp_path / "m.db"
+    run("ingest", folder, "--db", db)
+    stories = run("stories", "--db", db).output
+    assert "2024-08-18T10:00 → 2024-08-19~" in stories
+    listed = run("articles", "--db", db).output
+    assert "2024-08-19~" in listed and "2024-08-18T10:00" in listed
+    rows = [json.loads(line) for line in run("articles", "--db", db, "--json").output.splitlines()]
+    (inferred,) = [r["published_inferred"] for r in rows if "published_inferred" in r]
+    assert inferred["day"] == "2024-08-19" and inferred["basis"] == "story"

@@ -66,3 +66,18 @@ def test_unknown_sites_grouped_by_template_across_ingests(store) -> None:
     named = Page(f"MN\n\nعنوان عن القلعة\n\n{BODY}", "text", "/scrape/d1.txt", outlet="صدى المدائن")
     ingest_pages([named], store)
     assert {a.outlet for a in store.articles() if "d1" in a.source_path} == {"صدى المدائن"}
+
+
+def test_undated_articles_get_their_storys_day_as_rows(store) -> None:
+    """An undated page saying «أمس الأحد» in a story dated Sunday 2024-08-18 was written on
+    Monday: the row says so, with its basis; the dated page keeps its stated time."""
+    text = BODY.replace("صباح اليوم", "أمس الأحد")
+    dated = Page(f"عنوان عن الجسر\n\n{BODY}", "text", "/scrape/x1.txt", outlet="صدى المدائن",
+                 published="2024-08-18T10:00")  # fmt: skip
+    undated = Page(f"عنوان عن الجسر\n\n{text}", "text", "/scrape/x2.txt", outlet="مرفأ نت")
+    ingest_pages([dated, undated], store)
+    (story,) = [s for s in store.stories() if s.size == 2]
+    days = store.inferred_days(story.article_ids)
+    (inferred,) = days.values()
+    assert inferred[:2] == ("2024-08-19", "story") and "أمس الأحد" in inferred[2]
+    assert store.inferred_spans([story.id]) == {story.id: ("2024-08-19", "2024-08-19")}

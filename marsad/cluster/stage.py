@@ -8,6 +8,8 @@ from collections.abc import Iterable
 from marsad.cluster.online import Clusterer
 from marsad.cluster.storylines import StorylineConfig, update_storylines
 from marsad.cluster.terms import ClusterConfig
+from marsad.dates import parse_published
+from marsad.dates.infer import infer_published
 from marsad.model import Article, Story
 from marsad.store.base import Store
 
@@ -51,5 +53,19 @@ def update_stories(
         if gone := sorted(touched - {s.id for s in stories}):
             store.delete_stories(gone)
         store.save_stories(stories)
+        record_inferred(store, stories, gone)
         update_storylines(store, touched, lines, span=config.window)
     return stories
+
+
+def record_inferred(store: Store, stories: list[Story], gone: list[str]) -> None:
+    """The inferred publish days of the undated articles of changed stories, as rows."""
+    store.inferred_drop([*gone, *(s.id for s in stories)])
+    undated = store.cluster_undated([s.id for s in stories])
+    for story_id, ids in undated.items():
+        members = store.cluster_members(story_id)
+        days = [d for e in members if e.published and (d := parse_published(e.published))]
+        found = infer_published(list(store.articles(ids)), days)
+        store.inferred_put(
+            story_id, [(aid, x.published, x.basis, x.evidence) for aid, x in found.items()]
+        )

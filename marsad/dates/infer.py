@@ -45,9 +45,12 @@ class Inferred:
         return {"published": self.published, "basis": self.basis, "evidence": self.evidence}
 
 
-def infer_published(articles: list[Article]) -> dict[str, Inferred]:
-    """Inferred publish days of the undated articles of one story, by article id."""
-    days = sorted(d for a in articles if (d := parse_published(a.published)) is not None)
+def infer_published(articles: list[Article], days: list[date] | None = None) -> dict[str, Inferred]:
+    """Inferred publish days of the undated articles of one story, by article id. `days`
+    are the publish days of the story's dated articles (by default those of `articles`)."""
+    if days is None:
+        days = [d for a in articles if (d := parse_published(a.published)) is not None]
+    days = sorted(days)
     near = days[len(days) // 2] if days else None
     out = {}
     for article in articles:

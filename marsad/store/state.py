@@ -48,6 +48,10 @@ CREATE TABLE IF NOT EXISTS story_links (
 CREATE INDEX IF NOT EXISTS story_links_b ON story_links(b);
 CREATE TABLE IF NOT EXISTS story_lines (story {T} PRIMARY KEY, line {T} NOT NULL);
 CREATE INDEX IF NOT EXISTS story_lines_line ON story_lines(line);
+CREATE TABLE IF NOT EXISTS inferred_days (
+  article_id {T} PRIMARY KEY, story {T} NOT NULL, day {T} NOT NULL, basis {T} NOT NULL,
+  evidence {T} NOT NULL);
+CREATE INDEX IF NOT EXISTS inferred_days_story ON inferred_days(story);
 CREATE TABLE IF NOT EXISTS source_keys (
   key {T} PRIMARY KEY, label {T} NOT NULL, anonymous INTEGER NOT NULL);
 """
@@ -116,6 +120,40 @@ class StateRows:
         for part in chunks(list(ids)):
             out += self._rows(sql.format(",".join("?" * len(part))), [*part, *extra])
         return out
+
+    # --- publish days inferred for undated articles (marsad.dates.infer) -------------------
+    def cluster_undated(self, stories: Sequence[str]) -> dict[str, list[str]]:
+        """The undated articles of each of these stories."""
+        sql = "SELECT story, article_id FROM cluster_log WHERE story IN ({}) AND ts >= ?"
+        out: dict[str, list[str]] = {}
+        for story, aid in self._in(sql, stories, (_FAR,)):
+            out.setdefault(story, []).append(aid)
+        return out
+
+    def inferred_put(self, story: str, rows: Iterable[tuple[str, str, str, str]]) -> None:
+        """(article id, day, basis, evidence) of one story's undated articles."""
+        self._run_many(
+            "INSERT INTO inferred_days VALUES (?, ?, ?, ?, ?) ON CONFLICT (article_id) DO UPDATE"
+            " SET story = excluded.story, day = excluded.day, basis = excluded.basis,"
+            " evidence = excluded.evidence",
+            [(aid, story, day, basis, evidence) for aid, day, basis, evidence in rows],
+        )
+
+    def inferred_drop(self, stories: Sequence[str]) -> None:
+        for part in chunks(list(stories)):
+            marks = ",".join("?" * len(part))
+            self._run(f"DELETE FROM inferred_days WHERE story IN ({marks})", part)
+
+    def inferred_days(self, article_ids: Sequence[str]) -> dict[str, tuple[str, str, str]]:
+        """Article id → (day, basis, evidence) for those with an inferred publish day."""
+        sql = "SELECT article_id, day, basis, evidence FROM inferred_days WHERE article_id IN ({})"
+        return {aid: (day, basis, why) for aid, day, basis, why in self._in(sql, article_ids)}
+
+    def inferred_spans(self, stories: Sequence[str]) -> dict[str, tuple[str, str]]:
+        """Story id → (first, last) inferred day of its undated articles."""
+        sql = "SELECT story, MIN(day), MAX(day) FROM inferred_days WHERE story IN ({})"
+        sql += " GROUP BY story"
+        return {story: (first, last) for story, first, last in self._in(sql, stories)}
 
     # --- sources of unnamed pages (marsad.sources) ----------------------------------------
     def sources_of(self, keys: Sequence[str]) -> dict[str, str]:
