@@ -360,7 +360,7 @@ def compare(
     shared = sorted(
         (f for f in facts if len(f.claim.sources) > 1), key=lambda f: -len(f.claim.sources)
     )
-    unique = [f for f in facts if len(f.claim.sources) == 1]
+    unique = _spread([f for f in facts if len(f.claim.sources) == 1])
     conflicts = _number_conflicts(claims, by_id, config, find_dates)
     conflicts += _date_conflicts(claims, by_id, find_dates, find_mentions, config)
     return Facts(
@@ -369,6 +369,17 @@ def compare(
         conflicts=conflicts,
         coverage=_coverage(articles, shown, config),
     )
+
+
+def _spread(facts: list[_Fact]) -> list[_Fact]:
+    """Facts of one source each, taken in turns: every source's first, then every source's
+    second..., so a capped list spans the whole story, not its first few articles."""
+    by_source: dict[str, list[_Fact]] = {}
+    for fact in facts:
+        by_source.setdefault(fact.claim.sources[0], []).append(fact)
+    turns = [(n, order, f) for order, own in enumerate(by_source.values())
+             for n, f in enumerate(own)]  # fmt: skip
+    return [f for _, _, f in sorted(turns, key=lambda t: (t[0], t[1]))]
 
 
 def _item(fact: _Fact) -> Item:

@@ -158,3 +158,21 @@ def test_a_sentence_that_states_both_values_contradicts_neither():
     assert _conflict("about", "date", said, gap=14) is None
     said[0].alongside = frozenset({"2018-03-20"})  # had «أ» not said Monday, they would clash
     assert _conflict("about", "date", said, gap=14) is not None
+
+
+def test_capped_unique_facts_span_every_outlet():
+    """Three outlets with facts of their own, capped at three: one from each, not the first
+    outlet's three."""
+    said = {
+        "أ": ["افتتح وزير النقل مشروعا جديدا في الميناء بكلفة 10 ملايين دولار صباح الأحد.",
+              "ووقعت وزارة الطاقة عقدا لإنارة الطريق الساحلي بطول 40 كيلومترا يوم الأحد.",
+              "وأعلنت بلدية المدينة إغلاق السوق القديم للترميم مدة 3 أشهر اعتبارا من الأحد."],
+        "ب": ["وقال رئيس غرفة التجارة إن 25 شركة تقدمت بعروض لتشغيل المحطة الجديدة الأحد.",
+              "وأكد نقيب المهندسين أن أعمال الجسر الثاني تأخرت 6 أشهر بسبب نقص التمويل."],
+        "ج": ["وشارك 300 طالب في حملة لتنظيف الشاطئ الشمالي نظمتها جمعية البيئة الأحد.",
+              "ونقل مستشفى المدينة 12 مريضا إلى المبنى الجديد بعد اكتمال تجهيزه الأحد."],
+    }  # fmt: skip
+    arts = [article(f"a{n}", outlet, lines, "2024-03-10")
+            for n, (outlet, lines) in enumerate(said.items())]  # fmt: skip
+    facts = _facts(arts, config=FactsConfig(max_items=3))
+    assert sorted(o for i in facts.unique for o in i.outlets) == ["أ", "ب", "ج"]
