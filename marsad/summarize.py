@@ -3,7 +3,9 @@
 Candidates are claims (marsad.claims), so a sentence four outlets carry is one candidate that
 cites all four. A candidate is scored by how many sources state it, how close it is to the
 story's centroid and how near an article's lead it sits; maximal marginal relevance then picks
-sentences that do not repeat each other, and the picks are read in publish order.
+sentences that do not repeat each other (nor announce what a picked sentence reports done),
+and the picks are read with what happened first, what is announced after, each in publish
+order.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from dataclasses import dataclass, field
 
 from marsad import arabic
 from marsad.claims import Claim, article_sentences, sentence_keys
+from marsad.modality import modality
 from marsad.model import Article
 
 Vector = dict[str, float]
@@ -164,8 +167,15 @@ def summarize(
         )
         candidates.append(candidate)
     picked = _pick(candidates, config)
-    picked.sort(key=lambda c: _reading_order(c.claim, by_id))
+    # What happened before what was announced: an outcome leads, its preview (if still
+    # picked) follows; each group in publish order.
+    picked.sort(key=lambda c: (_announced(c), _reading_order(c.claim, by_id)))
     return [_sentence(c, by_id) for c in picked]
+
+
+def _announced(candidate: _Candidate) -> bool:
+    """Whether the sentence announces or expects rather than reports (marsad.modality)."""
+    return modality(candidate.text) in ("planned", "expected")
 
 
 def _pick(candidates: list[_Candidate], config: SummaryConfig) -> list[_Candidate]:
@@ -178,14 +188,23 @@ def _pick(candidates: list[_Candidate], config: SummaryConfig) -> list[_Candidat
             overlap = max((cosine(candidate.keys, p.keys) for p in picked), default=0.0)
             if overlap >= config.redundancy:
                 continue
+            if any(_stale(candidate, p, config) for p in picked if not _announced(p)):
+                continue
             value = candidate.score - config.diversity * overlap
             if value > best_value:
                 best, best_value = candidate, value
         if best is None:
             break
-        picked.append(best)
         left.remove(best)
+        if not _announced(best):  # an outcome retires the previews of its happening
+            picked = [p for p in picked if not _stale(p, best, config)]
+        picked.append(best)
     return picked
+
+
+def _stale(preview: _Candidate, outcome: _Candidate, config: SummaryConfig) -> bool:
+    """A preview of a happening whose outcome is told: at half the repeat overlap."""
+    return _announced(preview) and cosine(preview.keys, outcome.keys) >= config.redundancy / 2
 
 
 def _reading_order(claim: Claim, by_id: dict[str, Article]) -> tuple[str, int, int]:

@@ -99,3 +99,23 @@ def test_seed_summary_covers_the_visit_and_cites_all_outlets_that_state_it():
                 assert set(sentence.outlets) == pages, name
                 checked += 1
     assert checked >= 3
+
+
+def test_the_outcome_leads_and_retires_its_preview():
+    """Monday's preview («من المقرر أن يفتتح») and Tuesday's report of the opening: the
+    report is picked, the stale preview left out, and what is still announced («ستبدأ»)
+    comes after what happened."""
+    from test_claims import article
+
+    preview = article("p1", "أ", [
+        "ومن المقرر أن يفتتح وزير الصحة المستشفى الجديد في مدينة الزرقاء يوم الثلاثاء بحضور المحافظ.",
+        "ويضم المستشفى الجديد مئتي سرير وقسما للطوارئ يعمل على مدار الساعة طوال الأسبوع.",
+    ], "2024-03-11T09:00", title="افتتاح مستشفى الزرقاء")
+    report = article("p2", "ب", [
+        "افتتح وزير الصحة الثلاثاء المستشفى الجديد في الزرقاء بعد تأخير دام عامين كاملين.",
+        "وقال الوزير في كلمة الافتتاح إن الكوادر الطبية ستبدأ استقبال المرضى صباح الأربعاء.",
+    ], "2024-03-12T12:00", title="افتتاح مستشفى الزرقاء")  # fmt: skip
+    texts = [s.text for s in _summary([preview, report], sentences=3)]
+    assert not any("من المقرر" in t for t in texts)
+    assert any(t.startswith("افتتح وزير الصحة") for t in texts)
+    assert "ستبدأ" in texts[-1]
