@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import math
 import re
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 
@@ -19,6 +19,7 @@ from marsad import arabic, dates, entities
 from marsad.claims import Claim, match_key, sentence_keys, source_of
 from marsad.cluster import timestamp
 from marsad.dates import DateMention, parse_published
+from marsad.dates.lexicon import HIJRI_MONTH_NAMES, MONTH_NAMES
 from marsad.entities import Mention
 from marsad.model import Article
 from marsad.summarize import SummaryConfig, on_topic
@@ -196,10 +197,14 @@ class Quantity:
     before: str = ""  # the word before the figure (normalized): «أصيب 31 آخرون»
 
     @property
+    def role(self) -> str | None:
+        """What the figure counts when the words say it: the verb before a generic noun
+        («أصيب 31 آخرون»: the injured) or the noun itself («40 قتيلا»)."""
+        return _role(self.before) or _role(self.noun)
+
+    @property
     def heading(self) -> str:
-        """What is counted, for people: the verb before a generic noun says it («أصيب 31
-        آخرون»: the injured), else the counted noun."""
-        return _ROLES.get(self.before) or _ROLES.get(self.noun) or f"عدد «{self.noun}»"
+        return self.role or f"عدد «{self.noun}»"
 
 
 def _roles(pairs: dict[str, str]) -> dict[str, str]:
@@ -207,8 +212,9 @@ def _roles(pairs: dict[str, str]) -> dict[str, str]:
 
 
 _ROLES = _roles({
-    "أصيب|وأصيب|أصيبوا|إصابة|مصابا|مصابين|المصابين|إصابات": "عدد المصابين",
-    "جرح|وجرح|جريحا|جرحى|الجرحى": "عدد الجرحى",
+    "أصيب|وأصيب|أصيبوا|إصابة|مصابا|مصابين|المصابين|إصابات|جرح|وجرح|جريحا|جرحى|الجرحى|"
+    "بجروح|إصابة": "عدد المصابين",
+    "تقل|يقل|متنها|متن|ركاب|راكبا": "عدد الركاب",
     "قتل|وقتل|قتلوا|لقي|ولقي|مقتل|قتيلا|قتلى|القتلى|ضحية|ضحايا": "عدد القتلى",
     "توفي|وفاة|وفيات": "عدد الوفيات",
     "اعتقل|اعتقال|معتقلا|معتقلين": "عدد المعتقلين",
@@ -220,6 +226,19 @@ _ROLES = _roles({
     "يوما|أيام": "المدة (أيام)",
     "دولار|دولارا": "المبلغ (دولار)",
 })  # fmt: skip
+
+
+def _role(token: str) -> str | None:
+    """The role a word names, its clitics aside («لإصابة», «وللقتلى»)."""
+    for cut in (0, 1, 2):
+        if (role := _ROLES.get(token[cut:])) and (
+            not cut or token[:cut] in ("و", "ف", "ب", "ل", "ول", "فل", "وب")
+        ):
+            return role
+    return None
+
+
+_MONTHS = frozenset(MONTH_NAMES) | frozenset(HIJRI_MONTH_NAMES)  # «4 آذار» is a date
 
 
 def _word(token: str) -> str:
@@ -255,7 +274,8 @@ def quantities(text: str) -> list[Quantity]:
             year = False
         while j < len(toks) and toks[j] in _SKIP:
             j += 1
-        if j < len(toks) and not _NUMBER.match(toks[j]) and not year:
+        date = j < len(toks) and _word(toks[j]) in _MONTHS
+        if j < len(toks) and not _NUMBER.match(toks[j]) and not year and not date:
             noun, unit = toks[j], None
             if noun in _PERCENT:
                 unit = "%"
@@ -268,9 +288,10 @@ def quantities(text: str) -> list[Quantity]:
                 )
                 unit = unit or match_key(stem[0])
                 before = toks[i - 1] if i > 0 else ""
-                found.append(
-                    Quantity(low, high, noun, unit, label, _around(toks, i, j + 1), before)
-                )
+                # the verb before a generic noun, or a role word just before («عدد
+                # المصابين إلى 8»)
+                cue = next((t for t in reversed(toks[max(0, i - 3) : i]) if _role(t)), before)
+                found.append(Quantity(low, high, noun, unit, label, _around(toks, i, j + 1), cue))
         i = j
     return found
 
@@ -435,8 +456,8 @@ def _number_conflicts(
     claims: list[Claim], by_id: dict[str, Article], config: FactsConfig, find: DateFinder
 ) -> list[Conflict]:
     """Same counted noun, overlapping context, values that cannot both be right."""
-    # unit, about, claim context, what was said, words around the first figure
-    slots: list[tuple[str, str, frozenset[str], list[_Said], frozenset[str]]] = []
+    # unit, about, claim context, what was said, words around the first figure, its role
+    slots: list[tuple[str, str, frozenset[str], list[_Said], frozenset[str], str | None]] = []
     headings: dict[str, str] = {}
     for claim in claims:
         context = claim.keys - {"#"}
@@ -446,13 +467,18 @@ def _number_conflicts(
                 continue  # background, or a forecast («توقع المحللون خفضاً بـ25 نقطة»)
             found = quantities(current)
             labels = frozenset(q.label for q in found)
+            per_unit = Counter((q.unit, q.role) for q in {(q.unit, q.role, q.label): q
+                                                          for q in found}.values())  # fmt: skip
             for q in found:
+                if per_unit[(q.unit, q.role)] > 1:
+                    continue  # «75 نقطة من 28 مباراة … لعب 27 مباراة»: a table, not one count
                 said = _Said(q.label, q.low, q.high, sentence, by_id[aid], labels)
                 slot = next(
                     (
                         s
                         for s in slots
                         if s[0] == q.unit
+                        and s[5] == q.role  # 71 on board, 40 killed, 23 injured: three counts
                         and _overlap(s[2], context - {q.unit}) >= config.context
                         # a counted noun says what is counted; a percentage needs its words
                         and (q.unit != "%" or _overlap(s[4], q.near) >= config.local)
@@ -461,14 +487,14 @@ def _number_conflicts(
                 )
                 if slot is None:
                     about = f"{q.noun} — {claim.text}"
-                    slots.append((q.unit, about, context - {q.unit}, [said], q.near))
+                    slots.append((q.unit, about, context - {q.unit}, [said], q.near, q.role))
                     headings[about] = q.heading
                 else:
                     slot[3].append(said)
     window = config.max_hours * 3600
     return [
         replace(c, heading=headings[about])
-        for _, about, _, said, _ in slots
+        for _, about, _, said, _, _ in slots
         if (c := _conflict(about, "number", said, window=window))
     ]
 

@@ -176,3 +176,26 @@ def test_capped_unique_facts_span_every_outlet():
             for n, (outlet, lines) in enumerate(said.items())]  # fmt: skip
     facts = _facts(arts, config=FactsConfig(max_items=3))
     assert sorted(o for i in facts.unique for o in i.outlets) == ["أ", "ب", "ج"]
+
+
+def test_counts_of_different_roles_never_conflict():
+    """A plane carrying 71, 40 killed, 23 injured: three counts of «شخص», no conflict; 50
+    killed against 40 killed is one."""
+    a = article("x", "أ", ["تحطمت طائرة تقل 71 شخصا قرب المطار الدولي، وقتل 40 شخصا وأصيب 23 آخرون."],
+                "2024-03-12")
+    b = article("y", "ب", ["أسفر تحطم الطائرة قرب المطار الدولي عن مقتل 50 شخصا على الأقل بحسب الشرطة."],
+                "2024-03-12")  # fmt: skip
+    (conflict,) = _facts([a, b]).conflicts
+    assert conflict.heading == "عدد القتلى"
+    assert sorted(v.value for v in conflict.values) == ["40", "50+"]
+
+
+def test_dates_and_tables_are_not_counts():
+    assert not any(q.noun == "اذار" for q in quantities("وصل الوفد في 4 آذار إلى المدينة."))
+    a = article("x", "أ", ["ويمتلك الفريق 75 نقطة من 28 مباراة، بفارق 22 نقطة عن منافسه الذي لعب 27 مباراة."],
+                "2024-03-12")
+    b = article("y", "ب", ["ويتصدر الفريق الدوري بعد 26 مباراة بفارق كبير عن منافسه في جدول الترتيب."],
+                "2024-03-12")  # fmt: skip
+    assert _facts([a, b]).conflicts == []
+    (q,) = quantities("أدى التفجير لإصابة 8 أشخاص بجروح.")
+    assert q.role == "عدد المصابين"  # the role word carries a clitic
