@@ -7,6 +7,7 @@ SQLite orders them; NULLs sort first in ascending order as they do in SQLite.
 from __future__ import annotations
 
 import re
+import threading
 from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
@@ -68,15 +69,19 @@ SCHEMA_LOCK = 7212
 
 
 class PostgresStore(Store):
-    def __init__(self, url: str) -> None:
+    def __init__(self, url: str, connection: psycopg.Connection | None = None) -> None:
+        """A store on its own connection, or on a `PostgresPool`'s (already up to date)."""
         self.url = url
+        self._postings = pgsearch.Postings()
+        self._own = connection is None
+        if connection is not None:
+            self.db = connection
+            return
         try:
             self.db = psycopg.connect(url, autocommit=True)
         except psycopg.OperationalError as exc:
             raise ConnectionError(f"cannot connect to PostgreSQL at {_safe(url)}: {exc}") from None
-        for dumper in (StrDumperUnknown, StrBinaryDumper):
-            self.db.adapters.register_dumper(str, _nul_safe(dumper))
-        self._postings = pgsearch.Postings()
+        _configure(self.db)
         with self.db.transaction():
             # Only a database without the newest schema runs the DDL: CREATE INDEX IF NOT
             # EXISTS would wait for running ingests. Two processes opening a fresh database
@@ -404,7 +409,48 @@ class PostgresStore(Store):
         return n
 
     def close(self) -> None:
-        self.db.close()
+        if self._own:
+            self.db.close()
+
+
+class PostgresPool:
+    """Stores for a server's requests on at most `size` shared connections: a request borrows
+    one instead of connecting and checking the schema anew. Connections open when first
+    needed; a broken one is replaced when borrowed."""
+
+    def __init__(self, url: str, size: int) -> None:
+        from psycopg_pool import ConnectionPool
+
+        PostgresStore(url).close()  # creates or upgrades the schema once, or says why not
+        self.url = url
+        self.pool = ConnectionPool(
+            url,
+            min_size=1,
+            max_size=size,
+            kwargs={"autocommit": True},
+            configure=_configure,
+            check=ConnectionPool.check_connection,
+            open=False,
+        )
+        self._opening = threading.Lock()
+        self._open = False
+
+    @contextmanager
+    def store(self) -> Iterator[PostgresStore]:
+        with self._opening:
+            if not self._open:
+                self.pool.open()
+                self._open = True
+        with self.pool.connection() as conn:
+            yield PostgresStore(self.url, conn)
+
+    def close(self) -> None:
+        self.pool.close()
+
+
+def _configure(conn: psycopg.Connection) -> None:
+    for dumper in (StrDumperUnknown, StrBinaryDumper):
+        conn.adapters.register_dumper(str, _nul_safe(dumper))
 
 
 def _nul_safe(dumper: type[Dumper]) -> type[Dumper]:
