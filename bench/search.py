@@ -230,11 +230,19 @@ def main() -> None:
         try:
             pg = copy_to_postgres(args.db, url)
             report("marsad (postgresql)", pg, queries, filters)
-            same = sum(
-                [h.article_id for h in search(pg, q)] == [h.article_id for h in search(store, q)]
-                for q in queries
-            )
-            print(f"postgresql top-20 identical to sqlite for {same}/{len(queries)} queries")
+            def top(s: Store, q: str, f: Filters) -> list[tuple[str, float]]:
+                hits = search(s, q, outlet=f.outlet, since=f.since, until=f.until)
+                return [(h.article_id, round(h.score, 6)) for h in hits]
+
+            for label, pick in (("", lambda i: Filters()), (" with filters", filters.__getitem__)):
+                same = sum(
+                    top(pg, q, pick(i % len(filters))) == top(store, q, pick(i % len(filters)))
+                    for i, q in enumerate(queries)
+                )
+                print(
+                    f"postgresql top 20 (ids, scores to 6 decimals){label} identical to sqlite"
+                    f" for {same}/{len(queries)} queries"
+                )
             for table in ("search_docs", "search_postings"):
                 size = "SELECT pg_size_pretty(pg_total_relation_size(%s))"
                 print(f"postgresql {table}: {pg.db.execute(size, (table,)).fetchone()[0]}")  # type: ignore[attr-defined]
