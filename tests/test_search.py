@@ -219,8 +219,8 @@ def test_backends_score_alike(pg_cluster):
 
 
 def test_backends_rank_alike_on_the_demo_corpus(pg_cluster):
-    """The top hits, scores and paging of PostgreSQL's postings path are SQLite's, over
-    words of the demo titles alone, with a clitic, in pairs, joined by OR, and filtered."""
+    """PostgreSQL's top hits, scores and pages are SQLite's, over words of the demo titles
+    alone, with a clitic, in pairs, joined by OR, in quoted phrases, and filtered."""
     with open_store(pg_cluster.new_url()) as pg, open_store(":memory:") as lite:
         ingest([DEMO_MANIFEST], lite)
         ingest([DEMO_MANIFEST], pg, chunk=4)  # many transactions: forms in several blocks
@@ -233,6 +233,8 @@ def test_backends_rank_alike_on_the_demo_corpus(pg_cluster):
         queries = picked + ["و" + w for w in picked[:8]] + ["بال" + w[2:] for w in picked[:8]]
         queries += [f"{a} {b}" for a, b in zip(picked, picked[1:8], strict=False)]
         queries += [f"{a} OR {b}" for a, b in zip(picked[8:], picked[9:14], strict=False)]
+        pairs = [ws[i : i + 2] for t in titles[:6] if len(ws := words(t)) > 3 for i in (0, 2)]
+        queries += [f'"{a} {b}"' for a, b in pairs]  # phrases: the tsvector path
         outlet = next(a.outlet for a in lite.articles())
         options = [{}, {"limit": 3, "offset": 2}, {"outlet": outlet}, {"since": "2025-05-01"}]
         matched = 0
