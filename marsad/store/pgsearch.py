@@ -18,6 +18,7 @@ is computed in SQL (SEARCH_SQL) over the candidates the GIN index finds.
 
 from __future__ import annotations
 
+import math
 from array import array
 from collections.abc import Iterable
 
@@ -220,7 +221,7 @@ def rank(
         p = postings.get(form)
         if p is None or not len(p):
             continue
-        idf = np.log((n_docs - len(p) + 0.5) / (len(p) + 0.5))
+        idf = math.log((n_docs - len(p) + 0.5) / (len(p) + 0.5))  # libm's, as SQLite's
         if idf <= 0.0:
             idf = 1e-6
         f = search.TITLE_WEIGHT * p["title"] + 1.0 * p["body"]
