@@ -8,7 +8,8 @@ with its default tokenizer over the unprocessed title and body, queried with the
 (ranking only, no snippets): its speed, and how often a clitic-prefixed query finds the
 documents the bare word finds (variant recall).
 With --pg (a postgresql:// URL, or "auto" for a throwaway local cluster) the same queries run
-on PostgreSQL too, its tables copied from the SQLite store and indexed by `reindex()`.
+on PostgreSQL in the same run, its tables copied from the SQLite store and indexed by
+`reindex()`; a database that already holds them (a kept cluster) is used as it is.
 
     python bench/search.py [--db /tmp/marsad-bench/ant-search.db] [--pg auto]
 """
@@ -146,6 +147,10 @@ def copy_to_postgres(lite: Path, url: str) -> Store:
     """A PostgreSQL store holding the SQLite store's pages, articles and stories."""
     pg = open_store(url)
     src = sqlite3.connect(lite)
+    (n_lite,) = src.execute("SELECT count(*) FROM articles").fetchone()
+    if pg.counts()["articles"] == n_lite:
+        print(f"postgresql: {n_lite} articles already stored and indexed")
+        return pg
     tables = {
         "pages": "id, source_path, kind, encoding, source_id, url, outlet, published, title,"
         " n_articles",
@@ -176,6 +181,8 @@ def report(name: str, store: Store, queries: list[str], filters: list[Filters]) 
         search(store, q, outlet=f.outlet, since=f.since, until=f.until)
         filtered.append(time.perf_counter() - started)
     print(f"{name:22} with filters  {percentiles(filtered)}")
+    ranking = timed(lambda q: store.search_articles(parse_query(q), Filters(), 20, 0), queries)
+    print(f"{name[:-1] + ', ranking only)':22} no filter     {percentiles(ranking)}")
 
 
 def main() -> None:
@@ -196,8 +203,6 @@ def main() -> None:
     n_articles = store.counts()["articles"]
     print(f"{n_articles} articles, {len(queries)} queries ({len(variants)} with a clitic)")
     report("marsad (sqlite)", store, queries, filters)
-    ranking = timed(lambda q: store.search_articles(parse_query(q), Filters(), 20, 0), queries)
-    print(f"{'marsad, ranking only':22} no filter     {percentiles(ranking)}")
     peer = Peer(args.db)
     peer.search(queries[0])
     print(f"{'peer: raw FTS5':22} no filter     {percentiles(timed(peer.search, queries))}")
@@ -225,11 +230,22 @@ def main() -> None:
         try:
             pg = copy_to_postgres(args.db, url)
             report("marsad (postgresql)", pg, queries, filters)
-            same = sum(
-                [h.article_id for h in search(pg, q)] == [h.article_id for h in search(store, q)]
-                for q in queries
-            )
-            print(f"postgresql top-20 identical to sqlite for {same}/{len(queries)} queries")
+            def top(s: Store, q: str, f: Filters) -> list[tuple[str, float]]:
+                hits = search(s, q, outlet=f.outlet, since=f.since, until=f.until)
+                return [(h.article_id, round(h.score, 6)) for h in hits]
+
+            for label, pick in (("", lambda i: Filters()), (" with filters", filters.__getitem__)):
+                same = sum(
+                    top(pg, q, pick(i % len(filters))) == top(store, q, pick(i % len(filters)))
+                    for i, q in enumerate(queries)
+                )
+                print(
+                    f"postgresql top 20 (ids, scores to 6 decimals){label} identical to sqlite"
+                    f" for {same}/{len(queries)} queries"
+                )
+            for table in ("search_docs", "search_postings"):
+                size = "SELECT pg_size_pretty(pg_total_relation_size(%s))"
+                print(f"postgresql {table}: {pg.db.execute(size, (table,)).fetchone()[0]}")  # type: ignore[attr-defined]
             pg.close()
         finally:
             if cluster is not None:

@@ -5,8 +5,8 @@ Writes (POST /api/pages) need `Authorization: Bearer <token>` when a token is co
 without one they are accepted only from the local machine (docs/api.md).
 
 Every request opens its own store in the thread that serves it (SQLite connections belong to
-one thread; PostgreSQL gets a connection per request), and ingests are serialized by a lock
-because the duplicate index and the story clusterer update shared state.
+one thread; PostgreSQL lends one of a pool's connections, `[pool] size`), and ingests are
+serialized by a lock because the duplicate index and the story clusterer update shared state.
 """
 
 from __future__ import annotations
@@ -16,8 +16,8 @@ import hmac
 import ipaddress
 import re
 import threading
-from collections.abc import Iterator
-from contextlib import contextmanager
+from collections.abc import AsyncIterator
+from contextlib import AbstractContextManager, asynccontextmanager
 from typing import Annotated, Any
 
 from fastapi import Body, Depends, FastAPI, HTTPException, Query, Request
@@ -37,7 +37,7 @@ from marsad.digest import story_digest
 from marsad.model import Failure, Page, Story
 from marsad.pipeline import ingest_pages
 from marsad.search import QueryError, search, search_stories
-from marsad.store import Store, open_store
+from marsad.store import Store, Stores
 from marsad.web import views
 from marsad.web.queries import Listings, Window, article_view
 from marsad.web.render import STATIC
@@ -79,15 +79,11 @@ class Marsad:
         self.config = config
         self.ingest_lock = threading.Lock()
         self.listings = Listings()
+        self.stores = Stores(db, config.pool)
 
-    @contextmanager
-    def store(self) -> Iterator[Store]:
-        """A store for this request, opened and closed in the calling thread."""
-        store = open_store(self.db)
-        try:
-            yield store
-        finally:
-            store.close()
+    def store(self) -> AbstractContextManager[Store]:
+        """A store for this request, in the calling thread (PostgreSQL: a pooled connection)."""
+        return self.stores.store()
 
     def digest(self, store: Store, story: Story) -> dict:
         """The story's digest: kept in the store, made again only when the story changed."""
@@ -245,7 +241,14 @@ def create_app(
     """The API and UI over the store at `db` (a SQLite path or a PostgreSQL URL).
 
     A POST /api/pages body is at most `max_body_mb` and `max_records` records (413)."""
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        yield
+        app.state.marsad.stores.close()
+
     app = FastAPI(
+        lifespan=lifespan,
         title="marsad",
         summary="Arabic news stories: ingest pages, read stories, digests and articles.",
         version="0.1.0",

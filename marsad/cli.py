@@ -639,6 +639,12 @@ def storyline_cmd(storyline_id: str, db: str, as_json: bool) -> None:
     type=click.IntRange(min=1),
     help="Most page records in one POST /api/pages; more get 413.",
 )
+@click.option(
+    "--pool-size",
+    type=click.IntRange(min=1),
+    default=None,
+    help="PostgreSQL connections the requests share (default: [pool] size of the config, 8).",
+)
 def serve_cmd(
     db: str,
     host: str,
@@ -647,14 +653,25 @@ def serve_cmd(
     config_path: str | None,
     max_body_mb: float,
     max_records: int,
+    pool_size: int | None,
 ) -> None:
     """Serve the web UI at / and the JSON API at /api/ (OpenAPI docs at /docs)."""
+    import dataclasses
+
     import uvicorn
 
     from marsad.api import create_app
+    from marsad.store import PoolConfig
 
     config = _load_config(config_path)
-    app = create_app(db, token, config=config, max_body_mb=max_body_mb, max_records=max_records)
+    if pool_size is not None:
+        config = dataclasses.replace(config, pool=PoolConfig(pool_size))
+    try:
+        app = create_app(
+            db, token, config=config, max_body_mb=max_body_mb, max_records=max_records
+        )
+    except ConnectionError as exc:  # the PostgreSQL store says which server and why
+        raise click.ClickException(_PASSWORD.sub(r"://\1:***@", str(exc))) from None
     writes = "with the token" if token else "from this machine only"
     click.echo(f"marsad on http://{host}:{port}/ (API docs /docs, db {db}, writes {writes})")
     uvicorn.run(app, host=host, port=port, log_level="info")

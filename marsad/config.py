@@ -11,6 +11,8 @@ threshold = 0.3
 gap_days = 10
 [digest.summary]
 sentences = 7
+[pool]
+size = 8
 ```
 Each table maps onto the config dataclass that lives next to its algorithm; derived
 parameters (LSH bands, ...) are computed there, never set here.
@@ -28,6 +30,7 @@ from marsad.cluster import ClusterConfig, StorylineConfig
 from marsad.dedup import DedupConfig
 from marsad.digest import DigestConfig
 from marsad.read import ReadConfig
+from marsad.store import PoolConfig
 
 
 class ConfigError(ValueError):
@@ -41,6 +44,7 @@ class Config:
     cluster: ClusterConfig = field(default_factory=ClusterConfig)
     storylines: StorylineConfig = field(default_factory=StorylineConfig)
     digest: DigestConfig = field(default_factory=DigestConfig)
+    pool: PoolConfig = field(default_factory=PoolConfig)
 
 
 def _section(cls: type, values: Any, name: str, source: str) -> Any:

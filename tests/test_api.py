@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import itertools
 import re
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 import schemathesis
@@ -20,7 +21,7 @@ from marsad.config import Config
 from marsad.demo import DEMO_MANIFEST
 from marsad.pipeline import ingest
 from marsad.read import ReadConfig
-from marsad.store import open_store
+from marsad.store import PoolConfig, open_store
 
 LOCAL = ("127.0.0.1", 50000)
 REMOTE = ("203.0.113.9", 50000)
@@ -417,3 +418,25 @@ def test_serve_builds_the_app_with_the_token_from_the_environment(monkeypatch, t
     assert client.post("/api/pages", json=PAGE).status_code == 401
     ok = client.post("/api/pages", json=PAGE, headers={"Authorization": "Bearer from-env"})
     assert ok.status_code == 200
+
+
+def test_concurrent_requests_share_the_pooled_connections(pg_cluster):
+    import psycopg
+
+    db = pg_cluster.new_url()
+    with open_store(db) as store:
+        ingest([DEMO_MANIFEST], store)
+    app = create_app(db, config=Config(pool=PoolConfig(size=2)))
+    urls = ["/api/search?q=الشرفة", "/api/stories", "/api/search/stories?q=زاهران", "/"]
+    with TestClient(app) as client:
+        want = [client.get(url).text for url in urls]
+        with ThreadPoolExecutor(8) as workers:
+            got = list(workers.map(lambda i: client.get(urls[i % 4]).text, range(32)))
+        assert got == want * 8
+        stats = app.state.marsad.stores.pool.pool.get_stats()
+        assert stats["connections_num"] <= 2 and stats["requests_num"] >= 36
+        with psycopg.connect(db) as conn:
+            sessions = "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database()"
+            assert conn.execute(sessions).fetchone()[0] <= 3  # the pool's two and this one
+    with pytest.raises(Exception, match="closed"):  # the app's shutdown closed the pool
+        app.state.marsad.stores.pool.pool.getconn()

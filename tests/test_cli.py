@@ -224,6 +224,18 @@ def test_read_commands_refuse_a_store_that_does_not_exist(tmp_path):
     out = CliRunner().invoke(main, ["stories", "--db", url])
     assert out.exit_code == 1 and "cannot connect to PostgreSQL" in out.output, out.output
     assert "secret" not in out.output and "Traceback" not in out.output
+    out = CliRunner().invoke(main, ["serve", "--db", url, "--pool-size", "2"])
+    assert out.exit_code == 1 and "cannot connect to PostgreSQL" in out.output, out.output
+    assert "secret" not in out.output and "Traceback" not in out.output
+
+
+def test_pool_size_comes_from_config_or_cli(tmp_path):
+    cfg = tmp_path / "c.toml"
+    cfg.write_text("[pool]\nsize = 0\n")
+    out = CliRunner().invoke(main, ["serve", "--config", str(cfg)])
+    assert out.exit_code == 1 and "[pool]: size must be at least 1, not 0" in out.output
+    out = CliRunner().invoke(main, ["serve", "--pool-size", "0"])
+    assert out.exit_code == 2 and "--pool-size" in out.output
 
 
 def test_an_empty_folder_is_nothing_to_ingest(tmp_path):

@@ -58,3 +58,4 @@ def test_config_example_loads(tmp_path):
     path.write_text(example, encoding="utf-8")
     config = load_config(path)
     assert config.digest.summary.sentences == 6 and config.cluster.window_hours == 48
+    assert config.pool.size == 8

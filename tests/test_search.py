@@ -1,9 +1,13 @@
 """Arabic-aware search on both backends: clitics, spelling variants, filters, snippets,
 ranking, malformed queries. Texts are our own."""
 
+import random
+
 import pytest
 
+from marsad.demo import DEMO_MANIFEST
 from marsad.model import Article, Extraction, Page, Story
+from marsad.pipeline import ingest
 from marsad.search import (
     STATE_KEY,
     QueryError,
@@ -212,6 +216,64 @@ def test_backends_score_alike(pg_cluster):
         for query in ["أذربيجان", '"وزير الخارجية"', "أمطار OR إيران", "الخارجية وزير"]:
             want = [(h.article_id, round(h.score, 6)) for h in search(lite, query)]
             assert [(h.article_id, round(h.score, 6)) for h in search(pg, query)] == want
+
+
+def test_backends_rank_alike_on_the_demo_corpus(pg_cluster):
+    """PostgreSQL's top hits, scores and pages are SQLite's, over words of the demo titles
+    alone, with a clitic, in pairs, joined by OR, in quoted phrases, and filtered."""
+    with open_store(pg_cluster.new_url()) as pg, open_store(":memory:") as lite:
+        ingest([DEMO_MANIFEST], lite)
+        ingest([DEMO_MANIFEST], pg, chunk=4)  # many transactions: forms in several blocks
+        blocks = "SELECT count(*) > count(DISTINCT form) FROM search_postings"
+        assert pg.db.execute(blocks).fetchone()[0]
+        titles = [a.title for a in lite.articles()]
+        vocab = sorted({w for t in titles for w in words(t) if len(w) > 3})
+        rng = random.Random(7)
+        picked = rng.sample(vocab, 20)
+        queries = picked + ["و" + w for w in picked[:8]] + ["بال" + w[2:] for w in picked[:8]]
+        queries += [f"{a} {b}" for a, b in zip(picked, picked[1:8], strict=False)]
+        queries += [f"{a} OR {b}" for a, b in zip(picked[8:], picked[9:14], strict=False)]
+        pairs = [ws[i : i + 2] for t in titles[:6] if len(ws := words(t)) > 3 for i in (0, 2)]
+        queries += [f'"{a} {b}"' for a, b in pairs]  # phrases: the tsvector path
+        outlet = next(a.outlet for a in lite.articles())
+        options = [{}, {"limit": 3, "offset": 2}, {"outlet": outlet}, {"since": "2025-05-01"}]
+        matched = 0
+        for query in queries:
+            for kw in options:
+                want = [(h.article_id, round(h.score, 6), h.story_id) for h in search(lite, query, **kw)]
+                got = [(h.article_id, round(h.score, 6), h.story_id) for h in search(pg, query, **kw)]
+                assert got == want, (query, kw)
+                matched += bool(want)
+        assert matched > len(queries) * 2  # most searches find something
+
+
+def test_postings_roll_back_with_their_articles(store):
+    add_docs(store)
+    page = Page(content="زلزال يضرب الساحل", kind="text", source_path="quake.txt")
+    article = Article(page.id, 0, "زلزال يضرب الساحل", f"شعر السكان بزلزال قوي. {FILLER}")
+    before = [(h.article_id, h.score) for h in search(store, "أمطار")]
+    with pytest.raises(RuntimeError), store.transaction():
+        store.add_extraction(Extraction(page, [article]))
+        raise RuntimeError("the chunk fails after the page was added")
+    assert found(store, "زلزال") == []
+    assert [(h.article_id, h.score) for h in search(store, "أمطار")] == before  # same N, avgdl
+    store.add_extraction(Extraction(page, [article]))
+    assert found(store, "زلزال") == [article.id]
+
+
+def test_postgres_store_made_before_postings_is_rebuilt_on_open(pg_cluster):
+    url = pg_cluster.new_url()
+    with open_store(url) as s:
+        ids = add_docs(s)
+        # the layout before postings: search_docs without doc numbers, no postings or totals
+        s.db.execute("DROP TABLE search_postings, search_stats, search_docs")
+        s.db.execute(
+            "CREATE TABLE search_docs (article_id TEXT PRIMARY KEY REFERENCES articles(id),"
+            " len INTEGER NOT NULL, tlen INTEGER NOT NULL, vec TSVECTOR NOT NULL)"
+        )
+    with open_store(url) as s:
+        assert set(found(s, "إيران")) == {ids["iran-hamza"], ids["iran-bare"]}
+        assert s.db.execute("SELECT docs FROM search_stats").fetchone()[0] == len(DOCS)
 
 
 def test_forms_and_canonical():

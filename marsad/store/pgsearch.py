@@ -1,15 +1,28 @@
-"""PostgreSQL search: the analysed words as a tsvector with a GIN index, and BM25 in SQL.
+"""PostgreSQL search: a postings table for words, a tsvector with a GIN index for phrases.
 
 PostgreSQL has no BM25 (ts_rank is not one), so ranking mirrors SQLite FTS5's bm25() term
 for term: the same "phrases" (each form of a query word; each quoted phrase), the same
 IDF clamp, column weights and document length (the token count FTS5 would see), giving the
-same order on both backends. A document's tsvector holds each word's forms and its canonical
-form (prefixed "~", for phrases) at the word's position, the title's words first, so a
-position says the field. Document frequencies come from the GIN index at query time, so there
-are no term-statistics tables to maintain.
+same order on both backends.
+
+Queries of words only (nearly all) read `search_postings`: per form, blocks of packed
+(doc, title count, body count, doc length) rows, one block per form per transaction that
+indexed articles. The postings of the query's forms are scored with numpy: no document is
+read, so a word in 10,000 articles costs a few hundred kilobytes, not 10,000 vectors.
+N and the token total live in `search_stats`, kept in the same transaction.
+
+Queries with a phrase use the tsvector: each word's forms and its canonical form (prefixed
+"~") at the word's position, the title's words first, so a position says the field, and BM25
+is computed in SQL (SEARCH_SQL) over the candidates the GIN index finds.
 """
 
 from __future__ import annotations
+
+import math
+from array import array
+from collections.abc import Iterable
+
+import numpy as np
 
 from marsad import search
 
@@ -131,3 +144,93 @@ def search_params(query: search.Query, limit: int, offset: int) -> dict:
         "limit": limit,
         "offset": offset,
     }
+
+
+# --- postings (queries of words) ------------------------------------------------------------
+
+POSTING = np.dtype([("doc", "<i4"), ("title", "<i4"), ("body", "<i4"), ("len", "<i4")])
+
+
+class Postings:
+    """Postings of the articles indexed in the open transaction, one block per form, written
+    by `rows()` at its end (one row per form and transaction, not per form and article)."""
+
+    def __init__(self) -> None:
+        self.forms: dict[str, array] = {}
+        self.docs = self.tokens = 0
+
+    def add(self, doc: int, title: search.Analyzed, body: search.Analyzed) -> None:
+        counts: dict[str, list[int]] = {}
+        for column, field in enumerate((title, body)):
+            for word_forms in field.forms:
+                for form in word_forms:
+                    counts.setdefault(form, [0, 0])[column] += 1
+        length = title.length + body.length
+        for form, (in_title, in_body) in counts.items():
+            self.forms.setdefault(form, array("i")).extend((doc, in_title, in_body, length))
+        self.docs += 1
+        self.tokens += length
+
+    def rows(self) -> Iterable[tuple[str, bytes]]:
+        """(form, packed postings) for COPY into search_postings."""
+        for form, flat in self.forms.items():
+            yield form, np.frombuffer(flat, dtype=np.intc).astype("<i4").tobytes()
+
+    def clear(self) -> None:
+        self.forms, self.docs, self.tokens = {}, 0, 0
+
+
+def words_only(query: search.Query) -> bool:
+    """Whether the postings can answer the query (phrases need positions)."""
+    return all(isinstance(alt, search.Term) for clause in query.clauses for alt in clause)
+
+
+def rank(
+    query: search.Query,
+    blocks: dict[str, list[bytes]],
+    n_docs: int,
+    tokens: int,
+    allowed: np.ndarray | None,
+    k: int,
+) -> list[tuple[int, float]]:
+    """(doc, score) of the matching documents that can be among the best `k`: every one
+    scoring at least the k-th best score, so ties at the cut can be ordered by article id.
+
+    `blocks` holds the packed postings of each form of the query, `allowed` the documents the
+    filters let through (None: all). Scores add each phrase's BM25 term in phrase order, as
+    FTS5 does, so equal inputs give bit-equal scores."""
+    postings = {f: np.frombuffer(b"".join(bs), dtype=POSTING) for f, bs in blocks.items()}
+    size = 1 + max((int(p["doc"].max()) for p in postings.values() if len(p)), default=0)
+    keep = np.ones(size, dtype=bool)
+    if allowed is not None:
+        keep[:] = False
+        keep[allowed[allowed < size]] = True
+    for clause in query.clauses:  # every clause must match: any form of any of its words
+        hit = np.zeros(size, dtype=bool)
+        for alt in clause:
+            for form in alt.forms:  # type: ignore[union-attr]
+                if form in postings:
+                    hit[postings[form]["doc"]] = True
+        keep &= hit
+    found = np.flatnonzero(keep)
+    if not len(found):
+        return []
+    avgdl = tokens / n_docs
+    score = np.zeros(size)
+    for (form,) in phrases(query):
+        p = postings.get(form)
+        if p is None or not len(p):
+            continue
+        idf = math.log((n_docs - len(p) + 0.5) / (len(p) + 0.5))  # libm's, as SQLite's
+        if idf <= 0.0:
+            idf = 1e-6
+        f = search.TITLE_WEIGHT * p["title"] + 1.0 * p["body"]
+        length = p["len"].astype(float)
+        score[p["doc"]] += idf * (
+            (f * (search.K1 + 1.0)) / (f + search.K1 * (1 - search.B + search.B * length / avgdl))
+        )
+    scores = score[found]
+    if len(found) > k:
+        cut = np.partition(scores, len(found) - k)[len(found) - k]
+        found, scores = found[scores >= cut], scores[scores >= cut]
+    return list(zip(found.tolist(), scores.tolist(), strict=True))

@@ -7,11 +7,13 @@ SQLite orders them; NULLs sort first in ascending order as they do in SQLite.
 from __future__ import annotations
 
 import re
+import threading
 from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from functools import lru_cache
 
+import numpy as np
 import psycopg
 from psycopg.adapt import Dumper
 from psycopg.types.string import StrBinaryDumper, StrDumperUnknown
@@ -52,42 +54,86 @@ CREATE TABLE IF NOT EXISTS story_articles (
 CREATE INDEX IF NOT EXISTS story_articles_story ON story_articles(story_id);
 CREATE TABLE IF NOT EXISTS state (key {T} PRIMARY KEY, value BYTEA);
 CREATE TABLE IF NOT EXISTS search_docs (
-  article_id {T} PRIMARY KEY REFERENCES articles(id), len INTEGER NOT NULL,
-  tlen INTEGER NOT NULL, vec TSVECTOR NOT NULL);
+  article_id {T} PRIMARY KEY REFERENCES articles(id), doc SERIAL UNIQUE, len INTEGER NOT NULL,
+  tlen INTEGER NOT NULL, outlet {T}, day {T}, vec TSVECTOR NOT NULL);
 CREATE INDEX IF NOT EXISTS search_docs_vec ON search_docs USING gin (vec);
+CREATE TABLE IF NOT EXISTS search_postings (
+  form {T} NOT NULL, block BIGSERIAL, postings BYTEA NOT NULL, PRIMARY KEY (form, block));
+CREATE TABLE IF NOT EXISTS search_stats (
+  one BOOLEAN PRIMARY KEY DEFAULT true CHECK (one), docs BIGINT NOT NULL, tokens BIGINT NOT NULL);
+INSERT INTO search_stats VALUES (true, 0, 0) ON CONFLICT DO NOTHING;
 """ + STATE_SCHEMA.format(T=T, R="DOUBLE PRECISION", I="BIGINT", WR="")
+# search_docs copies outlet and day (published[:10]) of its article so filters read no article.
 WRITE_LOCK = 7213  # advisory lock key: one writer at a time per database
 SCHEMA_LOCK = 7212
 
 
 class PostgresStore(Store):
-    def __init__(self, url: str) -> None:
+    def __init__(self, url: str, connection: psycopg.Connection | None = None) -> None:
+        """A store on its own connection, or on a `PostgresPool`'s (already up to date)."""
         self.url = url
+        self._postings = pgsearch.Postings()
+        self._own = connection is None
+        if connection is not None:
+            self.db = connection
+            return
         try:
             self.db = psycopg.connect(url, autocommit=True)
         except psycopg.OperationalError as exc:
             raise ConnectionError(f"cannot connect to PostgreSQL at {_safe(url)}: {exc}") from None
-        for dumper in (StrDumperUnknown, StrBinaryDumper):
-            self.db.adapters.register_dumper(str, _nul_safe(dumper))
+        _configure(self.db)
         with self.db.transaction():
             # Only a database without the newest schema runs the DDL: CREATE INDEX IF NOT
             # EXISTS would wait for running ingests. Two processes opening a fresh database
             # at once take turns.
-            if self.db.execute("SELECT to_regclass('pending_at')").fetchone()[0] is None:
+            if self._schema_missing():
                 self.db.execute(f"SELECT pg_advisory_xact_lock({SCHEMA_LOCK})")
-                self.db.execute(SCHEMA)
-                self._store_vectors_uncompressed()
+                if self._schema_missing():
+                    self._create_schema()
         self._opened()
+
+    def _schema_missing(self) -> bool:
+        return self.db.execute("SELECT to_regclass('search_stats')").fetchone()[0] is None
+
+    def _create_schema(self) -> None:
+        """The tables, and for a store made before search postings: its search_docs made
+        anew, the index version forgotten, so `_opened` rebuilds the index (docs/search.md).
+        What search reads whole is stored uncompressed (EXTERNAL): 2-3x faster to read for
+        30% more disk; PostgreSQL 15 can only set it after CREATE."""
+        self.db.execute("DROP TABLE IF EXISTS search_docs")
+        self.db.execute(SCHEMA)
+        self.db.execute("DELETE FROM state WHERE key = %s", (search.STATE_KEY,))
+        for table, column in (("search_docs", "vec"), ("search_postings", "postings")):
+            self.db.execute(f"ALTER TABLE {table} ALTER COLUMN {column} SET STORAGE EXTERNAL")
 
     # --- transactions ---------------------------------------------------------------------
     @contextmanager
     def _locked(self) -> Iterator[None]:
-        with self.db.transaction():
-            locked = self.db.execute(f"SELECT pg_try_advisory_xact_lock({WRITE_LOCK})")
-            if not locked.fetchone()[0]:
-                self.waiting(f"waiting for another writer on {_safe(self.url)} …")
-                self.db.execute(f"SELECT pg_advisory_xact_lock({WRITE_LOCK})")
-            yield
+        try:
+            with self.db.transaction():
+                locked = self.db.execute(f"SELECT pg_try_advisory_xact_lock({WRITE_LOCK})")
+                if not locked.fetchone()[0]:
+                    self.waiting(f"waiting for another writer on {_safe(self.url)} …")
+                    self.db.execute(f"SELECT pg_advisory_xact_lock({WRITE_LOCK})")
+                yield
+                self._write_postings()
+        finally:
+            self._postings.clear()  # written, or rolled back with the articles
+
+    def _write_postings(self) -> None:
+        """The transaction's postings as one block per form, and the corpus totals."""
+        if not self._postings.docs:
+            return
+        with self.db.cursor() as cur:
+            with cur.copy("COPY search_postings (form, postings) FROM STDIN (FORMAT BINARY)") as cp:
+                cp.set_types(["text", "bytea"])
+                for row in self._postings.rows():
+                    cp.write_row(row)
+            cur.execute(
+                "UPDATE search_stats SET docs = docs + %s, tokens = tokens + %s",
+                (self._postings.docs, self._postings.tokens),
+            )
+        self._postings.clear()
 
     def _rows(self, sql: str, args: Sequence = ()) -> list[tuple]:
         return self.db.execute(_marks(sql), args).fetchall()
@@ -100,16 +146,6 @@ class PostgresStore(Store):
         if rows:
             with self.db.cursor() as cur:
                 cur.executemany(_marks(sql), rows)
-
-    def _store_vectors_uncompressed(self) -> None:
-        """Search decompresses every candidate's vector; uncompressed ones (EXTERNAL) make
-        that 2-3x faster for 30% more disk. PostgreSQL 15 can only set it after CREATE."""
-        row = self.db.execute(
-            "SELECT attstorage FROM pg_attribute"
-            " WHERE attrelid = 'search_docs'::regclass AND attname = 'vec'"
-        ).fetchone()
-        if row[0] != "e":
-            self.db.execute("ALTER TABLE search_docs ALTER COLUMN vec SET STORAGE EXTERNAL")
 
     # --- pages and articles -------------------------------------------------------------
     def has_page(self, page_id: str) -> bool:
@@ -147,12 +183,25 @@ class PostgresStore(Store):
     def _index(
         self, cur: psycopg.Cursor, articles: Iterable[Article], analyzed: list | None = None
     ) -> int:
+        articles = list(articles)
+        docs = cur.execute(
+            "SELECT nextval(pg_get_serial_sequence('search_docs', 'doc'))"
+            " FROM generate_series(1, %s)",
+            (len(articles),),
+        ).fetchall()
         rows = []
-        for i, a in enumerate(articles):
+        for i, (a, (doc,)) in enumerate(zip(articles, docs, strict=True)):
             title, body = analyzed[i] if analyzed else search.analyze(a)
+            self._postings.add(doc, title, body)
+            day = None if a.published is None else a.published[:10]
             vec = pgsearch.tsvector(title, body)
-            rows.append((a.id, title.length + body.length, len(title.canon), vec))
-        cur.executemany("INSERT INTO search_docs VALUES (%s, %s, %s, %s::tsvector)", rows)
+            length = title.length + body.length
+            rows.append((a.id, doc, length, len(title.canon), a.outlet, day, vec))
+        cur.executemany(
+            "INSERT INTO search_docs (article_id, doc, len, tlen, outlet, day, vec)"
+            " VALUES (%s, %s, %s, %s, %s, %s, %s::tsvector)",
+            rows,
+        )
         return len(rows)
 
     def add_failure(self, failure: Failure) -> None:
@@ -285,18 +334,20 @@ class PostgresStore(Store):
         params = pgsearch.search_params(query, limit, offset)
         joins, where = "", ""
         for sql, name in (
-            (" AND a.outlet = %(outlet)s", "outlet"),
-            (" AND left(a.published, 10) >= %(since)s", "since"),
-            (" AND left(a.published, 10) <= %(until)s", "until"),
+            (" AND d.outlet = %(outlet)s", "outlet"),
+            (" AND d.day >= %(since)s", "since"),
+            (" AND d.day <= %(until)s", "until"),
         ):
             if getattr(filters, name) is not None:
-                joins, where = " JOIN articles a ON a.id = d.article_id", where + sql
+                where += sql
                 params[name] = getattr(filters, name)
         if filters.story_id is not None:
             joins += " JOIN story_articles fs ON fs.article_id = d.article_id"
             where += " AND fs.story_id = %(story_id)s"
             params["story_id"] = filters.story_id
         with self.db.transaction():
+            if pgsearch.words_only(query):
+                return self._ranked(query, params, joins, where, limit, offset)
             # The planner prices `vec @@ query` per row as if it were free, but a sequential
             # scan decompresses every vector; the GIN index only reads the matching ones.
             self.db.execute("SET LOCAL enable_seqscan = off")
@@ -304,23 +355,102 @@ class PostgresStore(Store):
             rows = self.db.execute(pgsearch.SEARCH_SQL.format(joins=joins, where=where), params)
             return [(aid, float(score), sid) for aid, score, sid in rows]
 
+    def _ranked(
+        self, query: search.Query, params: dict, joins: str, where: str, limit: int, offset: int
+    ) -> list[tuple[str, float, str | None]]:
+        """A query of words ranked from the postings of its forms (pgsearch.rank)."""
+        forms = sorted({form for (form,) in pgsearch.phrases(query)})
+        with self.db.cursor(binary=True) as cur:
+            blocks: dict[str, list[bytes]] = {}
+            for form, postings in cur.execute(
+                "SELECT form, postings FROM search_postings WHERE form = ANY(%s)", (forms,)
+            ):
+                blocks.setdefault(form, []).append(postings)
+            n_docs, tokens = cur.execute("SELECT docs, tokens FROM search_stats").fetchone()
+            allowed = None
+            if where:
+                (packed,) = cur.execute(
+                    "SELECT string_agg(int4send(d.doc), ''::bytea) FROM search_docs d"
+                    f"{joins} WHERE true{where}",
+                    params,
+                ).fetchone()
+                allowed = np.frombuffer(packed or b"", dtype=">i4").astype(np.int64)
+            top = pgsearch.rank(query, blocks, n_docs, tokens, allowed, offset + limit)
+            found = {
+                doc: (aid, sid)
+                for doc, aid, sid in cur.execute(
+                    "SELECT d.doc, d.article_id, sa.story_id FROM search_docs d"
+                    " LEFT JOIN story_articles sa ON sa.article_id = d.article_id"
+                    " WHERE d.doc = ANY(%s)",
+                    ([doc for doc, _ in top],),
+                )
+            }
+        ranked = sorted((-score, *found[doc]) for doc, score in top if doc in found)
+        return [(aid, -neg, sid) for neg, aid, sid in ranked[offset : offset + limit]]
+
     def reindex(self) -> int:
         with self.transaction(), self.db.cursor() as cur:
-            cur.execute("DELETE FROM search_docs")
+            for table in ("search_docs", "search_postings"):
+                cur.execute(f"DELETE FROM {table}")
+            cur.execute("UPDATE search_stats SET docs = 0, tokens = 0")
             n = 0
             batch: list[Article] = []
             for article in self.articles():
                 batch.append(article)
-                if len(batch) == 500:
+                if len(batch) == 2000:  # a block per form and batch: memory stays bounded
                     n += self._index(cur, batch)
+                    self._write_postings()
                     batch = []
             n += self._index(cur, batch)
+            self._write_postings()
             self.set_state(search.STATE_KEY, search.INDEX_VERSION.encode())
             cur.execute("ANALYZE search_docs")  # fresh statistics for the search plans
+            cur.execute("ANALYZE search_postings")
         return n
 
     def close(self) -> None:
-        self.db.close()
+        if self._own:
+            self.db.close()
+
+
+class PostgresPool:
+    """Stores for a server's requests on at most `size` shared connections: a request borrows
+    one instead of connecting and checking the schema anew. Connections open when first
+    needed; a broken one is replaced when borrowed."""
+
+    def __init__(self, url: str, size: int) -> None:
+        from psycopg_pool import ConnectionPool
+
+        PostgresStore(url).close()  # creates or upgrades the schema once, or says why not
+        self.url = url
+        self.pool = ConnectionPool(
+            url,
+            min_size=1,
+            max_size=size,
+            kwargs={"autocommit": True},
+            configure=_configure,
+            check=ConnectionPool.check_connection,
+            open=False,
+        )
+        self._opening = threading.Lock()
+        self._open = False
+
+    @contextmanager
+    def store(self) -> Iterator[PostgresStore]:
+        with self._opening:
+            if not self._open:
+                self.pool.open()
+                self._open = True
+        with self.pool.connection() as conn:
+            yield PostgresStore(self.url, conn)
+
+    def close(self) -> None:
+        self.pool.close()
+
+
+def _configure(conn: psycopg.Connection) -> None:
+    for dumper in (StrDumperUnknown, StrBinaryDumper):
+        conn.adapters.register_dumper(str, _nul_safe(dumper))
 
 
 def _nul_safe(dumper: type[Dumper]) -> type[Dumper]:
