@@ -18,8 +18,10 @@ import re
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Annotated, Any
 
+import fastapi_offline
 from fastapi import Body, Depends, FastAPI, HTTPException, Query, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.openapi.docs import get_swagger_ui_html
@@ -28,7 +30,6 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from fastapi.staticfiles import StaticFiles
 from pydantic import BeforeValidator
 from starlette.types import ASGIApp, Receive, Scope, Send
-from swagger_ui_bundle import swagger_ui_path
 
 from marsad.claims import article_sentences
 from marsad.cluster import storyline
@@ -66,6 +67,8 @@ from marsad.web.schemas import (
 )
 
 MAX_LIMIT = 100
+# Swagger UI 5 (reads the OpenAPI 3.1 FastAPI serves; swagger-ui-bundle's 4.15 renders nothing)
+SWAGGER_UI = Path(fastapi_offline.__file__).parent / "static"
 MAX_RECORDS = 1000  # page records in one POST /api/pages (create_app(max_records=...))
 
 
@@ -249,7 +252,7 @@ def create_app(
         title="marsad",
         summary="Arabic news stories: ingest pages, read stories, digests and articles.",
         version="0.1.0",
-        docs_url=None,  # served below from the swagger-ui-bundle wheel: no CDN, works offline
+        docs_url=None,  # served below from the fastapi-offline wheel: no CDN, works offline
         redoc_url=None,
     )
     app.state.marsad = Marsad(db, token, config or Config())
@@ -477,7 +480,7 @@ def create_app(
     app.add_middleware(NoNul)
     app.include_router(views.router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
-    app.mount("/swagger", StaticFiles(directory=swagger_ui_path), name="swagger")
+    app.mount("/swagger", StaticFiles(directory=SWAGGER_UI), name="swagger")
 
     @app.get("/docs", include_in_schema=False)
     def docs() -> HTMLResponse:
@@ -486,7 +489,7 @@ def create_app(
             title="marsad API",
             swagger_js_url="/swagger/swagger-ui-bundle.js",
             swagger_css_url="/swagger/swagger-ui.css",
-            swagger_favicon_url="/swagger/favicon-32x32.png",
+            swagger_favicon_url="/swagger/favicon.png",
         )
 
     return app

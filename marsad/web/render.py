@@ -15,6 +15,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoes
 from markupsafe import Markup, escape
 
 from marsad.claims import article_sentences
+from marsad.coverage import Coverage, coverage
 from marsad.model import Article, source_label
 
 HERE = Path(__file__).parent
@@ -158,6 +159,11 @@ def chip_groups(cited: list, articles: dict[str, dict]) -> list[dict]:
     return list(groups.values())
 
 
+def story_coverage(article_ids: list[str], articles: dict[str, dict]) -> Coverage:
+    """The coverage of a story page's or report's story, from the article dicts it shows."""
+    return coverage(article_ids, {aid: a.get("outlet") for aid, a in articles.items()})
+
+
 @lru_cache(maxsize=1)
 def environment() -> Environment:
     env = Environment(
@@ -173,6 +179,7 @@ def environment() -> Environment:
         timeline_chart=timeline_chart,
         entity_types=ENTITY_TYPES,
         chip_groups=chip_groups,
+        story_coverage=story_coverage,
     )
     return env
 
