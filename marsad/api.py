@@ -34,6 +34,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from marsad.claims import article_sentences
 from marsad.cluster import storyline
 from marsad.config import Config
+from marsad.coverage import Coverage, blindspot, coverage
 from marsad.digest import story_digest
 from marsad.model import Failure, Page, Story
 from marsad.pipeline import ingest_pages
@@ -46,7 +47,9 @@ from marsad.web.schemas import (
     ArticleList,
     ArticleOut,
     ArticleSummary,
+    BlindspotOut,
     ClaimOut,
+    CoveredStory,
     DroppedOut,
     Entity,
     ErrorOut,
@@ -62,7 +65,6 @@ from marsad.web.schemas import (
     StorylineList,
     StorylineOut,
     StoryList,
-    StoryOut,
     StorySearchOut,
 )
 
@@ -185,6 +187,12 @@ def _iso_day(value: object) -> object:
 
 
 Day = Annotated[dt.date, BeforeValidator(_iso_day)]
+MinSize = Annotated[
+    int, Query(ge=1, le=10**6, description="Only stories of at least this many articles.")
+]
+StorylineId = Annotated[
+    str | None, Query(max_length=200, description="Only the stories of this storyline.")
+]
 Since = Annotated[Day | None, Query(description="From this day (YYYY-MM-DD).")]
 Until = Annotated[Day | None, Query(description="Up to this day (YYYY-MM-DD), inclusive.")]
 NOT_FOUND = {404: {"model": ErrorOut, "description": "No such id."}}
@@ -231,6 +239,10 @@ def _story_or_404(store: Store, story_id: str) -> Story:
     if story is None:
         raise HTTPException(404, f"no story with id {story_id!r}")
     return story
+
+
+def _covered(story: dict, cover: Coverage) -> CoveredStory:
+    return CoveredStory(**story, outlet_articles=dict(cover.counts))
 
 
 def _summary(a: Any) -> ArticleSummary:
@@ -309,20 +321,53 @@ def create_app(
         outlet: Outlet = None,
         since: Since = None,
         until: Until = None,
-        min_size: Annotated[
-            int, Query(ge=1, le=10**6, description="Only stories of at least this many articles.")
-        ] = 1,
-        storyline: Annotated[
-            str | None, Query(max_length=200, description="Only the stories of this storyline.")
-        ] = None,
+        min_size: MinSize = 1,
+        storyline: StorylineId = None,
     ) -> StoryList:
-        """Stories, most recently active first."""
+        """Stories, most recently active first, with each outlet's share of their articles."""
+        window = Window(outlet, since, until, min_size, storyline)
         with ctx.store() as store:
-            stories = ctx.listings.stories(store, Window(outlet, since, until))
-        stories = [s for s in stories if s.size >= min_size
-                   and (storyline is None or s.storyline == storyline)]  # fmt: skip
-        items = [StoryOut(**s.to_dict()) for s in stories[offset : offset + limit]]
+            stories = ctx.listings.stories(store, window)
+            shown = stories[offset : offset + limit]
+            cover = ctx.listings.coverage(store, shown)
+        items = [_covered(s.to_dict(), cover[s.id]) for s in shown]
         return StoryList(total=len(stories), limit=limit, offset=offset, items=items)
+
+    @app.get(
+        "/api/outlets/{outlet}/blindspot",
+        response_model=BlindspotOut,
+        responses=NOT_FOUND,
+        tags=["stories"],
+    )
+    def get_blindspot(
+        ctx: Ctx,
+        outlet: str,
+        limit: Limit = 20,
+        others: Annotated[
+            int, Query(ge=1, le=1000, description="Missed: at least this many other outlets.")
+        ] = 2,
+        since: Since = None,
+        until: Until = None,
+        min_size: MinSize = 1,
+        storyline: StorylineId = None,
+    ) -> BlindspotOut:
+        """The stories only this outlet covered, and those it missed that others covered."""
+        with ctx.store() as store:
+            if outlet not in ctx.listings.outlets(store):
+                raise HTTPException(404, f"no outlet {outlet!r} in the stories")
+            stories = ctx.listings.stories(store, Window(None, since, until, min_size, storyline))
+            spots = blindspot(stories, outlet, others)
+            only, missed = spots.only[:limit], spots.missed[:limit]
+            cover = ctx.listings.coverage(store, only + missed)
+        return BlindspotOut(
+            outlet=outlet,
+            others=others,
+            limit=limit,
+            only_total=len(spots.only),
+            missed_total=len(spots.missed),
+            only=[_covered(s.to_dict(), cover[s.id]) for s in only],
+            missed=[_covered(s.to_dict(), cover[s.id]) for s in missed],
+        )
 
     @app.get(
         "/api/stories/{story_id}", response_model=StoryDetail, responses=NOT_FOUND, tags=["stories"]
@@ -331,7 +376,10 @@ def create_app(
         with ctx.store() as store:
             story = _story_or_404(store, story_id)
             articles = [_summary(a) for a in store.articles(story.article_ids)]
-        return StoryDetail(**story.to_dict(), articles=articles)
+        cover = coverage(story.article_ids, {a.id: a.outlet for a in articles})
+        return StoryDetail(
+            **story.to_dict(), outlet_articles=dict(cover.counts), articles=articles
+        )
 
     @app.get(
         "/api/stories/{story_id}/digest",
