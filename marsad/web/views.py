@@ -67,12 +67,12 @@ def _window(form: dict) -> Window | None:
 
 
 def _filters(ctx: Marsad, store: Store, form: dict) -> dict:
-    """What the story filter form shows, and `query`: the filters set, kept in links."""
+    """What the story filter form shows, and `kept`: the filters set, kept in links."""
     return {
         "outlet_names": ctx.listings.outlets(store),
         "lines": ctx.listings.storylines(store)[:200],
         "form": form,
-        "query": {k: v for k, v in form.items() if v and v != 1},
+        "kept": {k: v for k, v in form.items() if v and v != 1},
     }
 
 
