@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import errno
 import functools
 import json
 import os
 import re
+import socket
 import sys
 import time
 from collections.abc import Callable, Iterable
@@ -687,9 +689,28 @@ def serve_cmd(
 
     config = _load_config(config_path)
     app = create_app(db, token, config=config, max_body_mb=max_body_mb, max_records=max_records)
+    sock = _listen(host, port)  # before saying the URL: a busy port fails here, not after
     writes = "with the token" if token else "from this machine only"
     click.echo(f"marsad on http://{host}:{port}/ (API docs /docs, db {db}, writes {writes})")
-    uvicorn.run(app, host=host, port=port, log_level="info")
+    uvicorn.Server(uvicorn.Config(app, log_level="info")).run(sockets=[sock])
+
+
+def _listen(host: str, port: int) -> socket.socket:
+    """A socket bound to host:port for the server, or a clear error (busy port, bad host)."""
+    try:
+        family, kind, proto, _, address = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)[0]
+        sock = socket.socket(family, kind, proto)
+    except OSError as exc:
+        raise click.ClickException(f"cannot serve on {host}:{port}: {exc}") from None
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        sock.bind(address)
+    except OSError as exc:
+        sock.close()
+        busy = exc.errno == errno.EADDRINUSE
+        busy = " (is another server running there? choose another --port)" if busy else ""
+        raise click.ClickException(f"cannot serve on {host}:{port}: {exc.strerror}{busy}") from None
+    return sock
 
 
 @main.command("search")

@@ -1,5 +1,6 @@
 import gzip
 import json
+import socket
 
 import pytest
 from click.testing import CliRunner
@@ -213,7 +214,8 @@ def test_read_commands_refuse_a_store_that_does_not_exist(tmp_path):
     is a clear message, not a traceback."""
     missing = tmp_path / "typo" / "news.db"
     for args in (["stories"], ["articles"], ["storylines"], ["story", "s-1"], ["claims", "s-1"],
-                 ["search", "قمة"], ["repair"], ["digest", "--out", str(tmp_path / "o")]):  # fmt: skip
+                 ["search", "قمة"], ["repair"], ["digest", "--out", str(tmp_path / "o")],
+                 ["blindspot", "صدى"]):  # fmt: skip
         out = CliRunner().invoke(main, [*args, "--db", str(missing)])
         assert out.exit_code == 1, (args, out.output)
         assert f"no store at {missing}" in out.output, args
@@ -231,3 +233,17 @@ def test_an_empty_folder_is_nothing_to_ingest(tmp_path):
     empty.mkdir()
     out = CliRunner().invoke(main, ["ingest", str(empty), "--db", str(tmp_path / "s.db")])
     assert out.exit_code == 1 and "nothing to read in" in out.output
+
+
+def test_serve_on_a_busy_port_fails_before_printing_its_url(tmp_path):
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        args = ["serve", "--db", str(tmp_path / "s.db"), "--port", str(port)]
+        out = CliRunner().invoke(main, args)
+    assert out.exit_code == 1, out.output
+    assert f"cannot serve on 127.0.0.1:{port}" in out.output and "another --port" in out.output
+    assert "http://" not in out.output and "Traceback" not in out.output
+    out = CliRunner().invoke(main, [*args[:3], "--host", "no-such-host.invalid"])
+    assert out.exit_code == 1 and "cannot serve on no-such-host.invalid" in out.output
