@@ -21,7 +21,7 @@ from marsad.model import Page
 from marsad.pipeline import ingest, ingest_pages
 from marsad.store import open_store
 from marsad.web import render_report
-from marsad.web.render import date_range, safe_marks, show_date, timeline_chart
+from marsad.web.render import DROP_REASONS, date_range, safe_marks, show_date, timeline_chart
 
 HTML_ROOT = re.compile(r'<html lang="ar" dir="rtl">')
 
@@ -194,9 +194,19 @@ def test_article_page_has_sentence_anchors_and_its_drops(client, demo_store):
     assert f'id="s-{len(sentences)}"' not in r.text
     dropped = demo_store.dropped(article.page_id)
     assert "ما حُذف من الصفحة" in r.text
-    assert all(d.reason in r.text for d in dropped)
+    cells = re.findall(r'<td class="reason" title="([a-z_]+)">([^<]+)</td>', r.text)
+    assert sorted(code for code, _ in cells) == sorted(d.reason for d in dropped)
+    assert all(label == DROP_REASONS[code] for code, label in cells)  # Arabic, not the code
     story = demo_store.story_of(article.id)
     assert f'href="/stories/{story.id}"' in r.text
+
+
+def test_every_drop_reason_has_an_arabic_label(demo_store):
+    from marsad.extract import segment
+
+    codes = {*segment._ALWAYS.values(), *segment._META_REASON.values(), *demo_store.drop_counts()}
+    assert codes - set(DROP_REASONS) == set()
+    assert all(re.fullmatch(r"[\u0600-\u06ff ]+", label) for label in DROP_REASONS.values())
 
 
 def test_text_from_pages_is_escaped_everywhere(client, demo_store):

@@ -30,6 +30,27 @@ ENTITY_TYPES = {
     "misc": "أخرى",
 }
 
+# What the UI calls each drop reason; the stored codes (and the API's) stay as they are.
+DROP_REASONS = {
+    "ad": "إعلان",
+    "caption": "تعليق صورة",
+    "credit": "اسم كاتب أو مصوّر",
+    "date_line": "سطر التاريخ",
+    "duplicate": "فقرة مكررة",
+    "marker": "رمز شارد",
+    "masthead": "ترويسة الموقع",
+    "nav": "قائمة تنقّل",
+    "no_article": "لا مقال في الصفحة",
+    "no_body": "عنوان بلا نص",
+    "related_block": "أخبار ذات صلة",
+    "repeated_title": "عنوان مكرر",
+    "share_footer": "أزرار المشاركة",
+    "source_credit": "نسبة إلى مصدر",
+    "tags": "وسوم",
+    "teaser": "عنوان خبر آخر",
+    "trailing_teaser": "عناوين أخبار أخرى",
+}
+
 
 def _bounds(value: str) -> tuple[dt.date, dt.date]:
     """First and last day a date of the contract's forms (YYYY, YYYY-MM, YYYY-MM-DD…) covers."""
@@ -173,7 +194,8 @@ def environment() -> Environment:
         trim_blocks=True,
         lstrip_blocks=True,
     )
-    env.filters.update(date=show_date, percent=percent, marks=safe_marks, source=source_label)
+    env.filters.update(date=show_date, percent=percent, marks=safe_marks, source=source_label,
+                       reason=lambda code: DROP_REASONS.get(code, code))  # fmt: skip
     env.globals.update(
         span=show_span,
         timeline_chart=timeline_chart,
