@@ -123,6 +123,27 @@ def test_dates_read_as_arabic_and_ranges_chart():
     assert chart["left_out"] == 1  # a background year stays in the list only
 
 
+def test_timeline_chart_labels_its_marks_and_ticks_in_reading_order():
+    entries = [{"date": f"2025-11-{d:02}", "text": f"حدث اليوم {d} " + "تفاصيل " * 12}
+               for d in (13, 18, 29)]  # fmt: skip
+    chart = timeline_chart(entries, "2025-11-13", "2025-11-29")
+    rli, pdi = "\u2067", "\u2069"  # right-to-left isolates: «13 نوفمبر 2025», not «نوفمبر 2025 13»
+    ticks = [t["label"] for t in chart["ticks"]]
+    assert all(t.startswith(rli) and t.endswith(pdi) for t in ticks)
+    assert ticks[0] == f"{rli}13\u00a0نوفمبر\u00a02025{pdi}" and ticks[-1].startswith(f"{rli}29")
+    assert len(ticks) == 5 and [t["x"] for t in chart["ticks"]] == sorted(
+        (t["x"] for t in chart["ticks"]), reverse=True
+    )  # evenly spaced days between the ends, earliest on the right
+    first, last = chart["rows"][0], chart["rows"][-1]
+    assert first["label"].startswith(f"{rli}13 نوفمبر: حدث اليوم 13")
+    assert first["label"].endswith(f"…{pdi}") and len(first["label"]) < 70  # cut to fit
+    assert first["x"] < first["right"] and last["x"] > last["right"]  # into the wider side
+    one_day = timeline_chart(entries[:1], "2025-11-13", "2025-11-13")
+    assert len(one_day["ticks"]) == 1
+    months = timeline_chart([{"date": "2025-01-05", "text": "أ"}, {"date": "2025-12-20", "text": "ب"}])
+    assert [t["label"].strip(rli + pdi) for t in months["ticks"]][1:3] == ["أبريل 2025", "يوليو 2025"]
+
+
 # --- the UI -------------------------------------------------------------------------------
 @pytest.fixture(scope="module")
 def demo_db(tmp_path_factory):

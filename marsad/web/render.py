@@ -22,6 +22,8 @@ HERE = Path(__file__).parent
 STATIC = HERE / "static"
 
 CHART_MARGIN = dt.timedelta(days=14)
+ROW = 18  # px between the chart's rows
+ROW_LABEL = 48  # characters of an entry's text beside its mark
 ENTITY_TYPES = {
     "person": "أشخاص",
     "place": "أماكن",
@@ -126,19 +128,55 @@ def timeline_chart(
     def x(day: dt.date) -> float:
         return round(97 - 94 * (day - lo).days / days, 2)
 
-    rows = [
-        {"entry": e, "right": x(first), "left": x(last), "point": first == last}
-        for e, (first, last) in spans
-    ]
-    ticks = [{"x": 97, "label": show_date(lo.isoformat()), "anchor": "end"}]
-    if hi != lo:
-        ticks.append({"x": 3, "label": show_date(hi.isoformat()), "anchor": "start"})
+    rows = []
+    for n, (e, (first, last)) in enumerate(spans):
+        right, left = x(first), x(last)
+        text = e["text"] if len(e["text"]) <= ROW_LABEL else e["text"][: ROW_LABEL - 1] + "…"
+        label = _rtl(f"{format_date(first, 'd MMMM', locale='ar')}: {text}")
+        # the label runs into the chart's wider side of the mark
+        side = {"x": left - 1, "anchor": "end"} if right > 50 else {"x": right + 1}
+        rows.append({"entry": e, "right": right, "left": left, "point": first == last,
+                     "y": 38 + ROW * n, "label": label, "anchor": "start", **side})  # fmt: skip
     return {
         "rows": rows,
-        "ticks": ticks,
-        "height": 34 + 16 * len(rows),
+        "ticks": [{"x": x(day), "label": _rtl(label), "anchor": _anchor(x(day))}
+                  for day, label in _ticks(lo, hi)],  # fmt: skip
+        "height": 38 + ROW * len(rows),
         "left_out": len(entries) - len(rows),
     }
+
+
+def _rtl(label: str) -> str:
+    """A label isolated right-to-left: in the chart (drawn left to right, so that x and
+    text-anchor keep their plain meaning) «13 نوفمبر 2025» would read «نوفمبر 2025 13»."""
+    return f"\u2067{label}\u2069"
+
+
+def _anchor(x: float) -> str:
+    return "end" if x > 90 else "start" if x < 10 else "middle"
+
+
+def _ticks(lo: dt.date, hi: dt.date) -> list[tuple[dt.date, str]]:
+    """The axis's dated ticks: the first and last day and up to three between, evenly spaced
+    days (month starts over spans of months), the year only where it is needed."""
+    span = (hi - lo).days
+    if span > 120:
+        months = (hi.year - lo.year) * 12 + hi.month - lo.month
+        step = -(-months // 4)
+        inner = [dt.date(lo.year + (lo.month - 1 + k) // 12, (lo.month - 1 + k) % 12 + 1, 1)
+                 for k in range(step, months, step)]  # fmt: skip
+        gap = 15
+    else:
+        step = max(1, -(-span // 4))
+        inner = [lo + dt.timedelta(days=k) for k in range(step, span, step)]
+        gap = step / 2
+    days = [lo, *(d for d in inner if (d - lo).days >= gap and (hi - d).days >= gap), hi]
+    if hi == lo:
+        days = [lo]
+    one_year = lo.year == hi.year
+    inner_form = "MMMM y" if span > 120 else "d MMMM" if one_year else "d MMMM y"
+    return [(d, format_date(d, "d\u00a0MMMM\u00a0y" if d in (lo, hi) else inner_form, locale="ar"))
+            for d in days]  # fmt: skip
 
 
 _MARK = re.compile(r"(</?mark>)")
