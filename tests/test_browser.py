@@ -211,3 +211,32 @@ def test_outlet_blindspots_page(server, page):
     assert page.locator("section.only h2").is_visible()
     assert page.locator("section.missed h2").is_visible()
     page.screenshot(path=ARTIFACTS / "blindspots.png", full_page=True)
+
+
+def test_latin_outlet_names_keep_the_lines_order(page, tmp_path):
+    """«CNN، BBC News» in an Arabic line: each name isolated, so they read right to left in
+    list order and the counts and dates stay where they are written."""
+    from fastapi.testclient import TestClient
+
+    from marsad.model import Page
+    from marsad.pipeline import ingest_pages
+
+    text = ("افتتحت البلدية جسرا جديدا فوق النهر صباح اليوم بحضور المحافظ وعدد من المسؤولين. "
+            "ويربط الجسر الحي الشرقي بوسط المدينة ويختصر الطريق نصف ساعة.\n")  # fmt: skip
+    db = str(tmp_path / "latin.db")
+    with open_store(db) as store:
+        pages = [Page(f"جسر جديد فوق النهر\n\n{text}", "text", f"{o}.txt", outlet=o,
+                      published="2025-07-01", url=f"https://{o.lower().replace(' ', '')}.example/a")
+                 for o in ("CNN", "BBC News")]  # fmt: skip
+        assert ingest_pages(pages, store).articles == 2
+    page.set_content(TestClient(create_app(db)).get("/").text)
+    names = page.locator("ol.stories li small bdi.outlet")
+    assert names.all_inner_texts() == ["BBC News", "CNN"]
+    first, second = (names.nth(i).bounding_box() for i in range(2))
+    assert first["x"] > second["x"]  # the first named is the rightmost
+    meta = page.locator("ol.stories li small")
+    assert meta.inner_text().startswith("عدد المقالات: 2")
+    count = meta.evaluate("el => { const r = document.createRange();"
+                          " r.setStart(el.firstChild, 0); r.setEnd(el.firstChild, 5);"
+                          " return r.getBoundingClientRect().right; }")  # fmt: skip
+    assert count >= first["x"] + first["width"]  # the line still starts at the right

@@ -218,6 +218,12 @@ def chip_groups(cited: list, articles: dict[str, dict]) -> list[dict]:
     return list(groups.values())
 
 
+def source_bdi(article: Article | dict) -> Markup:
+    """The source's name isolated: a Latin name («CNN») next to Arabic text and numbers would
+    otherwise reorder the line around it («عدد المقالات: 2 · CNN، BBC» reads BBC first)."""
+    return Markup("<bdi>%s</bdi>") % source_label(article)
+
+
 def story_coverage(article_ids: list[str], articles: dict[str, dict]) -> Coverage:
     """The coverage of a story page's or report's story, from the article dicts it shows."""
     return coverage(article_ids, {aid: a.get("outlet") for aid, a in articles.items()})
@@ -232,7 +238,7 @@ def environment() -> Environment:
         trim_blocks=True,
         lstrip_blocks=True,
     )
-    env.filters.update(date=show_date, percent=percent, marks=safe_marks, source=source_label,
+    env.filters.update(date=show_date, percent=percent, marks=safe_marks, source=source_bdi,
                        reason=lambda code: DROP_REASONS.get(code, code))  # fmt: skip
     env.globals.update(
         span=show_span,
