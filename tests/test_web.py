@@ -21,7 +21,14 @@ from marsad.model import Page
 from marsad.pipeline import ingest, ingest_pages
 from marsad.store import open_store
 from marsad.web import render_report
-from marsad.web.render import DROP_REASONS, date_range, safe_marks, show_date, timeline_chart
+from marsad.web.render import (
+    DROP_REASONS,
+    date_range,
+    exact_copies,
+    safe_marks,
+    show_date,
+    timeline_chart,
+)
 
 HTML_ROOT = re.compile(r'<html lang="ar" dir="rtl">')
 
@@ -330,3 +337,28 @@ def test_citations_group_into_one_chip_per_source():
     ]
     assert groups[0]["titles"] == ["ب", "أ"]
     assert [g["label"] for g in chip_groups(["c", "a"], articles)] == ["example.org", "صدى"]
+
+
+def test_exact_copies_fold_under_the_first_listed():
+    pairs = [{"a": "x", "b": "z", "kind": "exact"}, {"a": "z", "b": "y", "kind": "exact"},
+             {"a": "x", "b": "w", "kind": "near"}, {"a": "x", "b": "gone", "kind": "exact"}]  # fmt: skip
+    assert exact_copies(["w", "y", "x", "z"], pairs) == {"y": ["x", "z"]}
+    assert exact_copies(["w", "x"], pairs) == {}
+
+
+def test_one_page_filed_twice_is_listed_once(client, demo_store):
+    pair = next(p for p in demo_store.duplicates() if p.kind == "exact")
+    a, b = demo_store.article(pair.a), demo_store.article(pair.b)
+    assert a.outlet == b.outlet and a.title == b.title  # the demo files one page twice
+    story = demo_store.story_of(a.id)
+    html = client.get(f"/stories/{story.id}").text
+    articles = html[html.index("<h3>المقالات</h3>") :]
+    assert articles.count(f">{a.title}</a>") == 1 and "ونسخة مطابقة" in articles
+    dup = html[html.index('<div class="dup">') :].split("</div>")[0]
+    assert f"نشره <bdi>{a.outlet}</bdi> مرتين" in dup and "نقل عن" not in dup
+    near = next(p for p in demo_store.duplicates() if p.kind == "near")
+    other = client.get(f"/stories/{demo_store.story_of(near.a).id}").text
+    assert "نقل عن" in other  # across outlets a copy is still a copy
+    found = client.get("/search", params={"q": a.title}).text
+    links = re.findall(r'<a class="title" href="/articles/([^"]+)"', found)
+    assert len({pair.a, pair.b} & set(links)) == 1 and 'class="copy"' in found

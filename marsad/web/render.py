@@ -7,8 +7,10 @@ import dataclasses
 import datetime as dt
 import html
 import re
+from collections.abc import Iterable
 from functools import lru_cache
 from pathlib import Path
+from typing import NamedTuple
 
 from babel.dates import format_date
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
@@ -16,6 +18,7 @@ from markupsafe import Markup, escape
 
 from marsad.claims import article_sentences
 from marsad.coverage import Coverage, coverage
+from marsad.dedup import duplicate_groups
 from marsad.model import Article, source_label
 
 HERE = Path(__file__).parent
@@ -218,6 +221,23 @@ def chip_groups(cited: list, articles: dict[str, dict]) -> list[dict]:
     return list(groups.values())
 
 
+class _Pair(NamedTuple):
+    a: str
+    b: str
+
+
+def exact_copies(article_ids: list[str], duplicates: Iterable) -> dict[str, list[str]]:
+    """Listed articles that are exact copies of one listed before them, folded under it (one
+    page filed twice is one entry, not two): first id -> its copies; copies are not keys.
+    `duplicates`: a digest's pair dicts or the store's DuplicatePairs."""
+    get = lambda d, k: d[k] if isinstance(d, dict) else getattr(d, k)  # noqa: E731
+    order = {aid: i for i, aid in enumerate(article_ids)}
+    pairs = [_Pair(a, b) for d in duplicates if get(d, "kind") == "exact"
+             and (a := get(d, "a")) in order and (b := get(d, "b")) in order]  # fmt: skip
+    groups = (sorted(g, key=order.__getitem__) for g in duplicate_groups(pairs))
+    return {g[0]: g[1:] for g in groups}
+
+
 def source_bdi(article: Article | dict) -> Markup:
     """The source's name isolated: a Latin name («CNN») next to Arabic text and numbers would
     otherwise reorder the line around it («عدد المقالات: 2 · CNN، BBC» reads BBC first)."""
@@ -246,6 +266,7 @@ def environment() -> Environment:
         entity_types=ENTITY_TYPES,
         chip_groups=chip_groups,
         story_coverage=story_coverage,
+        exact_copies=exact_copies,
     )
     return env
 

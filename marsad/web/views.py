@@ -16,7 +16,7 @@ from marsad.coverage import blindspot
 from marsad.model import Storyline
 from marsad.search import QueryError, search, search_stories
 from marsad.web.queries import Window, article_view
-from marsad.web.render import environment, numbered_paragraphs
+from marsad.web.render import environment, exact_copies, numbered_paragraphs
 
 if TYPE_CHECKING:
     from marsad.api import Marsad
@@ -226,7 +226,7 @@ def search_page(
     until: Annotated[str, Query(max_length=40)] = "",
 ) -> HTMLResponse:
     form = {"query": q, "outlet": outlet, "since": since, "until": until}
-    hits, stories, error = [], [], None
+    hits, stories, copies, error = [], [], {}, None
     ctx = _marsad(request)
     with ctx.store() as store:
         outlets = ctx.listings.outlets(store)
@@ -239,11 +239,20 @@ def search_page(
                 stories = search_stories(
                     store, q, outlet=window.outlet, since=window.since, until=window.until, limit=5
                 )
+                ids = [h.article_id for h in hits]
+                copies = exact_copies(ids, store.duplicates(ids))
         except QueryError as exc:
             error = f"تعذّر البحث: {exc}"
         except ValueError:
             error = BAD_DAY
     status = 400 if error else 200
     return _page(
-        "search.html", status, hits=hits, stories=stories, outlets=outlets, error=error, **form
+        "search.html",
+        status,
+        hits=hits,
+        copies=copies,
+        stories=stories,
+        outlets=outlets,
+        error=error,
+        **form,
     )
