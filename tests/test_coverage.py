@@ -147,7 +147,7 @@ def test_api_and_cli_list_an_outlets_blindspots(client, demo, demo_db):
 
 def bars(html: str) -> list[tuple[str, list[float]]]:
     """Each coverage bar's label and segment widths."""
-    found = re.findall(r'<div class="coverage" role="img" aria-label="([^"]+)"[^>]*>(.*?)</div>',
+    found = re.findall(r'<span class="coverage" role="img" aria-label="([^"]+)"[^>]*>((?:<span[^>]*></span>)*)</span>',
                        html)  # fmt: skip
     return [(label, [float(w) for w in re.findall(r"width: ([\d.]+)%", body)])
             for label, body in found]  # fmt: skip
