@@ -308,11 +308,14 @@ def _write_digest(
     start = time.perf_counter()
     digest = build_digest(store, config=config.digest, min_size=min_size, workers=workers)
     built = time.perf_counter()
-    out.mkdir(parents=True, exist_ok=True)
-    (out / "digest.json").write_text(
-        json.dumps(digest, ensure_ascii=False, indent=1), encoding="utf-8"
-    )
-    (out / "digest.html").write_text(render_report(digest), encoding="utf-8")
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+        (out / "digest.json").write_text(
+            json.dumps(digest, ensure_ascii=False, indent=1), encoding="utf-8"
+        )
+        (out / "digest.html").write_text(render_report(digest), encoding="utf-8")
+    except OSError as exc:
+        raise click.ClickException(f"cannot write --out {out}: {exc.strerror or exc}") from None
     print_digest(digest, Console())
     click.echo(f"wrote {out / 'digest.json'} and {out / 'digest.html'}")
     if timings:

@@ -6,6 +6,7 @@ import pytest
 from click.testing import CliRunner
 
 from marsad.cli import main
+from marsad.demo import DEMO_MANIFEST
 from marsad.store import open_store
 
 PAGE = """\
@@ -117,7 +118,6 @@ def test_bad_config_is_a_clear_error(batch, tmp_path):
 
 
 def test_stories_json_and_story_view(tmp_path):
-    from marsad.demo import DEMO_MANIFEST
 
     db = tmp_path / "m.db"
     run("ingest", DEMO_MANIFEST, "--db", db)
@@ -152,7 +152,6 @@ def test_digest_writes_json_and_html_and_fails_clearly_on_nothing(batch, tmp_pat
 
 def test_repair_and_digest_of_an_existing_store(tmp_path):
     """`marsad repair` finishes queued work; `marsad digest --db` reports a store as it is."""
-    from marsad.demo import DEMO_MANIFEST
 
     db = tmp_path / "m.db"
     assert run("ingest", DEMO_MANIFEST, "--db", db, "--workers", 1).exit_code == 0
@@ -247,3 +246,12 @@ def test_serve_on_a_busy_port_fails_before_printing_its_url(tmp_path):
     assert "http://" not in out.output and "Traceback" not in out.output
     out = CliRunner().invoke(main, [*args[:3], "--host", "no-such-host.invalid"])
     assert out.exit_code == 1 and "cannot serve on no-such-host.invalid" in out.output
+
+
+def test_an_unwritable_out_folder_is_a_clear_error(tmp_path):
+    db = tmp_path / "s.db"
+    assert CliRunner().invoke(main, ["ingest", str(DEMO_MANIFEST), "--db", str(db)]).exit_code == 0
+    (tmp_path / "file").write_text("x")
+    out = CliRunner().invoke(main, ["digest", "--db", str(db), "--out", str(tmp_path / "file/o")])
+    assert out.exit_code == 1 and f"cannot write --out {tmp_path / 'file/o'}" in out.output
+    assert out.exception is None or isinstance(out.exception, SystemExit)
