@@ -118,7 +118,6 @@ def test_bad_config_is_a_clear_error(batch, tmp_path):
 
 
 def test_stories_json_and_story_view(tmp_path):
-
     db = tmp_path / "m.db"
     run("ingest", DEMO_MANIFEST, "--db", db)
     stories = [
