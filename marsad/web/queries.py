@@ -71,7 +71,7 @@ class Listings:
         self._lock = threading.Lock()
         self._stories: tuple[tuple, list[Story]] | None = None
         self._storylines: tuple[tuple, list[Storyline]] | None = None
-        self._articles: tuple[tuple, list[ArticleKey]] | None = None
+        self._articles: tuple[tuple, list[ArticleKey], dict[str, str | None]] | None = None
 
     def stories(self, store: Store, window: Window = Window()) -> list[Story]:
         """Stories in the window, the most recently active first."""
@@ -101,28 +101,29 @@ class Listings:
     def outlets(self, store: Store) -> list[str]:
         return sorted({o for s in self.stories(store) for o in s.outlets})
 
-    def _keys(self, store: Store) -> list[ArticleKey]:
+    def _keys(self, store: Store) -> tuple[list[ArticleKey], dict[str, str | None]]:
+        """The article keys, newest first, and each article's outlet by id."""
         version = _version(store)
         with self._lock:
             cached = self._articles
         if cached is None or cached[0] != version:
             keys = [ArticleKey(a.published or "", a.id, a.outlet) for a in store.articles()]
-            cached = (version, sorted(keys, reverse=True))
+            cached = (version, sorted(keys, reverse=True), {k.id: k.outlet for k in keys})
             with self._lock:
                 self._articles = cached
-        return cached[1]
+        return cached[1], cached[2]
 
     def coverage(self, store: Store, stories: Iterable[Story]) -> dict[str, Coverage]:
         """Each story's coverage, by story id, from the article keys kept between requests
         (a page of 30 stories costs no article reads)."""
-        outlet_of = {k.id: k.outlet for k in self._keys(store)}
+        outlet_of = self._keys(store)[1]
         return {s.id: coverage(s.article_ids, outlet_of) for s in stories}
 
     def articles(
         self, store: Store, window: Window = Window(), *, limit: int, offset: int = 0
     ) -> tuple[int, list[Article]]:
         """(how many articles are in the window, one page of them, newest first)."""
-        matching = [k.id for k in self._keys(store) if window.has_article(k)]
+        matching = [k.id for k in self._keys(store)[0] if window.has_article(k)]
         page = matching[offset : offset + limit]
         found = {a.id: a for a in store.articles(page)}
         return len(matching), [found[aid] for aid in page]
