@@ -122,7 +122,7 @@ def outlet_list(request: Request) -> HTMLResponse:
     return _page("outlets.html", rows=rows)
 
 
-@router.get("/outlets/{outlet}", response_class=HTMLResponse)
+@router.get("/outlets/{outlet:path}", response_class=HTMLResponse)  # names may hold «/»
 def outlet_page(
     request: Request,
     outlet: str,
