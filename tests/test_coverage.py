@@ -204,6 +204,7 @@ def test_outlet_pages_list_its_blindspots(client, demo):
     assert f'href="/outlets/{outlet}"' not in index  # linked url-encoded
     assert index.count("<tr><td><a href=") == len({o for s in stories for o in s.outlets})
     html = client.get(f"/outlets/{outlet}").text
+    assert "إلغاء التصفية" not in html  # nothing filtered yet
     only, missed = html.split('<section class="missed">')
     ids = lambda part: set(re.findall(r'href="/stories/([^"]+)"', part))  # noqa: E731
     assert ids(only) == {s.id for s in stories if s.outlets == [outlet]}

@@ -55,6 +55,7 @@ BAD_DAY = "تاريخ غير صالح: اكتبه بالصيغة 2025-03-10"
 Text = Annotated[str, Query(max_length=200)]
 Day = Annotated[str, Query(max_length=40)]
 Size = Annotated[int, Query(ge=1, le=10**6)]
+UNSET = {"min_size": 1, "others": 2}  # filter values that filter nothing (not kept in links)
 
 
 def _window(form: dict) -> Window | None:
@@ -72,7 +73,7 @@ def _filters(ctx: Marsad, store: Store, form: dict) -> dict:
         "outlet_names": ctx.listings.outlets(store),
         "lines": ctx.listings.storylines(store)[:200],
         "form": form,
-        "kept": {k: v for k, v in form.items() if v and v != 1},
+        "kept": {k: v for k, v in form.items() if v and v != UNSET.get(k)},
     }
 
 
