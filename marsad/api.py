@@ -18,8 +18,10 @@ import re
 import threading
 from collections.abc import AsyncIterator
 from contextlib import AbstractContextManager, asynccontextmanager
+from pathlib import Path
 from typing import Annotated, Any
 
+import fastapi_offline
 from fastapi import Body, Depends, FastAPI, HTTPException, Query, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.openapi.docs import get_swagger_ui_html
@@ -28,11 +30,11 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from fastapi.staticfiles import StaticFiles
 from pydantic import BeforeValidator
 from starlette.types import ASGIApp, Receive, Scope, Send
-from swagger_ui_bundle import swagger_ui_path
 
 from marsad.claims import article_sentences
 from marsad.cluster import storyline
 from marsad.config import Config
+from marsad.coverage import Coverage, blindspot, coverage
 from marsad.digest import story_digest
 from marsad.model import Failure, Page, Story
 from marsad.pipeline import ingest_pages
@@ -45,7 +47,9 @@ from marsad.web.schemas import (
     ArticleList,
     ArticleOut,
     ArticleSummary,
+    BlindspotOut,
     ClaimOut,
+    CoveredStory,
     DroppedOut,
     Entity,
     ErrorOut,
@@ -61,11 +65,12 @@ from marsad.web.schemas import (
     StorylineList,
     StorylineOut,
     StoryList,
-    StoryOut,
     StorySearchOut,
 )
 
 MAX_LIMIT = 100
+# Swagger UI 5 (reads the OpenAPI 3.1 FastAPI serves; swagger-ui-bundle's 4.15 renders nothing)
+SWAGGER_UI = Path(fastapi_offline.__file__).parent / "static"
 MAX_RECORDS = 1000  # page records in one POST /api/pages (create_app(max_records=...))
 
 
@@ -178,6 +183,12 @@ def _iso_day(value: object) -> object:
 
 
 Day = Annotated[dt.date, BeforeValidator(_iso_day)]
+MinSize = Annotated[
+    int, Query(ge=1, le=10**6, description="Only stories of at least this many articles.")
+]
+StorylineId = Annotated[
+    str | None, Query(max_length=200, description="Only the stories of this storyline.")
+]
 Since = Annotated[Day | None, Query(description="From this day (YYYY-MM-DD).")]
 Until = Annotated[Day | None, Query(description="Up to this day (YYYY-MM-DD), inclusive.")]
 NOT_FOUND = {404: {"model": ErrorOut, "description": "No such id."}}
@@ -226,6 +237,10 @@ def _story_or_404(store: Store, story_id: str) -> Story:
     return story
 
 
+def _covered(story: dict, cover: Coverage) -> CoveredStory:
+    return CoveredStory(**story, outlet_articles=dict(cover.counts))
+
+
 def _summary(a: Any) -> ArticleSummary:
     return ArticleSummary.model_validate(a.to_dict())
 
@@ -252,7 +267,7 @@ def create_app(
         title="marsad",
         summary="Arabic news stories: ingest pages, read stories, digests and articles.",
         version="0.1.0",
-        docs_url=None,  # served below from the swagger-ui-bundle wheel: no CDN, works offline
+        docs_url=None,  # served below from the fastapi-offline wheel: no CDN, works offline
         redoc_url=None,
     )
     app.state.marsad = Marsad(db, token, config or Config())
@@ -309,20 +324,53 @@ def create_app(
         outlet: Outlet = None,
         since: Since = None,
         until: Until = None,
-        min_size: Annotated[
-            int, Query(ge=1, le=10**6, description="Only stories of at least this many articles.")
-        ] = 1,
-        storyline: Annotated[
-            str | None, Query(max_length=200, description="Only the stories of this storyline.")
-        ] = None,
+        min_size: MinSize = 1,
+        storyline: StorylineId = None,
     ) -> StoryList:
-        """Stories, most recently active first."""
+        """Stories, most recently active first, with each outlet's share of their articles."""
+        window = Window(outlet, since, until, min_size, storyline)
         with ctx.store() as store:
-            stories = ctx.listings.stories(store, Window(outlet, since, until))
-        stories = [s for s in stories if s.size >= min_size
-                   and (storyline is None or s.storyline == storyline)]  # fmt: skip
-        items = [StoryOut(**s.to_dict()) for s in stories[offset : offset + limit]]
+            stories = ctx.listings.stories(store, window)
+            shown = stories[offset : offset + limit]
+            cover = ctx.listings.coverage(store, shown)
+        items = [_covered(s.to_dict(), cover[s.id]) for s in shown]
         return StoryList(total=len(stories), limit=limit, offset=offset, items=items)
+
+    @app.get(
+        "/api/outlets/{outlet}/blindspot",
+        response_model=BlindspotOut,
+        responses=NOT_FOUND,
+        tags=["stories"],
+    )
+    def get_blindspot(
+        ctx: Ctx,
+        outlet: str,
+        limit: Limit = 20,
+        others: Annotated[
+            int, Query(ge=1, le=1000, description="Missed: at least this many other outlets.")
+        ] = 2,
+        since: Since = None,
+        until: Until = None,
+        min_size: MinSize = 1,
+        storyline: StorylineId = None,
+    ) -> BlindspotOut:
+        """The stories only this outlet covered, and those it missed that others covered."""
+        with ctx.store() as store:
+            if outlet not in ctx.listings.outlets(store):
+                raise HTTPException(404, f"no outlet {outlet!r} in the stories")
+            stories = ctx.listings.stories(store, Window(None, since, until, min_size, storyline))
+            spots = blindspot(stories, outlet, others)
+            only, missed = spots.only[:limit], spots.missed[:limit]
+            cover = ctx.listings.coverage(store, only + missed)
+        return BlindspotOut(
+            outlet=outlet,
+            others=others,
+            limit=limit,
+            only_total=len(spots.only),
+            missed_total=len(spots.missed),
+            only=[_covered(s.to_dict(), cover[s.id]) for s in only],
+            missed=[_covered(s.to_dict(), cover[s.id]) for s in missed],
+        )
 
     @app.get(
         "/api/stories/{story_id}", response_model=StoryDetail, responses=NOT_FOUND, tags=["stories"]
@@ -331,7 +379,10 @@ def create_app(
         with ctx.store() as store:
             story = _story_or_404(store, story_id)
             articles = [_summary(a) for a in store.articles(story.article_ids)]
-        return StoryDetail(**story.to_dict(), articles=articles)
+        cover = coverage(story.article_ids, {a.id: a.outlet for a in articles})
+        return StoryDetail(
+            **story.to_dict(), outlet_articles=dict(cover.counts), articles=articles
+        )
 
     @app.get(
         "/api/stories/{story_id}/digest",
@@ -480,7 +531,7 @@ def create_app(
     app.add_middleware(NoNul)
     app.include_router(views.router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
-    app.mount("/swagger", StaticFiles(directory=swagger_ui_path), name="swagger")
+    app.mount("/swagger", StaticFiles(directory=SWAGGER_UI), name="swagger")
 
     @app.get("/docs", include_in_schema=False)
     def docs() -> HTMLResponse:
@@ -489,7 +540,7 @@ def create_app(
             title="marsad API",
             swagger_js_url="/swagger/swagger-ui-bundle.js",
             swagger_css_url="/swagger/swagger-ui.css",
-            swagger_favicon_url="/swagger/favicon-32x32.png",
+            swagger_favicon_url="/swagger/favicon.png",
         )
 
     return app

@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import errno
+import functools
 import itertools
 import json
 import os
 import re
+import socket
 import sys
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import click
 
@@ -27,6 +30,7 @@ if TYPE_CHECKING:  # the pipeline (extractors, clusterer) loads only for command
     from marsad.config import Config
     from marsad.pipeline import IngestReport
     from marsad.read import PageDefaults
+    from marsad.web.queries import Window
 
 db_option = click.option(
     "--db",
@@ -310,11 +314,14 @@ def _write_digest(
     start = time.perf_counter()
     digest = build_digest(store, config=config.digest, min_size=min_size, workers=workers)
     built = time.perf_counter()
-    out.mkdir(parents=True, exist_ok=True)
-    (out / "digest.json").write_text(
-        json.dumps(digest, ensure_ascii=False, indent=1), encoding="utf-8"
-    )
-    (out / "digest.html").write_text(render_report(digest), encoding="utf-8")
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+        (out / "digest.json").write_text(
+            json.dumps(digest, ensure_ascii=False, indent=1), encoding="utf-8"
+        )
+        (out / "digest.html").write_text(render_report(digest), encoding="utf-8")
+    except OSError as exc:
+        raise click.ClickException(f"cannot write --out {out}: {exc.strerror or exc}") from None
     print_digest(digest, Console())
     click.echo(f"wrote {out / 'digest.json'} and {out / 'digest.html'}")
     if timings:
@@ -480,17 +487,46 @@ def _print_stories(stories: list[Story], spans: dict[str, tuple[str, str]]) -> N
         click.echo(f"{s.id}  [{s.size}] {', '.join(s.outlets)}  {span}{line}\n    {s.title}")
 
 
+def story_filters(outlet: bool = True) -> Callable[[Callable], Callable]:
+    """The story list's filters (the web UI's and GET /api/stories'), given to the command as
+    one `window`; `outlet`: whether --outlet is one of them."""
+    options = [
+        click.option("--since", type=click.DateTime(["%Y-%m-%d"]),
+                     help="Only stories active on or after this day (YYYY-MM-DD)."),
+        click.option("--until", type=click.DateTime(["%Y-%m-%d"]),
+                     help="Only stories active on or before this day."),
+        click.option("--min-size", type=click.IntRange(min=1), default=1, show_default=True,
+                     help="Only stories of at least this many articles (2: hide single articles)."),
+        click.option("--storyline", default=None, help="Only this storyline's stories."),
+    ]  # fmt: skip
+    if outlet:
+        options.insert(0, click.option("--outlet", help="Only stories this outlet covered."))
+
+    def decorate(command: Callable) -> Callable:
+        @functools.wraps(command)
+        def with_window(*args: Any, since, until, min_size, storyline, **kwargs: Any) -> Any:
+            from marsad.web.queries import Window
+
+            day = lambda d: d.date() if d else None  # noqa: E731
+            window = Window(kwargs.pop("outlet", None) if outlet else None, day(since),
+                            day(until), min_size, storyline)  # fmt: skip
+            return command(*args, window=window, **kwargs)
+
+        for option in reversed(options):
+            with_window = option(with_window)
+        return with_window
+
+    return decorate
+
+
 @main.command("stories")
 @db_option
 @json_option
-@click.option("--min-size", type=click.IntRange(min=1), default=1, show_default=True,
-              help="Only stories of at least this many articles (2: hide single articles).")
-@click.option("--storyline", "storyline_id", default=None, help="Only this storyline's stories.")
-def stories_cmd(db: str, as_json: bool, min_size: int, storyline_id: str | None) -> None:
+@story_filters()
+def stories_cmd(db: str, as_json: bool, window: Window) -> None:
     """List stories, largest first: size, outlets, time span, storyline, title, article ids."""
     with _open(db, existing=True) as store:
-        stories = [s for s in store.stories() if s.size >= min_size
-                   and (storyline_id is None or s.storyline == storyline_id)]  # fmt: skip
+        stories = window.stories(store.stories())
         spans = store.inferred_spans([s.id for s in stories])
         if not as_json:
             _print_stories(stories, spans)
@@ -502,6 +538,34 @@ def stories_cmd(db: str, as_json: bool, min_size: int, storyline_id: str | None)
                             ) if s.id in spans else {}  # fmt: skip
             _dump({**s.to_dict(), **inferred,
                    "source_ids": [source_ids.get(i) for i in s.article_ids]})  # fmt: skip
+
+
+@main.command("blindspot")
+@click.argument("outlet")
+@db_option
+@json_option
+@story_filters(outlet=False)
+@click.option("--others", type=click.IntRange(min=1), default=2, show_default=True,
+              help="Missed: stories at least this many other outlets covered.")
+def blindspot_cmd(outlet: str, db: str, as_json: bool, window: Window, others: int) -> None:
+    """An outlet's blindspots: the stories only it covered, then those it missed that at
+    least --others other outlets covered (the web UI's /outlets/OUTLET)."""
+    from marsad.coverage import blindspot
+
+    with _open(db, existing=True) as store:
+        stories = window.stories(store.stories())
+    if not any(outlet in s.outlets for s in stories):
+        raise click.ClickException(f"no story of outlet {outlet!r} in {db} under these filters")
+    spots = blindspot(stories, outlet, others)
+    if as_json:
+        for kind, part in (("only", spots.only), ("missed", spots.missed)):
+            for s in part:
+                _dump({"blindspot": kind, **s.to_dict()})
+        return
+    click.echo(f"only {outlet} covered: {len(spots.only)}")
+    _print_stories(spots.only)
+    click.echo(f"\n{outlet} missed, {others}+ other outlets covered: {len(spots.missed)}")
+    _print_stories(spots.missed)
 
 
 @main.command("story")
@@ -672,9 +736,28 @@ def serve_cmd(
         )
     except ConnectionError as exc:  # the PostgreSQL store says which server and why
         raise click.ClickException(_PASSWORD.sub(r"://\1:***@", str(exc))) from None
+    sock = _listen(host, port)  # before saying the URL: a busy port fails here, not after
     writes = "with the token" if token else "from this machine only"
     click.echo(f"marsad on http://{host}:{port}/ (API docs /docs, db {db}, writes {writes})")
-    uvicorn.run(app, host=host, port=port, log_level="info")
+    uvicorn.Server(uvicorn.Config(app, log_level="info")).run(sockets=[sock])
+
+
+def _listen(host: str, port: int) -> socket.socket:
+    """A socket bound to host:port for the server, or a clear error (busy port, bad host)."""
+    try:
+        family, kind, proto, _, address = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)[0]
+        sock = socket.socket(family, kind, proto)
+    except OSError as exc:
+        raise click.ClickException(f"cannot serve on {host}:{port}: {exc}") from None
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        sock.bind(address)
+    except OSError as exc:
+        sock.close()
+        busy = exc.errno == errno.EADDRINUSE
+        busy = " (is another server running there? choose another --port)" if busy else ""
+        raise click.ClickException(f"cannot serve on {host}:{port}: {exc.strerror}{busy}") from None
+    return sock
 
 
 @main.command("search")

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import itertools
 import re
+import socket
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
@@ -354,6 +355,10 @@ def test_openapi_schema_is_valid_and_documents_responses(client):
     )
     assert assets and all(a.startswith("/") for a in assets), assets  # nothing from a CDN
     assert all(client.get(a).status_code == 200 for a in assets)
+    # the bundled Swagger UI reads the spec's OpenAPI version (4.x renders nothing for 3.1)
+    bundle = client.get(next(a for a in assets if a.endswith("swagger-ui-bundle.js"))).text
+    major = int(re.search(r'PACKAGE_VERSION:"(\d+)\.', bundle).group(1))
+    assert spec["openapi"].startswith("3.1") and major >= 5
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
@@ -407,13 +412,20 @@ def test_serve_builds_the_app_with_the_token_from_the_environment(monkeypatch, t
     from marsad.cli import main
 
     served = {}
-    monkeypatch.setattr(uvicorn, "run", lambda app, **kw: served.update(app=app, **kw))
+    monkeypatch.setattr(
+        uvicorn.Server, "run", lambda self, sockets: served.update(app=self.config.app, s=sockets)
+    )
+    with socket.socket() as probe:  # a port free now
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
     db = str(tmp_path / "serve.db")
     result = CliRunner().invoke(
-        main, ["serve", "--db", db, "--port", "8123"], env={"MARSAD_TOKEN": "from-env"}
+        main, ["serve", "--db", db, "--port", str(port)], env={"MARSAD_TOKEN": "from-env"}
     )
     assert result.exit_code == 0, result.output
-    assert served["port"] == 8123 and served["host"] == "127.0.0.1"
+    [sock] = served["s"]  # bound by marsad before it printed the URL
+    assert sock.getsockname() == ("127.0.0.1", port) and f"127.0.0.1:{port}/" in result.output
+    sock.close()
     client = TestClient(served["app"], client=LOCAL)
     assert client.post("/api/pages", json=PAGE).status_code == 401
     ok = client.post("/api/pages", json=PAGE, headers={"Authorization": "Bearer from-env"})

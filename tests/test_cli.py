@@ -1,10 +1,12 @@
 import gzip
 import json
+import socket
 
 import pytest
 from click.testing import CliRunner
 
 from marsad.cli import main
+from marsad.demo import DEMO_MANIFEST
 from marsad.store import open_store
 
 PAGE = """\
@@ -116,8 +118,6 @@ def test_bad_config_is_a_clear_error(batch, tmp_path):
 
 
 def test_stories_json_and_story_view(tmp_path):
-    from marsad.demo import DEMO_MANIFEST
-
     db = tmp_path / "m.db"
     run("ingest", DEMO_MANIFEST, "--db", db)
     stories = [
@@ -151,7 +151,6 @@ def test_digest_writes_json_and_html_and_fails_clearly_on_nothing(batch, tmp_pat
 
 def test_repair_and_digest_of_an_existing_store(tmp_path):
     """`marsad repair` finishes queued work; `marsad digest --db` reports a store as it is."""
-    from marsad.demo import DEMO_MANIFEST
 
     db = tmp_path / "m.db"
     assert run("ingest", DEMO_MANIFEST, "--db", db, "--workers", 1).exit_code == 0
@@ -213,7 +212,8 @@ def test_read_commands_refuse_a_store_that_does_not_exist(tmp_path):
     is a clear message, not a traceback."""
     missing = tmp_path / "typo" / "news.db"
     for args in (["stories"], ["articles"], ["storylines"], ["story", "s-1"], ["claims", "s-1"],
-                 ["search", "قمة"], ["repair"], ["digest", "--out", str(tmp_path / "o")]):  # fmt: skip
+                 ["search", "قمة"], ["repair"], ["digest", "--out", str(tmp_path / "o")],
+                 ["blindspot", "صدى"]):  # fmt: skip
         out = CliRunner().invoke(main, [*args, "--db", str(missing)])
         assert out.exit_code == 1, (args, out.output)
         assert f"no store at {missing}" in out.output, args
@@ -266,3 +266,26 @@ def test_inferred_days_are_marked_in_listings(tmp_path):
     rows = [json.loads(line) for line in run("articles", "--db", db, "--json").output.splitlines()]
     (inferred,) = [r["published_inferred"] for r in rows if "published_inferred" in r]
     assert inferred["day"] == "2024-08-19" and inferred["basis"] == "story"
+
+
+def test_serve_on_a_busy_port_fails_before_printing_its_url(tmp_path):
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        args = ["serve", "--db", str(tmp_path / "s.db"), "--port", str(port)]
+        out = CliRunner().invoke(main, args)
+    assert out.exit_code == 1, out.output
+    assert f"cannot serve on 127.0.0.1:{port}" in out.output and "another --port" in out.output
+    assert "http://" not in out.output and "Traceback" not in out.output
+    out = CliRunner().invoke(main, [*args[:3], "--host", "no-such-host.invalid"])
+    assert out.exit_code == 1 and "cannot serve on no-such-host.invalid" in out.output
+
+
+def test_an_unwritable_out_folder_is_a_clear_error(tmp_path):
+    db = tmp_path / "s.db"
+    assert CliRunner().invoke(main, ["ingest", str(DEMO_MANIFEST), "--db", str(db)]).exit_code == 0
+    (tmp_path / "file").write_text("x")
+    out = CliRunner().invoke(main, ["digest", "--db", str(db), "--out", str(tmp_path / "file/o")])
+    assert out.exit_code == 1 and f"cannot write --out {tmp_path / 'file/o'}" in out.output
+    assert out.exception is None or isinstance(out.exception, SystemExit)

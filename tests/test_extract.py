@@ -419,3 +419,15 @@ def test_a_trailing_paragraph_with_its_own_dateline_is_a_teaser() -> None:
     assert DATELINE.match(other)
     assert not DATELINE.match("حراسة المرمى: منير المحمدي (نومانسيا الإسباني) - ياسين بونو")
     assert trailing_teasers(["الفقرة الأولى.", "وقال الوزير إن …", "وأضاف …", other]) == 1
+
+
+def test_the_html_cleaner_trafilatura_needs_is_a_declared_dependency():
+    """lxml 5.2 moved lxml.html.clean into lxml_html_clean: without it declared, installs with
+    an older pip warn about the `html_clean` extra, and HTML extraction fails to import."""
+    import tomllib
+
+    import lxml.html.clean  # noqa: F401 - what trafilatura imports
+
+    project = tomllib.loads((Path(__file__).parents[1] / "pyproject.toml").read_text())["project"]
+    names = {re.split(r"[<>=!~\[ ;]", d, maxsplit=1)[0].lower() for d in project["dependencies"]}
+    assert "lxml_html_clean" in names

@@ -21,7 +21,14 @@ from marsad.model import Page
 from marsad.pipeline import ingest, ingest_pages
 from marsad.store import open_store
 from marsad.web import render_report
-from marsad.web.render import date_range, safe_marks, show_date, timeline_chart
+from marsad.web.render import (
+    DROP_REASONS,
+    date_range,
+    exact_copies,
+    safe_marks,
+    show_date,
+    timeline_chart,
+)
 
 HTML_ROOT = re.compile(r'<html lang="ar" dir="rtl">')
 
@@ -123,6 +130,27 @@ def test_dates_read_as_arabic_and_ranges_chart():
     assert chart["left_out"] == 1  # a background year stays in the list only
 
 
+def test_timeline_chart_labels_its_marks_and_ticks_in_reading_order():
+    entries = [{"date": f"2025-11-{d:02}", "text": f"حدث اليوم {d} " + "تفاصيل " * 12}
+               for d in (13, 18, 29)]  # fmt: skip
+    chart = timeline_chart(entries, "2025-11-13", "2025-11-29")
+    rli, pdi = "\u2067", "\u2069"  # right-to-left isolates: «13 نوفمبر 2025», not «نوفمبر 2025 13»
+    ticks = [t["label"] for t in chart["ticks"]]
+    assert all(t.startswith(rli) and t.endswith(pdi) for t in ticks)
+    assert ticks[0] == f"{rli}13\u00a0نوفمبر\u00a02025{pdi}" and ticks[-1].startswith(f"{rli}29")
+    assert len(ticks) == 5 and [t["x"] for t in chart["ticks"]] == sorted(
+        (t["x"] for t in chart["ticks"]), reverse=True
+    )  # evenly spaced days between the ends, earliest on the right
+    first, last = chart["rows"][0], chart["rows"][-1]
+    assert first["label"].startswith(f"{rli}13 نوفمبر: حدث اليوم 13")
+    assert first["label"].endswith(f"…{pdi}") and len(first["label"]) < 70  # cut to fit
+    assert first["x"] < first["right"] and last["x"] > last["right"]  # into the wider side
+    one_day = timeline_chart(entries[:1], "2025-11-13", "2025-11-13")
+    assert len(one_day["ticks"]) == 1
+    months = timeline_chart([{"date": "2025-01-05", "text": "أ"}, {"date": "2025-12-20", "text": "ب"}])
+    assert [t["label"].strip(rli + pdi) for t in months["ticks"]][1:3] == ["أبريل 2025", "يوليو 2025"]
+
+
 # --- the UI -------------------------------------------------------------------------------
 @pytest.fixture(scope="module")
 def demo_db(tmp_path_factory):
@@ -194,9 +222,19 @@ def test_article_page_has_sentence_anchors_and_its_drops(client, demo_store):
     assert f'id="s-{len(sentences)}"' not in r.text
     dropped = demo_store.dropped(article.page_id)
     assert "ما حُذف من الصفحة" in r.text
-    assert all(d.reason in r.text for d in dropped)
+    cells = re.findall(r'<td class="reason" title="([a-z_]+)">([^<]+)</td>', r.text)
+    assert sorted(code for code, _ in cells) == sorted(d.reason for d in dropped)
+    assert all(label == DROP_REASONS[code] for code, label in cells)  # Arabic, not the code
     story = demo_store.story_of(article.id)
     assert f'href="/stories/{story.id}"' in r.text
+
+
+def test_every_drop_reason_has_an_arabic_label(demo_store):
+    from marsad.extract import segment
+
+    codes = {*segment._ALWAYS.values(), *segment._META_REASON.values(), *demo_store.drop_counts()}
+    assert codes - set(DROP_REASONS) == set()
+    assert all(re.fullmatch(r"[\u0600-\u06ff ]+", label) for label in DROP_REASONS.values())
 
 
 def test_text_from_pages_is_escaped_everywhere(client, demo_store):
@@ -299,3 +337,28 @@ def test_citations_group_into_one_chip_per_source():
     ]
     assert groups[0]["titles"] == ["ب", "أ"]
     assert [g["label"] for g in chip_groups(["c", "a"], articles)] == ["example.org", "صدى"]
+
+
+def test_exact_copies_fold_under_the_first_listed():
+    pairs = [{"a": "x", "b": "z", "kind": "exact"}, {"a": "z", "b": "y", "kind": "exact"},
+             {"a": "x", "b": "w", "kind": "near"}, {"a": "x", "b": "gone", "kind": "exact"}]  # fmt: skip
+    assert exact_copies(["w", "y", "x", "z"], pairs) == {"y": ["x", "z"]}
+    assert exact_copies(["w", "x"], pairs) == {}
+
+
+def test_one_page_filed_twice_is_listed_once(client, demo_store):
+    pair = next(p for p in demo_store.duplicates() if p.kind == "exact")
+    a, b = demo_store.article(pair.a), demo_store.article(pair.b)
+    assert a.outlet == b.outlet and a.title == b.title  # the demo files one page twice
+    story = demo_store.story_of(a.id)
+    html = client.get(f"/stories/{story.id}").text
+    articles = html[html.index("<h3>المقالات</h3>") :]
+    assert articles.count(f">{a.title}</a>") == 1 and "ونسخة مطابقة" in articles
+    dup = html[html.index('<div class="dup">') :].split("</div>")[0]
+    assert f"نشره <bdi>{a.outlet}</bdi> مرتين" in dup and "نقل عن" not in dup
+    near = next(p for p in demo_store.duplicates() if p.kind == "near")
+    other = client.get(f"/stories/{demo_store.story_of(near.a).id}").text
+    assert "نقل عن" in other  # across outlets a copy is still a copy
+    found = client.get("/search", params={"q": a.title}).text
+    links = re.findall(r'<a class="title" href="/articles/([^"]+)"', found)
+    assert len({pair.a, pair.b} & set(links)) == 1 and 'class="copy"' in found

@@ -1,24 +1,30 @@
-"""Store reads the REST API and the UI share: filtered, paged lists and one article's view."""
+"""Store reads the REST API, the UI and the CLI share: filtered, paged lists, stories'
+coverage and one article's view."""
 
 from __future__ import annotations
 
 import datetime as dt
 import threading
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import NamedTuple
 
 from marsad.cluster.storylines import storylines
+from marsad.coverage import Coverage, coverage
 from marsad.model import Article, Dropped, Story, Storyline
 from marsad.store import Store
 
 
 @dataclass(frozen=True)
 class Window:
-    """Filters of a listing: an outlet and a day range (both ends inclusive)."""
+    """Filters of a listing: an outlet and a day range (both ends inclusive); stories also by
+    size (`min_size=2` hides single articles) and storyline."""
 
     outlet: str | None = None
     since: dt.date | None = None
     until: dt.date | None = None
+    min_size: int = 1
+    storyline: str | None = None
 
     def dated(self, start: str | None, end: str | None) -> bool:
         """Whether a span [start, end] (ISO strings) overlaps the day range."""
@@ -32,9 +38,16 @@ class Window:
         return self.until is None or first <= self.until.isoformat()
 
     def has_story(self, story: Story) -> bool:
-        return (self.outlet is None or self.outlet in story.outlets) and self.dated(
-            story.start, story.end
+        return (
+            story.size >= self.min_size
+            and (self.storyline is None or story.storyline == self.storyline)
+            and (self.outlet is None or self.outlet in story.outlets)
+            and self.dated(story.start, story.end)
         )
+
+    def stories(self, stories: Iterable[Story]) -> list[Story]:
+        """The stories in the window, in their order: the one filter of the API, UI and CLI."""
+        return [s for s in stories if self.has_story(s)]
 
     def has_article(self, key: ArticleKey) -> bool:
         return (self.outlet is None or key.outlet == self.outlet) and self.dated(
@@ -58,7 +71,7 @@ class Listings:
         self._lock = threading.Lock()
         self._stories: tuple[tuple, list[Story]] | None = None
         self._storylines: tuple[tuple, list[Storyline]] | None = None
-        self._articles: tuple[tuple, list[ArticleKey]] | None = None
+        self._articles: tuple[tuple, list[ArticleKey], dict[str, str | None]] | None = None
 
     def stories(self, store: Store, window: Window = Window()) -> list[Story]:
         """Stories in the window, the most recently active first."""
@@ -72,7 +85,7 @@ class Listings:
             cached = (version, stories)
             with self._lock:
                 self._stories = cached
-        return [s for s in cached[1] if window.has_story(s)]
+        return window.stories(cached[1])
 
     def storylines(self, store: Store) -> list[Storyline]:
         """Every storyline, the largest first (kept while the store is unchanged)."""
@@ -88,19 +101,29 @@ class Listings:
     def outlets(self, store: Store) -> list[str]:
         return sorted({o for s in self.stories(store) for o in s.outlets})
 
-    def articles(
-        self, store: Store, window: Window = Window(), *, limit: int, offset: int = 0
-    ) -> tuple[int, list[Article]]:
-        """(how many articles are in the window, one page of them, newest first)."""
+    def _keys(self, store: Store) -> tuple[list[ArticleKey], dict[str, str | None]]:
+        """The article keys, newest first, and each article's outlet by id."""
         version = _version(store)
         with self._lock:
             cached = self._articles
         if cached is None or cached[0] != version:
             keys = [ArticleKey(a.published or "", a.id, a.outlet) for a in store.articles()]
-            cached = (version, sorted(keys, reverse=True))
+            cached = (version, sorted(keys, reverse=True), {k.id: k.outlet for k in keys})
             with self._lock:
                 self._articles = cached
-        matching = [k.id for k in cached[1] if window.has_article(k)]
+        return cached[1], cached[2]
+
+    def coverage(self, store: Store, stories: Iterable[Story]) -> dict[str, Coverage]:
+        """Each story's coverage, by story id, from the article keys kept between requests
+        (a page of 30 stories costs no article reads)."""
+        outlet_of = self._keys(store)[1]
+        return {s.id: coverage(s.article_ids, outlet_of) for s in stories}
+
+    def articles(
+        self, store: Store, window: Window = Window(), *, limit: int, offset: int = 0
+    ) -> tuple[int, list[Article]]:
+        """(how many articles are in the window, one page of them, newest first)."""
+        matching = [k.id for k in self._keys(store)[0] if window.has_article(k)]
         page = matching[offset : offset + limit]
         found = {a.id: a for a in store.articles(page)}
         return len(matching), [found[aid] for aid in page]

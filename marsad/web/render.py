@@ -7,26 +7,53 @@ import dataclasses
 import datetime as dt
 import html
 import re
+from collections.abc import Iterable
 from functools import lru_cache
 from pathlib import Path
+from typing import NamedTuple
 
 from babel.dates import format_date
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 from markupsafe import Markup, escape
 
 from marsad.claims import article_sentences
+from marsad.coverage import Coverage, coverage
+from marsad.dedup import duplicate_groups
 from marsad.model import Article, source_label
 
 HERE = Path(__file__).parent
 STATIC = HERE / "static"
 
 CHART_MARGIN = dt.timedelta(days=14)
+ROW = 18  # px between the chart's rows
+ROW_LABEL = 48  # characters of an entry's text beside its mark
 ENTITY_TYPES = {
     "person": "أشخاص",
     "place": "أماكن",
     "organization": "جهات ومنظمات",
     "event": "أحداث",
     "misc": "أخرى",
+}
+
+# What the UI calls each drop reason; the stored codes (and the API's) stay as they are.
+DROP_REASONS = {
+    "ad": "إعلان",
+    "caption": "تعليق صورة",
+    "credit": "اسم كاتب أو مصوّر",
+    "date_line": "سطر التاريخ",
+    "duplicate": "فقرة مكررة",
+    "marker": "رمز شارد",
+    "masthead": "ترويسة الموقع",
+    "nav": "قائمة تنقّل",
+    "no_article": "لا مقال في الصفحة",
+    "no_body": "عنوان بلا نص",
+    "related_block": "أخبار ذات صلة",
+    "repeated_title": "عنوان مكرر",
+    "share_footer": "أزرار المشاركة",
+    "source_credit": "نسبة إلى مصدر",
+    "tags": "وسوم",
+    "teaser": "عنوان خبر آخر",
+    "trailing_teaser": "عناوين أخبار أخرى",
 }
 
 
@@ -104,19 +131,55 @@ def timeline_chart(
     def x(day: dt.date) -> float:
         return round(97 - 94 * (day - lo).days / days, 2)
 
-    rows = [
-        {"entry": e, "right": x(first), "left": x(last), "point": first == last}
-        for e, (first, last) in spans
-    ]
-    ticks = [{"x": 97, "label": show_date(lo.isoformat()), "anchor": "end"}]
-    if hi != lo:
-        ticks.append({"x": 3, "label": show_date(hi.isoformat()), "anchor": "start"})
+    rows = []
+    for n, (e, (first, last)) in enumerate(spans):
+        right, left = x(first), x(last)
+        text = e["text"] if len(e["text"]) <= ROW_LABEL else e["text"][: ROW_LABEL - 1] + "…"
+        label = _rtl(f"{format_date(first, 'd MMMM', locale='ar')}: {text}")
+        # the label runs into the chart's wider side of the mark
+        side = {"x": left - 1, "anchor": "end"} if right > 50 else {"x": right + 1}
+        rows.append({"entry": e, "right": right, "left": left, "point": first == last,
+                     "y": 38 + ROW * n, "label": label, "anchor": "start", **side})  # fmt: skip
     return {
         "rows": rows,
-        "ticks": ticks,
-        "height": 34 + 16 * len(rows),
+        "ticks": [{"x": x(day), "label": _rtl(label), "anchor": _anchor(x(day))}
+                  for day, label in _ticks(lo, hi)],  # fmt: skip
+        "height": 38 + ROW * len(rows),
         "left_out": len(entries) - len(rows),
     }
+
+
+def _rtl(label: str) -> str:
+    """A label isolated right-to-left: in the chart (drawn left to right, so that x and
+    text-anchor keep their plain meaning) «13 نوفمبر 2025» would read «نوفمبر 2025 13»."""
+    return f"\u2067{label}\u2069"
+
+
+def _anchor(x: float) -> str:
+    return "end" if x > 90 else "start" if x < 10 else "middle"
+
+
+def _ticks(lo: dt.date, hi: dt.date) -> list[tuple[dt.date, str]]:
+    """The axis's dated ticks: the first and last day and up to three between, evenly spaced
+    days (month starts over spans of months), the year only where it is needed."""
+    span = (hi - lo).days
+    if span > 120:
+        months = (hi.year - lo.year) * 12 + hi.month - lo.month
+        step = -(-months // 4)
+        inner = [dt.date(lo.year + (lo.month - 1 + k) // 12, (lo.month - 1 + k) % 12 + 1, 1)
+                 for k in range(step, months, step)]  # fmt: skip
+        gap = 15
+    else:
+        step = max(1, -(-span // 4))
+        inner = [lo + dt.timedelta(days=k) for k in range(step, span, step)]
+        gap = step / 2
+    days = [lo, *(d for d in inner if (d - lo).days >= gap and (hi - d).days >= gap), hi]
+    if hi == lo:
+        days = [lo]
+    one_year = lo.year == hi.year
+    inner_form = "MMMM y" if span > 120 else "d MMMM" if one_year else "d MMMM y"
+    return [(d, format_date(d, "d\u00a0MMMM\u00a0y" if d in (lo, hi) else inner_form, locale="ar"))
+            for d in days]  # fmt: skip
 
 
 _MARK = re.compile(r"(</?mark>)")
@@ -158,6 +221,34 @@ def chip_groups(cited: list, articles: dict[str, dict]) -> list[dict]:
     return list(groups.values())
 
 
+class _Pair(NamedTuple):
+    a: str
+    b: str
+
+
+def exact_copies(article_ids: list[str], duplicates: Iterable) -> dict[str, list[str]]:
+    """Listed articles that are exact copies of one listed before them, folded under it (one
+    page filed twice is one entry, not two): first id -> its copies; copies are not keys.
+    `duplicates`: a digest's pair dicts or the store's DuplicatePairs."""
+    get = lambda d, k: d[k] if isinstance(d, dict) else getattr(d, k)  # noqa: E731
+    order = {aid: i for i, aid in enumerate(article_ids)}
+    pairs = [_Pair(a, b) for d in duplicates if get(d, "kind") == "exact"
+             and (a := get(d, "a")) in order and (b := get(d, "b")) in order]  # fmt: skip
+    groups = (sorted(g, key=order.__getitem__) for g in duplicate_groups(pairs))
+    return {g[0]: g[1:] for g in groups}
+
+
+def source_bdi(article: Article | dict) -> Markup:
+    """The source's name isolated: a Latin name («CNN») next to Arabic text and numbers would
+    otherwise reorder the line around it («عدد المقالات: 2 · CNN، BBC» reads BBC first)."""
+    return Markup("<bdi>%s</bdi>") % source_label(article)
+
+
+def story_coverage(article_ids: list[str], articles: dict[str, dict]) -> Coverage:
+    """The coverage of a story page's or report's story, from the article dicts it shows."""
+    return coverage(article_ids, {aid: a.get("outlet") for aid, a in articles.items()})
+
+
 @lru_cache(maxsize=1)
 def environment() -> Environment:
     env = Environment(
@@ -167,12 +258,15 @@ def environment() -> Environment:
         trim_blocks=True,
         lstrip_blocks=True,
     )
-    env.filters.update(date=show_date, percent=percent, marks=safe_marks, source=source_label)
+    env.filters.update(date=show_date, percent=percent, marks=safe_marks, source=source_bdi,
+                       reason=lambda code: DROP_REASONS.get(code, code))  # fmt: skip
     env.globals.update(
         span=show_span,
         timeline_chart=timeline_chart,
         entity_types=ENTITY_TYPES,
         chip_groups=chip_groups,
+        story_coverage=story_coverage,
+        exact_copies=exact_copies,
     )
     return env
 

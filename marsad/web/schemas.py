@@ -122,6 +122,13 @@ class StoryOut(StorylineStory):
     article_ids: list[str]
 
 
+class CoveredStory(StoryOut):
+    outlet_articles: dict[str, int] = Field(
+        description="Each outlet's number of the story's articles, the most first (the bar of"
+        " the story list); articles without an outlet count under «مصدر غير مسمى»."
+    )
+
+
 class StorylineOut(BaseModel):
     id: str
     title: str
@@ -142,7 +149,7 @@ class ArticleSummary(BaseModel):
     page_id: str
 
 
-class StoryDetail(StoryOut):
+class StoryDetail(CoveredStory):
     articles: list[ArticleSummary]
 
 
@@ -153,7 +160,21 @@ class Paged(BaseModel):
 
 
 class StoryList(Paged):
-    items: list[StoryOut]
+    items: list[CoveredStory]
+
+
+class BlindspotOut(BaseModel):
+    """An outlet's blindspots: `only` the stories no other outlet covered, `missed` those it
+    did not cover that at least `others` other outlets did (the most covered first); each
+    list holds at most `limit` of its `*_total` stories."""
+
+    outlet: str
+    others: int
+    limit: int
+    only_total: int
+    missed_total: int
+    only: list[CoveredStory]
+    missed: list[CoveredStory]
 
 
 class StorylineList(Paged):

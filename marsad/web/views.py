@@ -4,6 +4,7 @@ lines), search."""
 from __future__ import annotations
 
 import datetime as dt
+from collections import Counter
 from typing import TYPE_CHECKING, Annotated
 from urllib.parse import quote
 
@@ -11,16 +12,19 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 
 from marsad.cluster import storyline
+from marsad.coverage import blindspot
 from marsad.model import Storyline
 from marsad.search import QueryError, search, search_stories
 from marsad.web.queries import Window, article_view
-from marsad.web.render import environment, numbered_paragraphs
+from marsad.web.render import environment, exact_copies, numbered_paragraphs
 
 if TYPE_CHECKING:
     from marsad.api import Marsad
+    from marsad.store import Store
 
 router = APIRouter(include_in_schema=False)
 PER_PAGE = 30
+PER_LIST = 100  # stories shown in each of an outlet's lists (the counts say how many more)
 
 
 def web_href(article_id: str, sentence: int | None = None) -> str:
@@ -47,20 +51,108 @@ def _day(value: str | None) -> dt.date | None:
     return dt.date.fromisoformat(value) if value else None
 
 
+BAD_DAY = "تاريخ غير صالح: اكتبه بالصيغة 2025-03-10"
+Text = Annotated[str, Query(max_length=200)]
+Day = Annotated[str, Query(max_length=40)]
+Size = Annotated[int, Query(ge=1, le=10**6)]
+UNSET = {"min_size": 1, "others": 2}  # filter values that filter nothing (not kept in links)
+
+
+def _window(form: dict) -> Window | None:
+    """The story filters of a form; None when a day is not YYYY-MM-DD."""
+    try:
+        since, until = _day(form["since"]), _day(form["until"])
+    except ValueError:
+        return None
+    return Window(form["outlet"] or None, since, until, form["min_size"], form["storyline"] or None)
+
+
+def _filters(ctx: Marsad, store: Store, form: dict) -> dict:
+    """What the story filter form shows, and `kept`: the filters set, kept in links."""
+    return {
+        "outlet_names": ctx.listings.outlets(store),
+        "lines": ctx.listings.storylines(store)[:200],
+        "form": form,
+        "kept": {k: v for k, v in form.items() if v and v != UNSET.get(k)},
+    }
+
+
 @router.get("/", response_class=HTMLResponse)
 def story_list(
     request: Request,
     page: Annotated[int, Query(ge=1, le=10**6)] = 1,
-    min_size: Annotated[int, Query(ge=1, le=10**6)] = 1,
+    min_size: Size = 1,
+    outlet: Text = "",
+    since: Day = "",
+    until: Day = "",
+    storyline: Text = "",
 ) -> HTMLResponse:
-    """The stories, most recently active first; `min_size=2` hides single articles."""
+    """The stories, most recently active first, filtered by outlet, days, size (`min_size=2`
+    hides single articles) and storyline; the filters stay in the pager's links."""
+    form = {"outlet": outlet, "since": since, "until": until, "storyline": storyline,
+            "min_size": min_size}  # fmt: skip
+    ctx = _marsad(request)
+    window = _window(form)
+    with ctx.store() as store:
+        stories = ctx.listings.stories(store, window) if window else []
+        shown = stories[(page - 1) * PER_PAGE : page * PER_PAGE]
+        cover = ctx.listings.coverage(store, shown)
+        filters = _filters(ctx, store, form)
+    return _page(
+        "index.html",
+        200 if window else 400,
+        error=None if window else BAD_DAY,
+        stories=shown,
+        cover=cover,
+        page=page,
+        pages=max(1, -(-len(stories) // PER_PAGE)),
+        total=len(stories),
+        **filters,
+    )
+
+
+@router.get("/outlets", response_class=HTMLResponse)
+def outlet_list(request: Request) -> HTMLResponse:
+    """Every outlet: how many stories it covered and how many of them only it covered."""
     ctx = _marsad(request)
     with ctx.store() as store:
-        stories = [s for s in ctx.listings.stories(store) if s.size >= min_size]
-    pages = max(1, -(-len(stories) // PER_PAGE))
-    shown = stories[(page - 1) * PER_PAGE : page * PER_PAGE]
+        stories = ctx.listings.stories(store)
+    covered = Counter(o for s in stories for o in s.outlets)
+    alone = Counter(s.outlets[0] for s in stories if len(s.outlets) == 1)
+    rows = [(o, n, alone[o]) for o, n in sorted(covered.items(), key=lambda kv: (-kv[1], kv[0]))]
+    return _page("outlets.html", rows=rows)
+
+
+@router.get("/outlets/{outlet:path}", response_class=HTMLResponse)  # names may hold «/»
+def outlet_page(
+    request: Request,
+    outlet: str,
+    others: Annotated[int, Query(ge=1, le=1000)] = 2,
+    min_size: Size = 1,
+    since: Day = "",
+    until: Day = "",
+    storyline: Text = "",
+) -> HTMLResponse:
+    """An outlet's blindspots: the stories only it covered, and those it missed that at
+    least `others` other outlets covered, under the story list's filters."""
+    form = {"outlet": "", "since": since, "until": until, "storyline": storyline,
+            "min_size": min_size, "others": others}  # fmt: skip
+    ctx = _marsad(request)
+    window = _window(form)
+    with ctx.store() as store:
+        if outlet not in ctx.listings.outlets(store):
+            return _not_found(f"لا يوجد مصدر باسم {outlet}")
+        spots = blindspot(ctx.listings.stories(store, window) if window else [], outlet, others)
+        cover = ctx.listings.coverage(store, spots.only[:PER_LIST] + spots.missed[:PER_LIST])
+        filters = _filters(ctx, store, form)
     return _page(
-        "index.html", stories=shown, page=page, pages=pages, total=len(stories), min_size=min_size
+        "outlet.html",
+        200 if window else 400,
+        error=None if window else BAD_DAY,
+        spots=spots,
+        cover=cover,
+        shown=PER_LIST,
+        **filters,
     )
 
 
@@ -135,7 +227,7 @@ def search_page(
     until: Annotated[str, Query(max_length=40)] = "",
 ) -> HTMLResponse:
     form = {"query": q, "outlet": outlet, "since": since, "until": until}
-    hits, stories, error = [], [], None
+    hits, stories, copies, error = [], [], {}, None
     ctx = _marsad(request)
     with ctx.store() as store:
         outlets = ctx.listings.outlets(store)
@@ -148,11 +240,20 @@ def search_page(
                 stories = search_stories(
                     store, q, outlet=window.outlet, since=window.since, until=window.until, limit=5
                 )
+                ids = [h.article_id for h in hits]
+                copies = exact_copies(ids, store.duplicates(ids))
         except QueryError as exc:
             error = f"تعذّر البحث: {exc}"
         except ValueError:
-            error = "تاريخ غير صالح: اكتبه بالصيغة 2025-03-10"
+            error = BAD_DAY
     status = 400 if error else 200
     return _page(
-        "search.html", status, hits=hits, stories=stories, outlets=outlets, error=error, **form
+        "search.html",
+        status,
+        hits=hits,
+        copies=copies,
+        stories=stories,
+        outlets=outlets,
+        error=error,
+        **form,
     )
