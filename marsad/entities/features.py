@@ -13,6 +13,9 @@ from marsad.arabic import STOPWORDS, normalize, stems
 from marsad.cluster import background
 from marsad.entities import lexicon
 from marsad.entities.cueprofile import COLUMNS, profiles
+from marsad.entities.lexicon import bare_forms
+from marsad.entities.silver import COLUMNS as NAME_COLUMNS
+from marsad.entities.silver import name_profiles
 from marsad.entities.wordclass import word_classes
 
 _MARKS = "\u0610-\u061a\u064b-\u065f\u0670"
@@ -31,17 +34,6 @@ _ARABIC = re.compile("[\u0621-\u064a]")
 def tokenize(text: str) -> list[tuple[str, int, int]]:
     """(token, start, end) with offsets into `text` itself, so spans map back to the original."""
     return [(m.group(), m.start(), m.end()) for m in _TOKEN.finditer(text)]
-
-
-@lru_cache(maxsize=1 << 16)
-def bare_forms(norm: str) -> tuple[str, ...]:
-    """The word and what it may be under its proclitics: وللكرملين → للكرملين, الكرملين, كرملين."""
-    forms = [norm]
-    for prefix, rest in lexicon.strip_proclitics(norm):
-        forms.append(rest)
-        if prefix.endswith("ال") or prefix.endswith("لل"):
-            forms.append("ال" + rest)
-    return tuple(dict.fromkeys(forms))
 
 
 def _shape(token: str, norm: str) -> str:
@@ -70,6 +62,8 @@ def token_features(token: str) -> tuple[str, tuple[str, ...], tuple[str, ...], s
     cls = "cl=" + coarse
     bands = next((profiles()[f] for f in forms if f in profiles()), "")
     cues = [c + "=" + b for c, b in zip(COLUMNS, bands, strict=False)]
+    named = next((name_profiles()[f] for f in forms if f in name_profiles()), "")
+    cues += [c + "=" + b for c, b in zip(NAME_COLUMNS, named, strict=False)]
     gaz = []
     if any(f in lexicon.places() for f in forms):
         gaz.append("gloc")
@@ -99,6 +93,7 @@ def token_features(token: str) -> tuple[str, tuple[str, ...], tuple[str, ...], s
         "s4=" + norm[-4:],
         "suf=" + lexicon.suffix_of(norm),
         *("core=" + c for c in cores),
+        *(f"cx={c[:3]}|{c[-3:]}" for c in cores[:1]),
         *("pre=" + p for p, _ in lexicon.strip_proclitics(norm)),
         *gaz,
         *cues,
@@ -145,6 +140,26 @@ def _phrase_marks(norms: list[str]) -> list[list[str]]:
 
 
 _WINDOW = ((-2, "-2:"), (-1, "-1:"), (1, "+1:"), (2, "+2:"))
+_OPEN, _CLOSE, _BOTH = frozenset("«“("), frozenset("»”)"), frozenset("\"'")
+_QUOTED = 8  # tokens: titles of programmes and works are short
+
+
+def _quoted(norms: list[str]) -> list[bool]:
+    """Tokens inside a short quoted run («حبيب الملايين», "الناس وأنا"): works and
+    programmes, which ANERcorp tags as misc, are named so."""
+    inside = [False] * len(norms)
+    i = 0
+    while i < len(norms):
+        if norms[i] in _OPEN or norms[i] in _BOTH:
+            ends = _CLOSE | {norms[i]} if norms[i] in _BOTH else _CLOSE
+            stop = min(len(norms), i + _QUOTED + 2)
+            j = next((j for j in range(i + 1, stop) if norms[j] in ends), 0)
+            if j > i + 1:
+                for k in range(i + 1, j):
+                    inside[k] = True
+                i = j
+        i += 1
+    return inside
 
 
 def sentence_features(tokens: list[str]) -> list[list[str]]:
@@ -152,10 +167,13 @@ def sentence_features(tokens: list[str]) -> list[list[str]]:
     feats = [token_features(t) for t in tokens]
     norms = [f[0] for f in feats]
     marks = _phrase_marks(norms)
+    quoted = _quoted(norms)
     n = len(tokens)
     out = []
     for i, (_, own, _, _) in enumerate(feats):
         row = [*own, *marks[i]]
+        if quoted[i]:
+            row.append("quoted")
         for off, tag in _WINDOW:
             j = i + off
             if 0 <= j < n:

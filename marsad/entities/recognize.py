@@ -17,7 +17,9 @@ import pycrfsuite
 
 from marsad.arabic import STOPWORDS, normalize
 from marsad.entities import lexicon
-from marsad.entities.features import bare_forms, sentence_features, token_features, tokenize
+from marsad.entities.features import sentence_features, token_features, tokenize
+from marsad.entities.lexicon import bare_forms
+from marsad.entities.silver import common_phrase
 
 MODEL_PATH = Path(__file__).resolve().parents[1] / "data" / "ner.crfsuite"
 TYPES = {"PERS": "person", "LOC": "place", "ORG": "organization", "MISC": "misc"}
@@ -137,7 +139,7 @@ def _has_preposition(norm: str) -> bool:
 
 Phrases = dict[str, list[tuple[tuple[str, ...], str]]]
 # Second halves of compound given names (نصر الله, صلاح الدين): not family names.
-_NAME_PARTS = frozenset(map(normalize, "الله الدين الرحمن الرحيم الحق".split()))
+NAME_PARTS = frozenset(map(normalize, "الله الدين الرحمن الرحيم الحق".split()))
 
 
 def _index(known: Mapping[str, str]) -> tuple[Phrases, frozenset[str]]:
@@ -151,7 +153,7 @@ def _index(known: Mapping[str, str]) -> tuple[Phrases, frozenset[str]]:
     families = frozenset(
         w[-1]
         for w, lab in phrases.items()
-        if lab == "PERS" and len(w) > 1 and len(w[-1]) > 3 and w[-1] not in _NAME_PARTS
+        if lab == "PERS" and len(w) > 1 and len(w[-1]) > 3 and w[-1] not in NAME_PARTS
     )
     for family in families:
         phrases[(family,)] = "PERS"
@@ -237,6 +239,12 @@ def _cased(words: list[str]) -> bool:
     return not any(_LOWER_LATIN.match(w) for w in words)
 
 
+def _common(name: str) -> bool:
+    """Common words the CRF took for a name once are not looked for in the rest of the
+    text: one slip on الاتفاق would tag its every occurrence."""
+    return not lexicon.listed(name) and common_phrase(name)
+
+
 def find_mentions(text: str, known: Mapping[str, str] | None = None) -> list[Mention]:
     """Entity mentions in `text`, in order, with offsets into `text` (not normalized).
 
@@ -256,7 +264,7 @@ def find_mentions(text: str, known: Mapping[str, str] | None = None) -> list[Men
         tagged.append((begin, words, norms, found))
         for s, e, label in found:
             name = " ".join(norms[s:e])
-            if len(name) > 2 and name not in STOPWORDS:
+            if len(name) > 2 and name not in STOPWORDS and not _common(name):
                 own.setdefault(name, Counter())[TYPES.get(label, "event")] += 1
     mine = {name: kinds.most_common(1)[0][0] for name, kinds in own.items()}
     index, families = _index({**mine, **(known or {})})
