@@ -58,7 +58,7 @@ def token_features(token: str) -> tuple[str, tuple[str, ...], tuple[str, ...], s
     df = background().df.get(stem, 0)
     cores = forms[1:]
     classes = word_classes()
-    coarse, _, fine = next((classes[f] for f in forms if f in classes), "none").partition("/")
+    coarse, *finer = next((classes[f] for f in forms if f in classes), "none").split("/")
     cls = "cl=" + coarse
     bands = next((profiles()[f] for f in forms if f in profiles()), "")
     cues = [c + "=" + b for c, b in zip(COLUMNS, bands, strict=False)]
@@ -85,7 +85,7 @@ def token_features(token: str) -> tuple[str, tuple[str, ...], tuple[str, ...], s
         "len=" + str(min(len(norm), 8)),
         "df=" + str(df.bit_length()),
         cls,
-        "cf=" + fine,
+        *(f"c{k}={c}" for k, c in zip("fgh", finer, strict=False)),
         "p2=" + norm[:2],
         "p3=" + norm[:3],
         "s2=" + norm[-2:],

@@ -17,11 +17,13 @@ import pycrfsuite
 
 from marsad.arabic import STOPWORDS, normalize
 from marsad.entities import lexicon
+from marsad.entities.context import context_features
 from marsad.entities.features import sentence_features, token_features, tokenize
 from marsad.entities.lexicon import bare_forms
 from marsad.entities.silver import common_phrase
 
 MODEL_PATH = Path(__file__).resolve().parents[1] / "data" / "ner.crfsuite"
+CONTEXT_NAME = "ner_context.crfsuite"  # beside MODEL_PATH
 TYPES = {"PERS": "person", "LOC": "place", "ORG": "organization", "MISC": "misc"}
 LABELS = {**{v: k for k, v in TYPES.items()}, "event": "EVENT"}
 _SENTENCE_END = frozenset(".!?؟\n")
@@ -51,9 +53,36 @@ def _tagger() -> pycrfsuite.Tagger:
     return tagger
 
 
+@lru_cache(maxsize=1)
+def _context_tagger() -> pycrfsuite.Tagger | None:
+    """The second-pass model, if shipped (a model trained without one has none)."""
+    path = MODEL_PATH.with_name(CONTEXT_NAME)
+    if not path.is_file():
+        return None
+    tagger = pycrfsuite.Tagger()
+    tagger.open(str(path))
+    return tagger
+
+
 def tag(tokens: list[str]) -> list[str]:
-    """BIO tags (ANERcorp labels) of one sentence of tokens."""
-    return list(_tag(tuple(tokens))) if tokens else []
+    """BIO tags (ANERcorp labels) of one sentence of tokens, read alone."""
+    return tag_sentences([tokens])[0]
+
+
+def tag_sentences(sentences: list[list[str]]) -> list[list[str]]:
+    """BIO tags of a text's sentences: the first pass per sentence, then the second pass,
+    which also sees how the first read the same words in the sentences around."""
+    first = [list(_tag(tuple(toks))) if toks else [] for toks in sentences]
+    second = _context_tagger()
+    if second is None:
+        return first
+    extra = context_features(sentences, first)
+    return [
+        second.tag([r + x for r, x in zip(sentence_features(toks), e, strict=True)])
+        if toks
+        else []
+        for toks, e in zip(sentences, extra, strict=True)
+    ]
 
 
 @lru_cache(maxsize=1 << 13)
@@ -257,10 +286,11 @@ def find_mentions(text: str, known: Mapping[str, str] | None = None) -> list[Men
     toks = tokenize(text)
     tagged = []
     own: dict[str, Counter[str]] = {}
-    for begin, end in _sentences(toks, text):
-        words = [t for t, _, _ in toks[begin:end]]
+    ranges = _sentences(toks, text)
+    sentences = [[t for t, _, _ in toks[begin:end]] for begin, end in ranges]
+    for (begin, _), words, tags in zip(ranges, sentences, tag_sentences(sentences), strict=True):
         norms = [token_features(w)[0] for w in words]
-        found = [x for x in _with_rules(norms, spans(tag(words))) if _cased(words[x[0] : x[1]])]
+        found = [x for x in _with_rules(norms, spans(tags)) if _cased(words[x[0] : x[1]])]
         tagged.append((begin, words, norms, found))
         for s, e, label in found:
             name = " ".join(norms[s:e])

@@ -19,19 +19,17 @@ from __future__ import annotations
 
 import argparse
 import gzip
-import json
 from collections import Counter
 from functools import lru_cache
 from pathlib import Path
 
-from marsad.entities.corpus import DATA, DEFAULT_ANT, load_table
+from marsad.entities.corpus import DATA, DEFAULT_ANT, load_table, records
 from marsad.entities.lexicon import bare_forms
 
 NAMES = DATA / "gazetteer_names.tsv.gz"
 COLUMNS = ("np", "nl", "no", "nm", "nb")  # inside PERS, LOC, ORG, MISC; opens a name
 _LABELS = ("PERS", "LOC", "ORG", "MISC")
 _CUTS = (0.05, 0.2, 0.5, 0.8, 2.0)
-HELD_OUT = "201805"
 
 
 def band(part: int, total: int) -> str:
@@ -74,16 +72,6 @@ def common_phrase(key: str) -> bool:
     return all(b <= "1" for b in bands) and 2 * common >= len(words)
 
 
-def _records(ant: Path, every: int):
-    with gzip.open(ant, "rt", encoding="utf-8") as f:
-        for n, line in enumerate(f):
-            if n % every:
-                continue
-            rec = json.loads(line)
-            if rec["id"][-8:-2] != HELD_OUT:
-                yield rec
-
-
 def build(ant: Path, out: Path, *, every: int = 3, words: int = 60000, minfreq: int = 5) -> None:
     """Tag every `every`-th ANT record with the current model and write the bands."""
     from marsad.entities.features import token_features, tokenize
@@ -92,7 +80,7 @@ def build(ant: Path, out: Path, *, every: int = 3, words: int = 60000, minfreq: 
     freq: Counter[str] = Counter()
     inside = {lab: Counter() for lab in _LABELS}
     opens: Counter[str] = Counter()
-    for rec in _records(ant, every):
+    for rec in records(ant, every):
         text = f"{rec.get('title') or ''}\n{rec.get('text') or ''}"
         toks = tokenize(text)
         for a, b in _sentences(toks, text):
