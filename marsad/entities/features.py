@@ -85,7 +85,7 @@ def token_features(token: str) -> tuple[str, tuple[str, ...], tuple[str, ...], s
         "len=" + str(min(len(norm), 8)),
         "df=" + str(df.bit_length()),
         cls,
-        *(f"c{k}={c}" for k, c in zip("fgh", finer, strict=False)),
+        *("cf=" + c for c in finer[:1]),
         "p2=" + norm[:2],
         "p3=" + norm[:3],
         "s2=" + norm[-2:],

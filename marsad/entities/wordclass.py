@@ -33,11 +33,10 @@ def build(
     *,
     words: int = 40000,
     contexts: int = 3000,
-    ks: tuple[int, ...] = (400, 1500, 100, 3000),
+    ks: tuple[int, ...] = (400, 1500),
 ) -> None:
     """Cluster the `words` most frequent ANT words by their neighbours, once per size in
-    `ks` (the class pairs' coarse classes, fine, coarser, finest); a word's class ids are
-    joined by "/"."""
+    `ks` (coarse and fine classes); a word's class ids are joined by "/"."""
     from scipy.sparse import coo_matrix
     from sklearn.cluster import MiniBatchKMeans
     from sklearn.decomposition import TruncatedSVD
