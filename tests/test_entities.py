@@ -251,6 +251,12 @@ def test_places_keep_their_usual_name_and_drop_adjectives():
     assert _by_variant(ents, "السعودية").type == "place"
 
 
+def test_a_name_after_a_place_noun_is_a_place():
+    text = "أغرقت الأمطار شوارع مدينة مرسى الزين، وقررت محافظة مرسى الزين إغلاق المدارس."
+    kinds = {m.type for m in find_mentions(text) if "مرسى" in m.text}
+    assert kinds == {"place"}
+
+
 def test_common_words_are_not_names():
     ents = merge_mentions(
         [

@@ -34,6 +34,11 @@ PERSON_CUES = frozenset(
     )
 )
 
+# Nouns that announce a place right after them: مدينة مرسى الزين.
+PLACE_NOUNS = frozenset(
+    map(normalize, "مدينة المدينة عاصمة العاصمة بلدة قرية محافظة ولاية إقليم منطقة".split())
+)
+
 # Words that start or announce an organization.
 ORG_CUES = frozenset(
     map(

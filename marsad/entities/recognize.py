@@ -130,7 +130,8 @@ def _listed(norms: list[str], i: int) -> tuple[int, str]:
 def _with_rules(norms: list[str], found: list[tuple[int, int, str]]) -> list[tuple[int, int, str]]:
     """Listed agencies are organizations whatever the CRF says, and a listed place name of
     several words is taken whole (ناغورني قره باغ, not ناغورني قره); a cue word before a
-    name makes an event (اتفاقية باريس)."""
+    name makes an event (اتفاقية باريس); a "person" right after مدينة، بلدة، محافظة ... is
+    a place (مدينة مرسى الزين)."""
     by_start = {s: (s, e, k) for s, e, k in found}
     i = 0
     while i < len(norms):
@@ -158,7 +159,13 @@ def _with_rules(norms: list[str], found: list[tuple[int, int, str]]) -> list[tup
             by_start[cue] = (cue, e, "EVENT")
         elif k == "MISC" and any(f in lexicon.EVENT_CUES for f in bare_forms(norms[s])):
             by_start[s] = (s, e, "EVENT")
+        elif k == "PERS" and cue >= 0 and _place_noun(norms[cue]):
+            by_start[s] = (s, e, "LOC")
     return sorted(by_start.values())
+
+
+def _place_noun(norm: str) -> bool:
+    return not lexicon.PLACE_NOUNS.isdisjoint(bare_forms(norm))
 
 
 def _has_preposition(norm: str) -> bool:

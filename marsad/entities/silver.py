@@ -24,7 +24,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from marsad.entities.corpus import DATA, DEFAULT_ANT, load_table, records
-from marsad.entities.lexicon import bare_forms
+from marsad.entities.lexicon import NAME_PROCLITICS, strip_proclitics
 
 NAMES = DATA / "gazetteer_names.tsv.gz"
 COLUMNS = ("np", "nl", "no", "nm", "nb")  # inside PERS, LOC, ORG, MISC; opens a name
@@ -46,10 +46,22 @@ def name_profiles() -> dict[str, str]:
     return load_table(NAMES)
 
 
+def _clitic_free(word: str) -> list[str]:
+    """The word and what it is under conjunctions and prepositions, the article kept:
+    والاتفاق → الاتفاق, وبوتين → بوتين, but السيول stays (سيول is another word)."""
+    forms = [word]
+    for prefix, rest in strip_proclitics(word):
+        if prefix in NAME_PROCLITICS:
+            forms.append(rest)
+        elif prefix != "ال":
+            forms.append("ال" + rest)
+    return forms
+
+
 def _name_band(word: str) -> str:
     """How often the word, or what it is under its clitics, was a name ('' if unknown): the
     highest band of its forms, so وبوتين is as much a name as بوتين."""
-    bands = [b for f in bare_forms(word) if (b := name_profiles().get(f))]
+    bands = [b for f in _clitic_free(word) if (b := name_profiles().get(f))]
     return max((max(b[:4]) for b in bands), default="")
 
 
