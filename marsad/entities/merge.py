@@ -225,8 +225,13 @@ def _same_name(a: _Group, b: _Group) -> bool:
 
 
 def _part_of(short: _Group, long: _Group) -> bool:
-    """`short` is a run of whole words of `long` (same words, or same skeleton if ≥ 4)."""
-    if len(short.skeleton) >= len(long.skeleton) or _type(short.types) != _type(long.types):
+    """`short` is a run of whole words of `long` (same words, or same skeleton if ≥ 4), of
+    the same type; or, whatever the types, a name of several words that is not listed and
+    that the story says no more often than `long` (سان جرمان of باريس سان جرمان)."""
+    if len(short.skeleton) >= len(long.skeleton):
+        return False
+    fragment = len(short.words) > 1 and not lexicon.listed(short.key)
+    if _type(short.types) != _type(long.types) and not (fragment and short.count <= long.count):
         return False
     n = len(long.words)
     for i in range(n):
