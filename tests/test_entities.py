@@ -257,6 +257,26 @@ def test_a_name_after_a_place_noun_is_a_place():
     assert kinds == {"place"}
 
 
+def test_second_pass_sees_how_the_first_read_the_word_nearby():
+    from marsad.entities.context import context_features
+
+    sents = [["قال", "تيرتيريان", "إن"], ["ولم", "يعلق", "وتيرتيريان"], ["وصل", "أمس"]]
+    first = [["O", "B-PERS", "O"], ["O", "O", "O"], ["O", "O"]]
+    rows = context_features(sents, first)
+    assert "d1=PERS" in rows[1][2] and "d1s=PERS+" in rows[1][2]  # under its و
+    assert "p1=B-PERS" in rows[0][1] and "d0=none" in rows[0][1]  # read as O elsewhere
+    assert "d0=alone" in rows[2][0] and "p1-1=O" in rows[2][1]  # its own reading not counted
+    far = context_features(sents, first, window=0)
+    assert "d1=alone" in far[1][2]
+
+
+def test_tag_sentences_is_tag_per_sentence_without_a_second_model():
+    from marsad.entities import recognize
+
+    sents = [["وصل", "فلاديمير", "بوتين", "إلى", "باكو"], [], ["قال", "علييف"]]
+    assert recognize.tag_sentences(sents) == [recognize.tag(s) for s in sents]
+
+
 def test_common_words_are_not_names():
     ents = merge_mentions(
         [

@@ -14,8 +14,6 @@ from marsad.cluster import background
 from marsad.entities import lexicon
 from marsad.entities.cueprofile import COLUMNS, profiles
 from marsad.entities.lexicon import bare_forms
-from marsad.entities.silver import COLUMNS as NAME_COLUMNS
-from marsad.entities.silver import name_profiles
 from marsad.entities.wordclass import word_classes
 
 _MARKS = "\u0610-\u061a\u064b-\u065f\u0670"
@@ -58,12 +56,10 @@ def token_features(token: str) -> tuple[str, tuple[str, ...], tuple[str, ...], s
     df = background().df.get(stem, 0)
     cores = forms[1:]
     classes = word_classes()
-    coarse, *finer = next((classes[f] for f in forms if f in classes), "none").split("/")
+    coarse, _, fine = next((classes[f] for f in forms if f in classes), "none").partition("/")
     cls = "cl=" + coarse
     bands = next((profiles()[f] for f in forms if f in profiles()), "")
     cues = [c + "=" + b for c, b in zip(COLUMNS, bands, strict=False)]
-    named = next((name_profiles()[f] for f in forms if f in name_profiles()), "")
-    cues += [c + "=" + b for c, b in zip(NAME_COLUMNS, named, strict=False)]
     gaz = []
     if any(f in lexicon.places() for f in forms):
         gaz.append("gloc")
@@ -85,7 +81,7 @@ def token_features(token: str) -> tuple[str, tuple[str, ...], tuple[str, ...], s
         "len=" + str(min(len(norm), 8)),
         "df=" + str(df.bit_length()),
         cls,
-        *("cf=" + c for c in finer[:1]),
+        "cf=" + fine,
         "p2=" + norm[:2],
         "p3=" + norm[:3],
         "s2=" + norm[-2:],
@@ -93,7 +89,6 @@ def token_features(token: str) -> tuple[str, tuple[str, ...], tuple[str, ...], s
         "s4=" + norm[-4:],
         "suf=" + lexicon.suffix_of(norm),
         *("core=" + c for c in cores),
-        *(f"cx={c[:3]}|{c[-3:]}" for c in cores[:1]),
         *("pre=" + p for p, _ in lexicon.strip_proclitics(norm)),
         *gaz,
         *cues,
@@ -140,26 +135,6 @@ def _phrase_marks(norms: list[str]) -> list[list[str]]:
 
 
 _WINDOW = ((-2, "-2:"), (-1, "-1:"), (1, "+1:"), (2, "+2:"))
-_OPEN, _CLOSE, _BOTH = frozenset("«“("), frozenset("»”)"), frozenset("\"'")
-_QUOTED = 8  # tokens: titles of programmes and works are short
-
-
-def _quoted(norms: list[str]) -> list[bool]:
-    """Tokens inside a short quoted run («حبيب الملايين», "الناس وأنا"): works and
-    programmes, which ANERcorp tags as misc, are named so."""
-    inside = [False] * len(norms)
-    i = 0
-    while i < len(norms):
-        if norms[i] in _OPEN or norms[i] in _BOTH:
-            ends = _CLOSE | {norms[i]} if norms[i] in _BOTH else _CLOSE
-            stop = min(len(norms), i + _QUOTED + 2)
-            j = next((j for j in range(i + 1, stop) if norms[j] in ends), 0)
-            if j > i + 1:
-                for k in range(i + 1, j):
-                    inside[k] = True
-                i = j
-        i += 1
-    return inside
 
 
 def sentence_features(tokens: list[str]) -> list[list[str]]:
@@ -167,13 +142,10 @@ def sentence_features(tokens: list[str]) -> list[list[str]]:
     feats = [token_features(t) for t in tokens]
     norms = [f[0] for f in feats]
     marks = _phrase_marks(norms)
-    quoted = _quoted(norms)
     n = len(tokens)
     out = []
     for i, (_, own, _, _) in enumerate(feats):
         row = [*own, *marks[i]]
-        if quoted[i]:
-            row.append("quoted")
         for off, tag in _WINDOW:
             j = i + off
             if 0 <= j < n:

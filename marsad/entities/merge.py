@@ -256,7 +256,8 @@ def _run_on(g: _Group, counts: dict[tuple[str, ...], int]) -> bool:
     would bridge two entities."""
     places = lexicon.places()
     for k in range(1, len(g.words)):
-        head, tail = g.words[:k], g.words[k:]
+        # halves as the story's keys: بريطانيا is counted under المملكة المتحدة
+        head, tail = (tuple(_canonical(" ".join(h)).split()) for h in (g.words[:k], g.words[k:]))
         if " ".join(head) in places and " ".join(tail) in places:
             return True
         if tail[0].startswith("و") and head in counts and (tail[0][1:], *tail[1:]) in counts:

@@ -2,13 +2,11 @@
 
 The CRF tags a sample of the ANT corpus once, offline; per frequent word the shipped table
 keeps only binned rates (no text): how often the word was inside a person, place,
-organization or misc name, and how often it opened one. Two uses:
-
-- a CRF feature: an unseen ANERcorp word that ANT reads as a person most of the time keeps
-  that reading (the training sentences teach how far to trust it);
-- the merge step's junk test: a word the recognizer takes for a name in a few per cent of
-  its ANT occurrences (الاتفاق، سعيد) is a common word, and a single-word entity made of it
-  is dropped.
+organization or misc name, and how often it opened one. The merge step reads it to tell
+names from common words: a word the recognizer takes for a name in a few per cent of its
+ANT occurrences (الاتفاق، الأكراد) is a common word, and an entity made of such words is
+dropped. (As CRF features the rates lowered dev F1 0.736 → 0.730: on ANERcorp's own
+training words they are more reliable than on unseen ones.)
 
     python -m marsad.entities.silver [--ant PATH] [--model PATH] [--every N]
 

@@ -23,7 +23,6 @@ DEFAULT_TRAIN = (
     / "shared/data/anercorp/approx_train_first_4045_sents.txt"
 )
 MODEL_PATH = Path(__file__).resolve().parents[1] / "data" / "ner.crfsuite"
-CONTEXT_PATH = MODEL_PATH.with_name(CONTEXT_NAME)
 _TAGS = {"O", *(f"{b}-{t}" for b in "BI" for t in ("PERS", "LOC", "ORG", "MISC"))}
 
 Sentence = tuple[list[str], list[str]]
@@ -111,15 +110,18 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--c2", type=float, default=0.05, help="L2 weight")
     ap.add_argument("--iterations", type=int, default=200)
     ap.add_argument("--minfreq", type=int, default=1, help="drop rarer attributes")
-    ap.add_argument("--context", type=Path, default=CONTEXT_PATH, help="second-pass model")
-    ap.add_argument("--no-context", action="store_true", help="first pass only")
+    ap.add_argument(
+        "--context",
+        action="store_true",
+        help=f"also train the second-pass model ({CONTEXT_NAME} beside --out)",
+    )
     ap.add_argument("--folds", type=int, default=4, help="jackknife folds for the second pass")
     args = ap.parse_args(argv)
     if not args.train.is_file():
         raise SystemExit(f"training file not found: {args.train}")
     sents = read_conll(args.train)
     t0 = time.perf_counter()
-    context = None if args.no_context else args.context
+    context = args.out.with_name(CONTEXT_NAME) if args.context else None
     train(
         sents,
         args.out,
