@@ -251,6 +251,119 @@ def test_places_keep_their_usual_name_and_drop_adjectives():
     assert _by_variant(ents, "السعودية").type == "place"
 
 
+def test_a_name_after_a_place_noun_is_a_place():
+    text = "أغرقت الأمطار شوارع مدينة مرسى الزين، وقررت محافظة مرسى الزين إغلاق المدارس."
+    kinds = {m.type for m in find_mentions(text) if "مرسى" in m.text}
+    assert kinds == {"place"}
+
+
+def test_second_pass_sees_how_the_first_read_the_word_nearby():
+    from marsad.entities.context import context_features
+
+    sents = [["قال", "تيرتيريان", "إن"], ["ولم", "يعلق", "وتيرتيريان"], ["وصل", "أمس"]]
+    first = [["O", "B-PERS", "O"], ["O", "O", "O"], ["O", "O"]]
+    rows = context_features(sents, first)
+    assert "d1=PERS" in rows[1][2] and "d1s=PERS+" in rows[1][2]  # under its و
+    assert "p1=B-PERS" in rows[0][1] and "d0=none" in rows[0][1]  # read as O elsewhere
+    assert "d0=alone" in rows[2][0] and "p1-1=O" in rows[2][1]  # its own reading not counted
+    far = context_features(sents, first, window=0)
+    assert "d1=alone" in far[1][2]
+
+
+def test_tag_sentences_is_tag_per_sentence_without_a_second_model():
+    from marsad.entities import recognize
+
+    sents = [["وصل", "فلاديمير", "بوتين", "إلى", "باكو"], [], ["قال", "علييف"]]
+    assert recognize.tag_sentences(sents) == [recognize.tag(s) for s in sents]
+
+
+def test_common_words_are_not_names():
+    ents = merge_mentions(
+        [
+            ("a", _mentions(("الاتفاق", "organization"), ("إيران", "place"))),
+            ("b", _mentions(("والاتفاق", "organization"), ("عفوا رئاسيا", "person"))),
+            ("c", _mentions(("الجاسوس الروسي", "misc"), ("دولار", "misc"), ("لله", "misc"))),
+        ]
+    )
+    assert [e.name for e in ents] == ["إيران"]
+
+
+def test_glued_verbs_and_nouns_come_off_names():
+    ents = merge_mentions(
+        [
+            ("a", _mentions(("يزور نيمار", "person"), ("نيمار", "person"))),
+            ("b", _mentions(("حماس تدين", "organization"), ("بلدتي نبل", "place"))),
+        ]
+    )
+    assert {(e.name, e.count) for e in ents} == {("نيمار", 2), ("حماس", 1), ("نبل", 1)}
+
+
+def test_places_and_clubs_the_recognizer_took_for_people():
+    ents = merge_mentions(
+        [
+            ("a", _mentions(("بيونغ يانغ", "person"), ("أبو ظبي", "person"))),
+            ("b", _mentions(("نادي باوك", "person"), ("باريس سان جرمان", "person"))),
+            ("c", _mentions(("فيس بوك", "person"), ("بيونغ يانغ", "person"))),
+        ]
+    )
+    kinds = {e.name: e.type for e in ents}
+    assert kinds == {
+        "بيونغ يانغ": "place",
+        "أبو ظبي": "place",
+        "نادي باوك": "organization",
+        "باريس سان جرمان": "organization",
+        "فيس بوك": "organization",
+    }
+
+
+def test_listed_variants_of_a_country_are_one_place():
+    ents = merge_mentions(
+        [
+            ("a", _mentions(("الولايات المتحدة", "place"), ("أمريكا", "place"))),
+            ("b", _mentions(("أميركا", "place"), ("الولايات المتحدة", "place"))),
+            ("c", _mentions(("سورية", "place"), ("سوريا", "place"), ("النيبال", "place"))),
+            ("d", _mentions(("نيبال", "place"), ("أمريكا اللاتينية", "place"))),
+        ]
+    )
+    us = _by_variant(ents, "أمريكا")
+    assert us.name == "الولايات المتحدة" and us.count == 4
+    assert _by_variant(ents, "سورية") is _by_variant(ents, "سوريا")
+    assert _by_variant(ents, "النيبال") is _by_variant(ents, "نيبال")
+    assert _by_variant(ents, "أمريكا اللاتينية") is not us
+
+
+def test_two_places_or_clubs_run_together_stay_two():
+    ents = merge_mentions(
+        [
+            ("a", _mentions(("طهران", "place"), ("طهران", "place"), ("طهران لندن", "place"))),
+            ("b", _mentions(("لندن", "place"), ("طهران", "place"))),
+            ("c", _mentions(("أيك أثينا", "organization"), ("باوك سالونيكي", "organization"))),
+            ("d", _mentions(("باوك سالونيكي وأيك أثينا", "organization"),)),
+        ]
+    )
+    assert _by_variant(ents, "طهران") is not _by_variant(ents, "لندن")
+    assert _by_variant(ents, "أيك أثينا") is not _by_variant(ents, "باوك سالونيكي")
+
+
+def test_namesakes_sharing_one_word_stay_apart():
+    ents = merge_mentions(
+        [
+            ("a", _mentions(("عمار الحكيم", "person"), ("عمار الحكيم", "person"))),
+            ("b", _mentions(("محمد باقر الحكيم", "person"), ("الحكيم", "person"))),
+            ("c", _mentions(("عمار الحكيم", "person"), ("محمد باقر الحكيم", "person"))),
+        ]
+    )
+    assert _by_variant(ents, "عمار الحكيم") is not _by_variant(ents, "محمد باقر الحكيم")
+    # near spellings of two different seas are not one sea through a garbled third form
+    seas = merge_mentions(
+        [
+            ("a", _mentions(("البحرين", "place"), ("البحرين المتوسط", "place"))),
+            ("b", _mentions(("البحر المتوسط", "place"), ("البحرين", "place"))),
+        ]
+    )
+    assert _by_variant(seas, "البحرين") is not _by_variant(seas, "البحر المتوسط")
+
+
 def test_story_entities_end_to_end_on_our_own_articles():
     arts = [
         _article(

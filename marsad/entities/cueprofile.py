@@ -23,9 +23,7 @@ from marsad.entities.corpus import DATA, build_command, load_table, paragraphs
 PROFILES = DATA / "gazetteer_cues.tsv.gz"
 
 # Words before a place, and verbs of saying (Arabic puts the speaker after the verb).
-_PLACE_CUES = frozenset(
-    map(normalize, "في مدينة المدينة عاصمة العاصمة بلدة قرية محافظة ولاية إقليم منطقة".split())
-)
+_PLACE_CUES = lexicon.PLACE_NOUNS | {"في"}
 _SAY_CUES = frozenset(
     normalize(p + v)
     for v in "قال أعلن أكد أضاف أوضح صرح اعتبر دعا أشار ذكر".split()

@@ -13,6 +13,7 @@ from marsad.arabic import STOPWORDS, normalize, stems
 from marsad.cluster import background
 from marsad.entities import lexicon
 from marsad.entities.cueprofile import COLUMNS, profiles
+from marsad.entities.lexicon import bare_forms
 from marsad.entities.wordclass import word_classes
 
 _MARKS = "\u0610-\u061a\u064b-\u065f\u0670"
@@ -31,17 +32,6 @@ _ARABIC = re.compile("[\u0621-\u064a]")
 def tokenize(text: str) -> list[tuple[str, int, int]]:
     """(token, start, end) with offsets into `text` itself, so spans map back to the original."""
     return [(m.group(), m.start(), m.end()) for m in _TOKEN.finditer(text)]
-
-
-@lru_cache(maxsize=1 << 16)
-def bare_forms(norm: str) -> tuple[str, ...]:
-    """The word and what it may be under its proclitics: وللكرملين → للكرملين, الكرملين, كرملين."""
-    forms = [norm]
-    for prefix, rest in lexicon.strip_proclitics(norm):
-        forms.append(rest)
-        if prefix.endswith("ال") or prefix.endswith("لل"):
-            forms.append("ال" + rest)
-    return tuple(dict.fromkeys(forms))
 
 
 def _shape(token: str, norm: str) -> str:

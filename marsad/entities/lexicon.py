@@ -34,6 +34,11 @@ PERSON_CUES = frozenset(
     )
 )
 
+# Nouns that announce a place right after them: مدينة مرسى الزين.
+PLACE_NOUNS = frozenset(
+    map(normalize, "مدينة المدينة عاصمة العاصمة بلدة قرية محافظة ولاية إقليم منطقة".split())
+)
+
 # Words that start or announce an organization.
 ORG_CUES = frozenset(
     map(
@@ -79,6 +84,37 @@ EXTRA_PLACES = frozenset(
     )
 )
 
+# Currencies: common nouns the recognizer takes for misc names now and then.
+CURRENCIES = frozenset(
+    map(
+        normalize,
+        """دولار الدولار يورو اليورو جنيه الجنيه دينار الدينار درهم روبل الروبل ين الين ليرة
+        الليرة""".split(),
+    )
+)
+
+# Companies and platforms the news names every day and ANERcorp never saw (our own list):
+# organizations when the recognizer finds them, not looked for by the recognizer itself.
+PLATFORMS = frozenset(
+    map(normalize, "فيسبوك|فيس بوك|تويتر|يوتيوب|إنستغرام|غوغل|جوجل|واتساب".split("|"))
+)
+
+# Other names of one place that share no spelling with it (our own list): the short forms
+# the news uses next to CLDR's official names, normalized variant → normalized name.
+_VARIANTS = {
+    "الولايات المتحدة": "أمريكا|أميركا|الولايات المتحدة الأمريكية|الولايات المتحدة الأميركية",
+    "المملكة المتحدة": "بريطانيا|بريطانيا العظمى",
+    "روسيا": "روسيا الاتحادية|الاتحاد الروسي",
+    "الإمارات": "الإمارات العربية المتحدة|دولة الإمارات",
+    "السعودية": "المملكة العربية السعودية",
+    "الصين": "جمهورية الصين الشعبية",
+    "كوريا الشمالية": "كوريا الديمقراطية",
+    "هولندا": "هولاندا",
+}
+VARIANTS = {
+    normalize(v): normalize(name) for name, vs in _VARIANTS.items() for v in vs.split("|")
+}
+
 # Territory codes that are not places: the world, test locales, unknown region, and the two
 # unions CLDR lists as territories but news treats as organizations.
 _NOT_PLACES = {"001", "XA", "XB", "ZZ", "EZ", "QO"}
@@ -111,10 +147,26 @@ def organizations() -> frozenset[str]:
     return AGENCIES | _territories()[1]
 
 
+def listed(name: str) -> bool:
+    """Is the normalized name a listed place or organization?"""
+    return name in places() or name in organizations()
+
+
 def strip_proclitics(word: str) -> list[tuple[str, str]]:
     """Every (proclitic, rest) split of a normalized word that leaves at least two letters."""
     n = len(word)
     return [(p, word[len(p) :]) for p in PROCLITICS if word.startswith(p) and n > len(p) + 1]
+
+
+@lru_cache(maxsize=1 << 16)
+def bare_forms(norm: str) -> tuple[str, ...]:
+    """The word and what it may be under its proclitics: وللكرملين → للكرملين, الكرملين, كرملين."""
+    forms = [norm]
+    for prefix, rest in strip_proclitics(norm):
+        forms.append(rest)
+        if prefix.endswith("ال") or prefix.endswith("لل"):
+            forms.append("ال" + rest)
+    return tuple(dict.fromkeys(forms))
 
 
 def suffix_of(word: str) -> str:

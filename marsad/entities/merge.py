@@ -21,7 +21,9 @@ from rapidfuzz import fuzz, process
 
 from marsad.arabic import STOPWORDS, normalize
 from marsad.entities import lexicon
-from marsad.entities.recognize import Mention, find_mentions
+from marsad.entities.cueprofile import COLUMNS, profiles
+from marsad.entities.recognize import NAME_PARTS, Mention, find_mentions
+from marsad.entities.silver import common_phrase, common_word
 from marsad.model import Article
 
 _LETTER = "[\u0621-\u064a][\u0610-\u061a\u064b-\u065f\u0670\u0640]*"
@@ -69,11 +71,34 @@ def _adjective(word: str) -> bool:
 
 
 def _is_junk(key: str) -> bool:
-    """Single letters, function words, bare numbers and lone adjectives are not entities."""
+    """Single letters, function words, bare numbers, lone adjectives and common words (a
+    name in few of their ANT occurrences: الاتفاق، سعيد، عفوا رئاسيا) are not entities."""
     letters = _JOINERS.sub("", key)
     if len(letters) < 2 or key in STOPWORDS or not any(c.isalpha() for c in letters):
         return True
-    return " " not in key and _adjective(key)
+    if lexicon.listed(key):
+        return False
+    if " " not in key and (_adjective(key) or key in lexicon.CURRENCIES or _name_part(key)):
+        return True
+    return common_phrase(key)
+
+
+def _name_part(word: str) -> bool:
+    """الله, لله, الدين alone: the second half of a compound given name, not a name."""
+    forms = (word, "ا" + word, *(r for _, r in lexicon.strip_proclitics(word)))  # لله: ل + الله
+    return any(f in NAME_PARTS for f in forms)
+
+
+def _canonical(key: str) -> str:
+    """One key per place: listed variants (أمريكا → الولايات المتحدة), the article or a
+    final ة on a listed name (النيبال → نيبال, سورية → سوريا)."""
+    if key in lexicon.VARIANTS:
+        return lexicon.VARIANTS[key]
+    if key in lexicon.places() or " " in key:
+        return key
+    bare = key[2:] if key.startswith("ال") else ""
+    alef = key[:-1] + "ا" if key.endswith("ه") else ""
+    return next((other for other in (bare, alef) if other in lexicon.places()), key)
 
 
 @dataclass
@@ -130,14 +155,24 @@ def _bare(surface: str, known: set[str], gazetteer: frozenset[str]) -> str:
 _FIRST_WORD = re.compile(r"^\S+\s+")
 
 
+_LAST_WORD = re.compile(r"\s+\S+$")
+
+
 def _untitled(surface: str) -> str:
-    """Without leading titles and adjectives the recognizer took in: الزاهرانية سلمى الدرويش,
-    الرئيس فلاديمير بوتين → سلمى الدرويش, فلاديمير بوتين."""
-    while " " in surface.strip():
+    """Without leading titles, adjectives and common words the recognizer took in, and
+    without trailing common words: الزاهرانية سلمى الدرويش, الرئيس فلاديمير بوتين, يزور
+    نيمار, حماس تدين → سلمى الدرويش, فلاديمير بوتين, نيمار, حماس."""
+    surface = surface.strip()
+    if lexicon.listed(normalize(surface)):
+        return surface
+    while " " in surface:
         first = normalize(surface.split(None, 1)[0])
-        if not (_adjective(first) or first in lexicon.PERSON_CUES):
+        cue = first in lexicon.PERSON_CUES or first in STOPWORDS
+        if not (cue or _adjective(first) or common_word(first)):
             break
-        surface = _FIRST_WORD.sub("", surface.strip(), count=1)
+        surface = _FIRST_WORD.sub("", surface, count=1)
+    while " " in surface and common_word(normalize(surface.rsplit(None, 1)[1])):
+        surface = _LAST_WORD.sub("", surface, count=1)
     return surface
 
 
@@ -148,8 +183,10 @@ def _groups(per_article: Sequence[tuple[str, Sequence[Mention]]]) -> list[_Group
     order = 0
     for article_id, mentions in per_article:
         for m in mentions:
+            if _is_junk(normalize(m.text)):  # عفوا رئاسيا before its words come off
+                continue
             display = _bare(_untitled(m.text), known, gazetteer)
-            key = normalize(display)
+            key = _canonical(normalize(display))
             if _is_junk(key):
                 continue
             words = tuple(_JOINERS.sub(" ", key).split())
@@ -182,13 +219,19 @@ def _same_name(a: _Group, b: _Group) -> bool:
     return (
         min(len(sa), len(sb)) >= 6
         and _type(a.types) == _type(b.types)
-        and (fuzz.ratio(sa, sb) >= 90)
+        and fuzz.ratio(sa, sb) >= 90
+        and (len(a.parts) == 1 or len(b.parts) == 1 or fuzz.ratio(a.parts[0], b.parts[0]) >= 90)
     )
 
 
 def _part_of(short: _Group, long: _Group) -> bool:
-    """`short` is a run of whole words of `long` (same words, or same skeleton if ≥ 4)."""
-    if len(short.skeleton) >= len(long.skeleton) or _type(short.types) != _type(long.types):
+    """`short` is a run of whole words of `long` (same words, or same skeleton if ≥ 4), of
+    the same type; or, whatever the types, a name of several words that is not listed and
+    that the story says no more often than `long` (سان جرمان of باريس سان جرمان)."""
+    if len(short.skeleton) >= len(long.skeleton):
+        return False
+    fragment = len(short.words) > 1 and not lexicon.listed(short.key)
+    if _type(short.types) != _type(long.types) and not (fragment and short.count <= long.count):
         return False
     n = len(long.words)
     for i in range(n):
@@ -208,10 +251,17 @@ def _part_of(short: _Group, long: _Group) -> bool:
 def _run_on(g: _Group, counts: dict[tuple[str, ...], int]) -> bool:
     """Two names the recognizer ran together (دونالد ترامب جينا هاسبل): both halves are
     names the story says on their own, each at least as often (and at least twice, when
-    both halves are single words: يوليا سكريبال is one name). Such a group would bridge two
-    entities."""
+    both halves are single words: يوليا سكريبال is one name), or both are listed places
+    (طهران لندن), or the second is joined by و (باوك سالونيكي وأيك أثينا). Such a group
+    would bridge two entities."""
+    places = lexicon.places()
     for k in range(1, len(g.words)):
-        head, tail = g.words[:k], g.words[k:]
+        # halves as the story's keys: بريطانيا is counted under المملكة المتحدة
+        head, tail = (tuple(_canonical(" ".join(h)).split()) for h in (g.words[:k], g.words[k:]))
+        if " ".join(head) in places and " ".join(tail) in places:
+            return True
+        if tail[0].startswith("و") and head in counts and (tail[0][1:], *tail[1:]) in counts:
+            return True  # باوك سالونيكي وأيك أثينا
         floor = g.count if len(head) > 1 or len(tail) > 1 else max(2, g.count)
         if counts.get(head, 0) >= floor and counts.get(tail, 0) >= floor:
             return True
@@ -307,6 +357,29 @@ def _merge(groups: list[_Group]) -> list[list[_Group]]:
     return list(out.values())
 
 
+def _listed_type(key: str) -> str:
+    """A listed place or organization has that type whatever the recognizer said."""
+    if key in lexicon.places():
+        return "place"
+    return "organization" if lexicon.listed(key) or key in lexicon.PLATFORMS else ""
+
+
+_PLACE_CUE, _PERSON_CUE = COLUMNS.index("lc"), COLUMNS.index("pc")
+
+
+def _corpus_type(names: list[tuple[str, ...]], kind: str) -> str:
+    """A "person" one of whose names starts with an organization word, or with a place
+    and goes on, is an organization (نادي باوك، باريس سان جرمان); one whose first word ANT
+    often reads after a place cue (في، مدينة: 5 % of its occurrences or more) and hardly
+    ever after a title (under 1 %) is a place (بيونغ يانغ)."""
+    if kind != "person":
+        return kind
+    if any(w[0] in lexicon.ORG_CUES or (len(w) > 1 and w[0] in lexicon.places()) for w in names):
+        return "organization"
+    bands = profiles().get(max(names, key=len)[0])
+    return "place" if bands and bands[_PLACE_CUE] >= "3" and bands[_PERSON_CUE] <= "1" else kind
+
+
 def _entity(members: list[_Group], order: dict[str, int]) -> Entity:
     forms: Counter[str] = Counter()
     types: Counter[str] = Counter()
@@ -316,7 +389,8 @@ def _entity(members: list[_Group], order: dict[str, int]) -> Entity:
         types.update(g.types)
         for f in g.forms:
             skeleton[f] = len(g.skeleton)
-    kind = _type(types)
+    key = normalize(max(forms, key=forms.__getitem__))
+    kind = _listed_type(key) or _corpus_type([g.words for g in members], _type(types))
     if kind == "person":  # the fullest name said at least twice: فلاديمير بوتين, not بوتين
         frequent = [f for f in forms if forms[f] >= 2] or list(forms)
         name = max(frequent, key=lambda f: (skeleton[f], forms[f]))

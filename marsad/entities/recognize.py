@@ -17,9 +17,13 @@ import pycrfsuite
 
 from marsad.arabic import STOPWORDS, normalize
 from marsad.entities import lexicon
-from marsad.entities.features import bare_forms, sentence_features, token_features, tokenize
+from marsad.entities.context import context_features
+from marsad.entities.features import sentence_features, token_features, tokenize
+from marsad.entities.lexicon import bare_forms
+from marsad.entities.silver import common_phrase
 
 MODEL_PATH = Path(__file__).resolve().parents[1] / "data" / "ner.crfsuite"
+CONTEXT_NAME = "ner_context.crfsuite"  # beside MODEL_PATH
 TYPES = {"PERS": "person", "LOC": "place", "ORG": "organization", "MISC": "misc"}
 LABELS = {**{v: k for k, v in TYPES.items()}, "event": "EVENT"}
 _SENTENCE_END = frozenset(".!?؟\n")
@@ -49,9 +53,36 @@ def _tagger() -> pycrfsuite.Tagger:
     return tagger
 
 
+@lru_cache(maxsize=1)
+def _context_tagger() -> pycrfsuite.Tagger | None:
+    """The second-pass model, if shipped (a model trained without one has none)."""
+    path = MODEL_PATH.with_name(CONTEXT_NAME)
+    if not path.is_file():
+        return None
+    tagger = pycrfsuite.Tagger()
+    tagger.open(str(path))
+    return tagger
+
+
 def tag(tokens: list[str]) -> list[str]:
-    """BIO tags (ANERcorp labels) of one sentence of tokens."""
-    return list(_tag(tuple(tokens))) if tokens else []
+    """BIO tags (ANERcorp labels) of one sentence of tokens, read alone."""
+    return tag_sentences([tokens])[0]
+
+
+def tag_sentences(sentences: list[list[str]]) -> list[list[str]]:
+    """BIO tags of a text's sentences: the first pass per sentence, then the second pass,
+    which also sees how the first read the same words in the sentences around."""
+    first = [list(_tag(tuple(toks))) if toks else [] for toks in sentences]
+    second = _context_tagger()
+    if second is None:
+        return first
+    extra = context_features(sentences, first)
+    return [
+        second.tag([r + x for r, x in zip(sentence_features(toks), e, strict=True)])
+        if toks
+        else []
+        for toks, e in zip(sentences, extra, strict=True)
+    ]
 
 
 @lru_cache(maxsize=1 << 13)
@@ -99,7 +130,8 @@ def _listed(norms: list[str], i: int) -> tuple[int, str]:
 def _with_rules(norms: list[str], found: list[tuple[int, int, str]]) -> list[tuple[int, int, str]]:
     """Listed agencies are organizations whatever the CRF says, and a listed place name of
     several words is taken whole (ناغورني قره باغ, not ناغورني قره); a cue word before a
-    name makes an event (اتفاقية باريس)."""
+    name makes an event (اتفاقية باريس); a "person" right after مدينة، بلدة، محافظة ... is
+    a place (مدينة مرسى الزين)."""
     by_start = {s: (s, e, k) for s, e, k in found}
     i = 0
     while i < len(norms):
@@ -127,7 +159,13 @@ def _with_rules(norms: list[str], found: list[tuple[int, int, str]]) -> list[tup
             by_start[cue] = (cue, e, "EVENT")
         elif k == "MISC" and any(f in lexicon.EVENT_CUES for f in bare_forms(norms[s])):
             by_start[s] = (s, e, "EVENT")
+        elif k == "PERS" and cue >= 0 and _place_noun(norms[cue]):
+            by_start[s] = (s, e, "LOC")
     return sorted(by_start.values())
+
+
+def _place_noun(norm: str) -> bool:
+    return not lexicon.PLACE_NOUNS.isdisjoint(bare_forms(norm))
 
 
 def _has_preposition(norm: str) -> bool:
@@ -137,7 +175,7 @@ def _has_preposition(norm: str) -> bool:
 
 Phrases = dict[str, list[tuple[tuple[str, ...], str]]]
 # Second halves of compound given names (نصر الله, صلاح الدين): not family names.
-_NAME_PARTS = frozenset(map(normalize, "الله الدين الرحمن الرحيم الحق".split()))
+NAME_PARTS = frozenset(map(normalize, "الله الدين الرحمن الرحيم الحق".split()))
 
 
 def _index(known: Mapping[str, str]) -> tuple[Phrases, frozenset[str]]:
@@ -151,7 +189,7 @@ def _index(known: Mapping[str, str]) -> tuple[Phrases, frozenset[str]]:
     families = frozenset(
         w[-1]
         for w, lab in phrases.items()
-        if lab == "PERS" and len(w) > 1 and len(w[-1]) > 3 and w[-1] not in _NAME_PARTS
+        if lab == "PERS" and len(w) > 1 and len(w[-1]) > 3 and w[-1] not in NAME_PARTS
     )
     for family in families:
         phrases[(family,)] = "PERS"
@@ -237,6 +275,12 @@ def _cased(words: list[str]) -> bool:
     return not any(_LOWER_LATIN.match(w) for w in words)
 
 
+def _common(name: str) -> bool:
+    """Common words the CRF took for a name once are not looked for in the rest of the
+    text: one slip on الاتفاق would tag its every occurrence."""
+    return not lexicon.listed(name) and common_phrase(name)
+
+
 def find_mentions(text: str, known: Mapping[str, str] | None = None) -> list[Mention]:
     """Entity mentions in `text`, in order, with offsets into `text` (not normalized).
 
@@ -249,14 +293,15 @@ def find_mentions(text: str, known: Mapping[str, str] | None = None) -> list[Men
     toks = tokenize(text)
     tagged = []
     own: dict[str, Counter[str]] = {}
-    for begin, end in _sentences(toks, text):
-        words = [t for t, _, _ in toks[begin:end]]
+    ranges = _sentences(toks, text)
+    sentences = [[t for t, _, _ in toks[begin:end]] for begin, end in ranges]
+    for (begin, _), words, tags in zip(ranges, sentences, tag_sentences(sentences), strict=True):
         norms = [token_features(w)[0] for w in words]
-        found = [x for x in _with_rules(norms, spans(tag(words))) if _cased(words[x[0] : x[1]])]
+        found = [x for x in _with_rules(norms, spans(tags)) if _cased(words[x[0] : x[1]])]
         tagged.append((begin, words, norms, found))
         for s, e, label in found:
             name = " ".join(norms[s:e])
-            if len(name) > 2 and name not in STOPWORDS:
+            if len(name) > 2 and name not in STOPWORDS and not _common(name):
                 own.setdefault(name, Counter())[TYPES.get(label, "event")] += 1
     mine = {name: kinds.most_common(1)[0][0] for name, kinds in own.items()}
     index, families = _index({**mine, **(known or {})})

@@ -8,12 +8,15 @@ features whose weight is not zero.
 from __future__ import annotations
 
 import argparse
+import tempfile
 import time
 from pathlib import Path
 
 import pycrfsuite
 
+from marsad.entities.context import context_features
 from marsad.entities.features import sentence_features
+from marsad.entities.recognize import CONTEXT_NAME
 
 DEFAULT_TRAIN = (
     Path(__file__).resolve().parents[2].parent
@@ -48,6 +51,15 @@ def read_conll(path: Path) -> list[Sentence]:
     return sents
 
 
+def _fit(rows: list[tuple[list[list[str]], list[str]]], out: Path, params: dict) -> None:
+    trainer = pycrfsuite.Trainer(verbose=False)
+    for feats, tags in rows:
+        trainer.append(feats, tags)
+    trainer.set_params({**params, "feature.possible_transitions": True})
+    out.parent.mkdir(parents=True, exist_ok=True)
+    trainer.train(str(out))
+
+
 def train(
     sents: list[Sentence],
     out: Path,
@@ -56,22 +68,38 @@ def train(
     c2: float = 0.05,
     iterations: int = 200,
     minfreq: int = 1,
+    context: Path | None = None,
+    folds: int = 4,
 ) -> None:
-    """Fit L-BFGS with elastic-net regularization and write the model to `out`."""
-    trainer = pycrfsuite.Trainer(verbose=False)
-    for toks, tags in sents:
-        trainer.append(sentence_features(toks), tags)
-    trainer.set_params(
-        {
-            "c1": c1,
-            "c2": c2,
-            "max_iterations": iterations,
-            "feature.minfreq": minfreq,
-            "feature.possible_transitions": True,
-        }
-    )
-    out.parent.mkdir(parents=True, exist_ok=True)
-    trainer.train(str(out))
+    """Fit L-BFGS with elastic-net regularization and write the model to `out`; with
+    `context`, also the second-pass model, trained on jackknifed first-pass tags (each
+    fold tagged by a model trained on the other folds)."""
+    params = {"c1": c1, "c2": c2, "max_iterations": iterations, "feature.minfreq": minfreq}
+    feats = [sentence_features(toks) for toks, _ in sents]
+    _fit([(f, tags) for f, (_, tags) in zip(feats, sents, strict=True)], out, params)
+    if context is None:
+        return
+    first: list[list[str]] = []
+    size = -(-len(sents) // folds)
+    with tempfile.TemporaryDirectory() as tmp:
+        for k in range(0, len(sents), size):
+            rest = [
+                (f, tags)
+                for i, (f, (_, tags)) in enumerate(zip(feats, sents, strict=True))
+                if not k <= i < k + size
+            ]
+            model = Path(tmp) / f"fold{k}.crfsuite"
+            _fit(rest, model, params)
+            tagger = pycrfsuite.Tagger()
+            tagger.open(str(model))
+            first.extend(tagger.tag(f) for f in feats[k : k + size])
+            tagger.close()
+    extra = context_features([toks for toks, _ in sents], first)
+    rows = [
+        ([r + x for r, x in zip(f, e, strict=True)], tags)
+        for f, e, (_, tags) in zip(feats, extra, sents, strict=True)
+    ]
+    _fit(rows, context, params)
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -82,12 +110,28 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--c2", type=float, default=0.05, help="L2 weight")
     ap.add_argument("--iterations", type=int, default=200)
     ap.add_argument("--minfreq", type=int, default=1, help="drop rarer attributes")
+    ap.add_argument(
+        "--context",
+        action="store_true",
+        help=f"also train the second-pass model ({CONTEXT_NAME} beside --out)",
+    )
+    ap.add_argument("--folds", type=int, default=4, help="jackknife folds for the second pass")
     args = ap.parse_args(argv)
     if not args.train.is_file():
         raise SystemExit(f"training file not found: {args.train}")
     sents = read_conll(args.train)
     t0 = time.perf_counter()
-    train(sents, args.out, c1=args.c1, c2=args.c2, iterations=args.iterations, minfreq=args.minfreq)
+    context = args.out.with_name(CONTEXT_NAME) if args.context else None
+    train(
+        sents,
+        args.out,
+        c1=args.c1,
+        c2=args.c2,
+        iterations=args.iterations,
+        minfreq=args.minfreq,
+        context=context,
+        folds=args.folds,
+    )
     size = args.out.stat().st_size / 1e6
     print(f"{len(sents)} sentences, {time.perf_counter() - t0:.0f}s, {args.out} {size:.2f} MB")
 
