@@ -48,6 +48,7 @@ CREATE TABLE IF NOT EXISTS story_links (
 CREATE INDEX IF NOT EXISTS story_links_b ON story_links(b);
 CREATE TABLE IF NOT EXISTS story_lines (story {T} PRIMARY KEY, line {T} NOT NULL);
 CREATE INDEX IF NOT EXISTS story_lines_line ON story_lines(line);
+CREATE TABLE IF NOT EXISTS partitions (key {T} PRIMARY KEY, path {T} NOT NULL, pages {I});
 """
 # Stage state of marsad ≤ 0.1 kept as pickled / compressed blobs under these keys of the
 # `state` table. They are deleted unread on open; the stages rebuild from stored articles.
@@ -368,6 +369,18 @@ class StateRows:
 
     def pending_count(self) -> int:
         return self._rows("SELECT COUNT(*) FROM pending")[0][0]
+
+    # --- partitions of a cluster ingest (marsad.scale) -------------------------------------
+    def partition_pages(self, key: str) -> int | None:
+        """Pages read from a stored partition; None when it was not stored whole."""
+        rows = self._rows("SELECT pages FROM partitions WHERE key = ?", (key,))
+        return rows[0][0] if rows else None
+
+    def partition_done(self, key: str, path: str, pages: int) -> None:
+        """Record a partition as stored, in the transaction that stores its pages."""
+        self._run(
+            "INSERT INTO partitions VALUES (?, ?, ?) ON CONFLICT DO NOTHING", (key, path, pages)
+        )
 
     # --- notices ----------------------------------------------------------------------------
     def add_notices(self, notices: Sequence[Notice]) -> None:
