@@ -34,6 +34,7 @@ from marsad.store import Store
 
 if TYPE_CHECKING:
     from distributed import Client, Future
+    from tqdm import tqdm
 
 CONNECT_TIMEOUT = "10s"  # how long to wait for a tcp:// scheduler
 # A LocalCluster of one-thread worker processes (the work holds the GIL), without the
@@ -123,7 +124,7 @@ def ingest_cluster(
     return report
 
 
-def _bar(total: int):  # noqa: ANN202 - tqdm loads only with a progress bar
+def _bar(total: int) -> tqdm:
     from tqdm import tqdm
 
     return tqdm(total=total, unit="file", file=sys.stderr, leave=False)

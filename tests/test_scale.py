@@ -59,9 +59,9 @@ def state(store) -> tuple:
     return stories(store), pairs, store.counts()
 
 
-def test_cluster_gives_the_stories_of_one_process(client, shards, tmp_path):
+def test_cluster_gives_the_stories_of_one_process(client, shards, tmp_path, store_url):
     whole, parts = shards
-    with open_store(tmp_path / "one.db") as one, open_store(tmp_path / "dask.db") as many:
+    with open_store(tmp_path / "one.db") as one, open_store(store_url) as many:
         alone = ingest([whole], one)
         report = scale.ingest_cluster(parts, many, client)
         assert state(many) == state(one)
