@@ -158,3 +158,13 @@ def test_a_partition_is_done_with_its_pages_or_not_at_all(store):
     store.partition_done("a.jsonl|10|1", "a.jsonl", 1)  # recorded twice: still one row
     assert store.partition_pages("a.jsonl|10|1") == 1
     assert store.partition_pages("a.jsonl|10|2") is None  # the file changed since
+
+
+def test_a_store_of_an_older_marsad_gets_the_newest_tables(store_url):
+    with open_store(store_url) as store:
+        store.add_extraction(extraction("صفحة قديمة"))
+        with store.transaction():
+            store._run("DROP TABLE partitions")  # as marsad before cluster ingests left it
+    with open_store(store_url) as store:
+        assert store.partition_pages("a|1|2") is None
+        assert store.counts()["pages"] == 1

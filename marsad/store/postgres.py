@@ -21,7 +21,7 @@ from marsad.model import Article, Dropped, DuplicatePair, Extraction, Failure, S
 from marsad.store import pgsearch
 from marsad.store import rows as codec
 from marsad.store.base import Store
-from marsad.store.state import STATE_SCHEMA
+from marsad.store.state import NEWEST_TABLE, STATE_SCHEMA
 
 T = 'TEXT COLLATE "C"'
 SCHEMA = f"""
@@ -73,7 +73,8 @@ class PostgresStore(Store):
             # Only a database without the newest schema runs the DDL: CREATE INDEX IF NOT
             # EXISTS would wait for running ingests. Two processes opening a fresh database
             # at once take turns.
-            if self.db.execute("SELECT to_regclass('pending_at')").fetchone()[0] is None:
+            newest = self.db.execute("SELECT to_regclass(%s)", (NEWEST_TABLE,)).fetchone()
+            if newest[0] is None:
                 self.db.execute(f"SELECT pg_advisory_xact_lock({SCHEMA_LOCK})")
                 self.db.execute(SCHEMA)
                 self._store_vectors_uncompressed()

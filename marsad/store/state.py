@@ -50,6 +50,7 @@ CREATE TABLE IF NOT EXISTS story_lines (story {T} PRIMARY KEY, line {T} NOT NULL
 CREATE INDEX IF NOT EXISTS story_lines_line ON story_lines(line);
 CREATE TABLE IF NOT EXISTS partitions (key {T} PRIMARY KEY, path {T} NOT NULL, pages {I});
 """
+NEWEST_TABLE = "partitions"  # a store without it was made by an older marsad: run the DDL
 # Stage state of marsad ≤ 0.1 kept as pickled / compressed blobs under these keys of the
 # `state` table. They are deleted unread on open; the stages rebuild from stored articles.
 LEGACY_STATE_KEYS = ("dedup", "cluster")
