@@ -8,7 +8,8 @@ store: `--workers 1` (one process), `--workers 2` (the process pool; unless --sk
 and `--dask local --workers W` (a LocalCluster of W one-thread worker processes). Wall and
 CPU seconds include every process (pool and Dask workers and nannies are reaped children).
 Then the stories of the runs are compared (sets of article ids with their titles), and the
-Dask run is repeated on its store: every partition is skipped.
+Dask run (the library call `marsad ingest --dask local` makes, timed by phase) is repeated
+as `marsad ingest --dask local` on its store: every partition is skipped.
 
 Data: ../shared/data/ant (read-only). Machine: state what else ran beside it.
 """
@@ -24,7 +25,7 @@ import tempfile
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from ingest import ANT, CLI, articles_in, child  # noqa: E402 - bench/ingest.py's runner
+from ingest import ANT, CLI, ROOT, articles_in, child  # noqa: E402 - bench/ingest.py's
 
 
 def shard(lines: list[str], k: int, folder: Path) -> list[Path]:
@@ -34,6 +35,33 @@ def shard(lines: list[str], k: int, folder: Path) -> list[Path]:
         with gzip.open(paths[-1], "wt", encoding="utf-8") as f:
             f.writelines(lines[i * len(lines) // k : (i + 1) * len(lines) // k])
     return paths
+
+
+# The Dask ingest as `marsad ingest --dask local` runs it, timing its two phases: the
+# partitions (cluster tasks, each result stored as it arrives) and the drain (stateful
+# stages, this process alone); this process's own CPU beside the total of all.
+DASK = r"""
+import resource, sys, time
+sys.path.insert(0, sys.argv[1])
+from marsad import scale
+from marsad.store import open_store
+phases = {}
+def timed(drain):
+    def run(*args, **kwargs):
+        phases["drain"] = time.perf_counter()
+        return drain(*args, **kwargs)
+    return run
+scale.drain = timed(scale.drain)
+start = time.perf_counter()
+with open_store(sys.argv[2]) as store, scale.connect("local", int(sys.argv[3])) as client:
+    up = time.perf_counter()
+    scale.ingest_cluster(sys.argv[4:], store, client)
+    done = time.perf_counter()
+own = resource.getrusage(resource.RUSAGE_SELF)
+cpu = own.ru_utime + own.ru_stime
+print(f"cluster start {up - start:.1f} s, partitions {phases['drain'] - up:.1f} s,"
+      f" drain {done - phases['drain']:.1f} s; this process {cpu:.1f} CPU-s")
+"""
 
 
 def stories(db: str) -> set[tuple[frozenset[str], str]]:
@@ -59,15 +87,19 @@ def main() -> None:
         lines = [line for line in f if line.strip()][: args.records]
     shards = [str(p) for p in shard(lines, args.shards, tmp)]
     print(f"ANT: {len(lines)} records in {args.shards} shards; 2-core machine, {tmp}")
-    runs = [("one process (--workers 1)", ["--workers", "1"])]
+    cli = [*CLI, "ingest", *shards, "--db"]
+    runs = [("one process (--workers 1)", lambda db: [*cli, db, "--workers", "1"])]
     if not args.skip_pool:
-        runs.append(("process pool (--workers 2)", ["--workers", "2"]))
-    dask = ["--dask", "local", "--workers", str(args.dask_workers)]
-    runs.append((f"Dask LocalCluster, {args.dask_workers} workers", dask))
+        runs.append(("process pool (--workers 2)", lambda db: [*cli, db, "--workers", "2"]))
+    workers = str(args.dask_workers)
+    runs.append(
+        (f"Dask LocalCluster, {workers} workers",
+         lambda db: [sys.executable, "-c", DASK, str(ROOT), db, workers, *shards])
+    )  # fmt: skip
     found = {}
-    for name, flags in runs:
+    for name, command in runs:
         db = str(tmp / f"{len(found)}.db")
-        r = child([*CLI, "ingest", *shards, "--db", db, *flags])
+        r = child(command(db))
         found[name] = stories(db)
         arts = articles_in(db)
         print(
@@ -75,14 +107,15 @@ def main() -> None:
             f" peak RSS {r['rss_mb']:5.0f} MB (largest process), {arts / r['wall']:4.0f}"
             f" articles/s; {arts} articles, {len(found[name])} stories"
         )
+        if "Dask" in name:
+            print(f"  {r['out'].strip()}")
     alone = found[runs[0][0]]
     for name in list(found)[1:]:
         print(f"same stories as one process ({name}): {found[name] == alone}")
-    r = child([*CLI, "ingest", *shards, "--db", db, *dask])
-    print(f"rerun of the Dask ingest (every partition stored): {r['wall']:.1f} s wall;"
+    r = child([*cli, db, "--dask", "local", "--workers", workers])
+    print(f"rerun, marsad ingest --dask local (every partition stored): {r['wall']:.1f} s wall;"
           f" {r['out'].strip().splitlines()[0]}")  # fmt: skip
     shutil.rmtree(tmp)
-
 
 if __name__ == "__main__":
     main()
