@@ -1,7 +1,8 @@
 """Ingest: read → extract → store → duplicates → stories.
 
-Per-page work (read, extract) is pure and runs in a process pool when `workers` > 1; only
-the store, the duplicate index and the story clusterer hold state. Pages are stored in
+Per-page work (read, extract) is pure and runs in a process pool when `workers` > 1 (or on a
+Dask cluster, one file per task: marsad.scale); only the store, the duplicate index and the
+story clusterer hold state. Pages are stored in
 chunks, one transaction each: a chunk's pages, articles and their `pending` rows (the
 queue of the stateful stages), or nothing. The queue is then worked off in publish-time
 order, again one transaction per chunk: duplicate-index rows, story rows and the removal
