@@ -143,3 +143,11 @@ def test_unreachable_scheduler_is_a_clear_error(monkeypatch):
     monkeypatch.setattr(scale, "CONNECT_TIMEOUT", "1s")
     with pytest.raises(scale.ClusterError, match="cannot reach the Dask scheduler at tcp://"):
         scale.connect("tcp://127.0.0.1:9")
+
+
+def test_without_the_extra_the_error_says_what_to_install(monkeypatch):
+    import sys
+
+    monkeypatch.setitem(sys.modules, "distributed", None)  # import fails as when not installed
+    with pytest.raises(scale.ClusterError, match=r"pip install 'marsad\[cluster\]'"):
+        scale.connect("local")
