@@ -38,8 +38,8 @@ def shard(lines: list[str], k: int, folder: Path) -> list[Path]:
 
 
 # The Dask ingest as `marsad ingest --dask local` runs it, timing its two phases: the
-# partitions (cluster tasks, each result stored as it arrives) and the drain (stateful
-# stages, this process alone); this process's own CPU beside the total of all.
+# partitions (cluster tasks, each result stored as it arrives; with the cluster's start and
+# stop) and the drain (stateful stages, this process alone); this process's own CPU.
 DASK = r"""
 import resource, sys, time
 sys.path.insert(0, sys.argv[1])
@@ -52,15 +52,15 @@ def timed(drain):
         return drain(*args, **kwargs)
     return run
 scale.drain = timed(scale.drain)
-start = time.perf_counter()
-with open_store(sys.argv[2]) as store, scale.connect("local", int(sys.argv[3])) as client:
-    up = time.perf_counter()
-    scale.ingest_cluster(sys.argv[4:], store, client)
-    done = time.perf_counter()
-own = resource.getrusage(resource.RUSAGE_SELF)
-cpu = own.ru_utime + own.ru_stime
-print(f"cluster start {up - start:.1f} s, partitions {phases['drain'] - up:.1f} s,"
-      f" drain {done - phases['drain']:.1f} s; this process {cpu:.1f} CPU-s")
+if __name__ == "__main__":
+    start = time.perf_counter()
+    with open_store(sys.argv[2]) as store:
+        scale.ingest_cluster(sys.argv[4:], store, "local", workers=int(sys.argv[3]))
+        done = time.perf_counter()
+    own = resource.getrusage(resource.RUSAGE_SELF)
+    cpu = own.ru_utime + own.ru_stime
+    print(f"cluster up, partitions, cluster down {phases['drain'] - start:.1f} s,"
+          f" drain {done - phases['drain']:.1f} s; this process {cpu:.1f} CPU-s")
 """
 
 

@@ -156,17 +156,16 @@ def _run_ingest(
 def _ingest_dask(
     paths: list, store: Store, config: Config, address: str, workers: int, defaults: PageDefaults
 ) -> IngestReport:
-    from marsad.scale import ClusterError, connect, ingest_cluster
+    from marsad.scale import ClusterError, ingest_cluster
 
     try:
-        client = connect(address, workers)
+        return ingest_cluster(
+            paths, store, address, config, workers=workers, defaults=defaults,
+            progress=sys.stderr.isatty(),
+        )  # fmt: skip
     except ClusterError as exc:
         store.close()
         raise click.ClickException(str(exc)) from None
-    with client:
-        return ingest_cluster(
-            paths, store, client, config, defaults=defaults, progress=sys.stderr.isatty()
-        )
 
 
 def _disk_full(exc: Exception) -> bool:

@@ -78,25 +78,49 @@ def partition_key(path: Path) -> str:
 def ingest_cluster(
     specs: Iterable[str | Path],
     store: Store,
-    client: Client,
+    cluster: str | Client,
     config: Config | None = None,
     *,
+    workers: int | None = None,
     defaults: PageDefaults | None = None,
     in_flight: int | None = None,
     progress: bool = False,
 ) -> IngestReport:
     """Store every new page of `specs` like `pipeline.ingest`, one file per cluster task.
 
-    At most `in_flight` tasks (default: two per worker thread) are submitted or waiting to
-    be stored, so memory stays bounded whatever the number of files. Workers must see the
+    `cluster` is an address for `connect` ("local", with `workers`; tcp://…), whose client
+    is closed before the drain (with a LocalCluster still up in this process, the drain of
+    16,000 ANT records took 44 s instead of 27), or a caller's Client, left open. At most
+    `in_flight` tasks (default: two per worker thread) are submitted or waiting to be
+    stored, so memory stays bounded whatever the number of files. Workers must see the
     files at the same paths (a shared file system).
     """
-    from distributed import as_completed
-
     config = config or Config()
     report = IngestReport()
     catch_up(store, config, report)
     todo = list(_partitions(specs, store, report))
+    if isinstance(cluster, str):
+        with connect(cluster, workers) as client:
+            _run(todo, store, client, config, defaults, report, in_flight, progress)
+    else:
+        _run(todo, store, cluster, config, defaults, report, in_flight, progress)
+    drain(store, config, report)
+    return report
+
+
+def _run(
+    todo: list[tuple[Path, str]],
+    store: Store,
+    client: Client,
+    config: Config,
+    defaults: PageDefaults | None,
+    report: IngestReport,
+    in_flight: int | None,
+    progress: bool,
+) -> None:
+    """The partitions through the cluster, each stored as its task finishes."""
+    from distributed import as_completed
+
     bar = _bar(len(todo)) if progress else None
     limit = in_flight or 2 * max(1, sum(client.nthreads().values()))
     running = as_completed()
@@ -120,8 +144,6 @@ def ingest_cluster(
             submit(*following)
     if bar is not None:
         bar.close()
-    drain(store, config, report)
-    return report
 
 
 def _bar(total: int) -> tqdm:
