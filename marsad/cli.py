@@ -110,6 +110,7 @@ def _run_ingest(
     workers: int,
     chunk: int | None = None,
     defaults: PageDefaults | None = None,
+    dask: str | None = None,
 ) -> Store:
     """Ingest and print the report; nothing readable (or nothing at all) is an error (exit
     status 1).
@@ -122,10 +123,13 @@ def _run_ingest(
     paths = list(paths)
     store = _open(db)
     try:
-        report = ingest(
-            paths, store, config, progress=sys.stderr.isatty(), workers=workers, chunk=chunk,
-            defaults=defaults,
-        )  # fmt: skip
+        if dask is None:
+            report = ingest(
+                paths, store, config, progress=sys.stderr.isatty(), workers=workers,
+                chunk=chunk, defaults=defaults,
+            )  # fmt: skip
+        else:
+            report = _ingest_dask(paths, store, config, dask, workers, defaults)
     except KeyboardInterrupt:
         counts = store.counts()
         store.close()
@@ -152,6 +156,21 @@ def _run_ingest(
         named = ", ".join(map(str, paths))
         raise click.ClickException(f"nothing to read in {named}: no page files found")
     return store
+
+
+def _ingest_dask(
+    paths: list, store: Store, config: Config, address: str, workers: int, defaults: PageDefaults
+) -> IngestReport:
+    from marsad.scale import ClusterError, ingest_cluster
+
+    try:
+        return ingest_cluster(
+            paths, store, address, config, workers=workers, defaults=defaults,
+            progress=sys.stderr.isatty(),
+        )  # fmt: skip
+    except ClusterError as exc:
+        store.close()
+        raise click.ClickException(str(exc)) from None
 
 
 def _disk_full(exc: Exception) -> bool:
@@ -244,6 +263,14 @@ allow_outside_option = click.option(
     default=None,
     help="Pages without a URL get PREFIX/<file name> (not JSON Lines records).",
 )
+@click.option(
+    "--dask",
+    metavar="local|tcp://HOST:8786",
+    default=None,
+    help="Extract on a Dask cluster, one task per file (`local`: --workers processes here);"
+    " the store stays in this process, stored files are skipped on a rerun. Needs"
+    " marsad[cluster]; docs/scale.md.",
+)
 def ingest_cmd(
     paths: tuple[str, ...],
     db: str,
@@ -254,6 +281,7 @@ def ingest_cmd(
     outlet: str | None,
     published: str | None,
     url_prefix: str | None,
+    dask: str | None,
 ) -> None:
     """Read pages (files, folders, globs; .txt/.html/.jsonl, optionally .gz), extract their
     articles, and update duplicates and stories in the store.
@@ -273,7 +301,7 @@ def ingest_cmd(
     except ReadError as exc:
         raise click.BadParameter(str(exc), param_hint="--published") from None
     workers = workers or _default_workers()
-    _run_ingest(paths, db, config, workers, chunk, defaults).close()
+    _run_ingest(paths, db, config, workers, chunk, defaults, dask).close()
 
 
 @main.command("repair")

@@ -1,7 +1,8 @@
 """Ingest: read → extract → store → duplicates → stories.
 
-Per-page work (read, extract) is pure and runs in a process pool when `workers` > 1; only
-the store, the duplicate index and the story clusterer hold state. Pages are stored in
+Per-page work (read, extract) is pure and runs in a process pool when `workers` > 1 (or on a
+Dask cluster, one file per task: marsad.scale); only the store, the duplicate index and the
+story clusterer hold state. Pages are stored in
 chunks, one transaction each: a chunk's pages, articles and their `pending` rows (the
 queue of the stateful stages), or nothing. The queue is then worked off in publish-time
 order, again one transaction per chunk: duplicate-index rows, story rows and the removal
@@ -38,7 +39,7 @@ from marsad.dedup import find_duplicates
 from marsad.dedup.stage import dedup_current, dedup_reset
 from marsad.extract import extract
 from marsad.model import Article, Extraction, Failure, Notice, Page
-from marsad.read import PageDefaults, expand, read_file, read_offset
+from marsad.read import PageDefaults, ReadConfig, expand, read_file, read_offset
 from marsad.sources import group_sources
 from marsad.store import Store
 
@@ -73,10 +74,11 @@ def extract_page(page: Page) -> Extraction | Failure:
         return Failure(page.source_path, f"extraction failed: {type(exc).__name__}: {exc}")
 
 
-def _extract_all(pages: list[Page], terms: bool = True) -> list[Extraction | Failure]:
-    """A pool task: extraction, the search-index analysis and (with `terms`) the clusterer's
-    term weights, all pure per page. In a pool the stems are made once, in the worker; in
-    one process the clusterer makes its own (storing them to read back costs more)."""
+def extract_pages(pages: list[Page], terms: bool = True) -> list[Extraction | Failure]:
+    """The pure per-page work, a pool or cluster task: extraction, the search-index analysis
+    and (with `terms`) the clusterer's term weights. In a worker the stems are made once,
+    there; in one process the clusterer makes its own (storing them to read back costs
+    more)."""
     results = [extract_page(p) for p in pages]
     for r in results:
         if isinstance(r, Extraction):
@@ -86,6 +88,29 @@ def _extract_all(pages: list[Page], terms: bool = True) -> list[Extraction | Fai
             except Exception:  # noqa: BLE001 - the later stages make (and report) them again
                 r.analyzed = r.terms = None
     return results
+
+
+def read_pages(
+    path: Path, config: ReadConfig, defaults: PageDefaults | None = None
+) -> Iterator[Page | Failure]:
+    """The pages of one file, with `defaults` filled in where they say nothing."""
+    for page in read_file(path, config):
+        yield defaults.apply(page) if defaults is not None and isinstance(page, Page) else page
+
+
+def extract_file(
+    path: Path, config: ReadConfig, defaults: PageDefaults | None = None
+) -> tuple[list[Failure], list[Extraction | Failure]]:
+    """A cluster task: read one file and do its pages' pure work there; (what could not be
+    read, one result per page read)."""
+    read_failures: list[Failure] = []
+    pages: list[Page] = []
+    for item in read_pages(path, config, defaults):
+        if isinstance(item, Failure):
+            read_failures.append(item)
+        else:
+            pages.append(item)
+    return read_failures, extract_pages(pages)
 
 
 def default_workers() -> int:
@@ -203,12 +228,12 @@ def ingest_pages(
         for failures, todo in _chunks(pages, store, report, chunk):
             # Workers extract the next chunk while this process stores the previous one.
             parts = [todo[i : i + 16] for i in range(0, len(todo), 16)]
-            submitted = [pool.submit(_extract_all, part, workers > 1) for part in parts]
+            submitted = [pool.submit(extract_pages, part, workers > 1) for part in parts]
             ahead.append((failures, submitted))
             if len(ahead) > 1:
-                _store_chunk(store, *ahead.popleft(), report, on_chunk)
+                store_results(store, *_done(ahead.popleft()), report, on_chunk)
         while ahead:
-            _store_chunk(store, *ahead.popleft(), report, on_chunk)
+            store_results(store, *_done(ahead.popleft()), report, on_chunk)
     finally:
         pool.shutdown(cancel_futures=True)
     drain(store, config, report, on_chunk=on_chunk)
@@ -236,14 +261,22 @@ def _chunks(
         yield failures, todo
 
 
-def _store_chunk(
+def _done(
+    submitted: tuple[list[Failure], list[Future]],
+) -> tuple[list[Failure], list[Extraction | Failure]]:
+    failures, futures = submitted
+    return failures, [r for f in futures for r in f.result()]
+
+
+def store_results(
     store: Store,
     failures: list[Failure],
-    futures: list[Future],
+    results: list[Extraction | Failure],
     report: IngestReport,
-    on_chunk: Callable[[IngestReport], None] | None,
+    on_chunk: Callable[[IngestReport], None] | None = None,
 ) -> None:
-    results = [r for f in futures for r in f.result()]
+    """Store read failures and per-page results in one transaction (nested in the caller's,
+    when it holds one) and queue the new articles for the stateful stages (`drain`)."""
     new_articles: list[Article] = []
     vectors: list[tuple[str, str, dict[str, float]]] = []
     added = Counter[str]()
@@ -311,11 +344,8 @@ def ingest(
             at[0] = n
             if isinstance(item, Failure):
                 yield item
-            elif defaults is None:
-                yield from read_file(item, config.read)
             else:
-                for page in read_file(item, config.read):
-                    yield defaults.apply(page) if isinstance(page, Page) else page
+                yield from read_pages(item, config.read, defaults)
 
     def tick(report: IngestReport) -> None:
         if bar is not None:

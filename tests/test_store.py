@@ -1,4 +1,6 @@
 
+import pytest
+
 from marsad.model import Article, Dropped, DuplicatePair, Extraction, Failure, Page, Story
 from marsad.store import open_store
 
@@ -140,3 +142,29 @@ def test_nul_in_text_is_stored_and_looked_up_without_error(store):
     assert store.article("x\x00y") is None
     assert store.story_of("x\x00y") is None and store.dropped("x\x00") == []
     assert next(store.articles()).outlet in {"صدى\x00", "صدى\ufffd"}  # PostgreSQL text has no NUL
+
+
+def test_a_partition_is_done_with_its_pages_or_not_at_all(store):
+    """A cluster ingest's partition row commits (or rolls back) with the pages it stores."""
+    with pytest.raises(KeyboardInterrupt), store.transaction():
+        store.add_extraction(extraction("صفحة من الجزء الأول", path="a.jsonl:1"))
+        store.partition_done("a.jsonl|10|1", "a.jsonl", 1)
+        raise KeyboardInterrupt
+    assert store.partition_pages("a.jsonl|10|1") is None
+    assert store.counts()["pages"] == 0
+    with store.transaction():
+        store.add_extraction(extraction("صفحة من الجزء الأول", path="a.jsonl:1"))
+        store.partition_done("a.jsonl|10|1", "a.jsonl", 1)
+    store.partition_done("a.jsonl|10|1", "a.jsonl", 1)  # recorded twice: still one row
+    assert store.partition_pages("a.jsonl|10|1") == 1
+    assert store.partition_pages("a.jsonl|10|2") is None  # the file changed since
+
+
+def test_a_store_of_an_older_marsad_gets_the_newest_tables(store_url):
+    with open_store(store_url) as store:
+        store.add_extraction(extraction("صفحة قديمة"))
+        with store.transaction():
+            store._run("DROP TABLE partitions")  # as marsad before cluster ingests left it
+    with open_store(store_url) as store:
+        assert store.partition_pages("a|1|2") is None
+        assert store.counts()["pages"] == 1

@@ -23,7 +23,7 @@ from marsad.model import Article, Dropped, DuplicatePair, Extraction, Failure, S
 from marsad.store import pgsearch
 from marsad.store import rows as codec
 from marsad.store.base import Store
-from marsad.store.state import STATE_SCHEMA
+from marsad.store.state import NEWEST_TABLE, STATE_SCHEMA
 
 T = 'TEXT COLLATE "C"'
 SCHEMA = f"""
@@ -92,19 +92,25 @@ class PostgresStore(Store):
                     self._create_schema()
         self._opened()
 
+    def _exists(self, table: str) -> bool:
+        return self.db.execute("SELECT to_regclass(%s)", (table,)).fetchone()[0] is not None
+
     def _schema_missing(self) -> bool:
-        return self.db.execute("SELECT to_regclass('search_stats')").fetchone()[0] is None
+        return not (self._exists("search_stats") and self._exists(NEWEST_TABLE))
 
     def _create_schema(self) -> None:
         """The tables, and for a store made before search postings: its search_docs made
         anew, the index version forgotten, so `_opened` rebuilds the index (docs/search.md).
         What search reads whole is stored uncompressed (EXTERNAL): 2-3x faster to read for
         30% more disk; PostgreSQL 15 can only set it after CREATE."""
-        self.db.execute("DROP TABLE IF EXISTS search_docs")
+        postings = self._exists("search_stats")
+        if not postings:
+            self.db.execute("DROP TABLE IF EXISTS search_docs")
         self.db.execute(SCHEMA)
-        self.db.execute("DELETE FROM state WHERE key = %s", (search.STATE_KEY,))
-        for table, column in (("search_docs", "vec"), ("search_postings", "postings")):
-            self.db.execute(f"ALTER TABLE {table} ALTER COLUMN {column} SET STORAGE EXTERNAL")
+        if not postings:
+            self.db.execute("DELETE FROM state WHERE key = %s", (search.STATE_KEY,))
+            for table, column in (("search_docs", "vec"), ("search_postings", "postings")):
+                self.db.execute(f"ALTER TABLE {table} ALTER COLUMN {column} SET STORAGE EXTERNAL")
 
     # --- transactions ---------------------------------------------------------------------
     @contextmanager

@@ -13,7 +13,7 @@ from marsad import search
 from marsad.model import Article, Dropped, DuplicatePair, Extraction, Failure, Story
 from marsad.store import rows as codec
 from marsad.store.base import Store
-from marsad.store.state import STATE_SCHEMA
+from marsad.store.state import NEWEST_TABLE, STATE_SCHEMA
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS pages (
@@ -67,8 +67,8 @@ class SQLiteStore(Store):
         self.db.execute("PRAGMA synchronous=NORMAL")
         # Only a file without the newest schema runs the DDL (under the write lock): readers
         # open a store while an ingest holds it.
-        newest = "SELECT 1 FROM sqlite_master WHERE name = 'pending_at'"
-        if not self.db.execute(newest).fetchone():
+        newest = "SELECT 1 FROM sqlite_master WHERE name = ?"
+        if not self.db.execute(newest, (NEWEST_TABLE,)).fetchone():
             with self.transaction():
                 for statement in SCHEMA.split(";"):
                     self.db.execute(statement)

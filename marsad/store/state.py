@@ -54,7 +54,9 @@ CREATE TABLE IF NOT EXISTS inferred_days (
 CREATE INDEX IF NOT EXISTS inferred_days_story ON inferred_days(story);
 CREATE TABLE IF NOT EXISTS source_keys (
   key {T} PRIMARY KEY, label {T} NOT NULL, anonymous INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS partitions (key {T} PRIMARY KEY, path {T} NOT NULL, pages {I});
 """
+NEWEST_TABLE = "partitions"  # a store without it was made by an older marsad: run the DDL
 # Stage state of marsad ≤ 0.1 kept as pickled / compressed blobs under these keys of the
 # `state` table. They are deleted unread on open; the stages rebuild from stored articles.
 LEGACY_STATE_KEYS = ("dedup", "cluster")
@@ -425,6 +427,18 @@ class StateRows:
 
     def pending_count(self) -> int:
         return self._rows("SELECT COUNT(*) FROM pending")[0][0]
+
+    # --- partitions of a cluster ingest (marsad.scale) -------------------------------------
+    def partition_pages(self, key: str) -> int | None:
+        """Pages read from a stored partition; None when it was not stored whole."""
+        rows = self._rows("SELECT pages FROM partitions WHERE key = ?", (key,))
+        return rows[0][0] if rows else None
+
+    def partition_done(self, key: str, path: str, pages: int) -> None:
+        """Record a partition as stored, in the transaction that stores its pages."""
+        self._run(
+            "INSERT INTO partitions VALUES (?, ?, ?) ON CONFLICT DO NOTHING", (key, path, pages)
+        )
 
     # --- notices ----------------------------------------------------------------------------
     def add_notices(self, notices: Sequence[Notice]) -> None:
