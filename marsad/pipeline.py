@@ -38,7 +38,7 @@ from marsad.dedup import find_duplicates
 from marsad.dedup.stage import dedup_current, dedup_reset
 from marsad.extract import extract
 from marsad.model import Article, Extraction, Failure, Notice, Page
-from marsad.read import PageDefaults, expand, read_file, read_offset
+from marsad.read import PageDefaults, read_offset, read_source, sources
 from marsad.store import Store
 
 CHUNK_PAGES = 256  # pages per transaction: big enough to amortize commits, small to lose
@@ -57,6 +57,7 @@ class IngestReport:
     notices: list[Notice] = field(default_factory=list)  # stored pages' warnings
     duplicates: int = 0
     resumed: int = 0  # articles of an earlier, interrupted or rebuilt run finished now
+    skipped: Counter[str] = field(default_factory=Counter)  # archive records holding no page
     touched: set[str] = field(default_factory=set, repr=False)  # story ids
 
     @property
@@ -293,11 +294,13 @@ def ingest(
     chunk: int | None = None,
     defaults: PageDefaults | None = None,
 ) -> IngestReport:
-    """Store every new page of `specs` (files, folders, globs, manifests); see `ingest_pages`.
-    `defaults` fill in the outlet, time and URL its pages do not give."""
+    """Store every new page of `specs` (files, folders, globs, manifests, archives, feeds,
+    sitemaps, URLs); see `ingest_pages`. `defaults` fill in the outlet, time and URL its
+    pages do not give."""
     config = config or Config()
-    files = list(expand(specs))
-    sizes = [0 if isinstance(f, Failure) else _size(f) for f in files]
+    files = list(sources(specs))
+    sizes = [_size(f) if isinstance(f, Path) else 0 for f in files]
+    skipped = Counter[str]()
     at = [0]  # the file being read
     bar = None
     if progress:  # by bytes read, so rate and ETA hold inside one big file too
@@ -308,13 +311,9 @@ def ingest(
     def pages() -> Iterator[Page | Failure]:
         for n, item in enumerate(files):
             at[0] = n
-            if isinstance(item, Failure):
-                yield item
-            elif defaults is None:
-                yield from read_file(item, config.read)
-            else:
-                for page in read_file(item, config.read):
-                    yield defaults.apply(page) if isinstance(page, Page) else page
+            for page in read_source(item, config.read, skipped):
+                keep = defaults is None or isinstance(page, Failure)
+                yield page if keep else defaults.apply(page)
 
     def tick(report: IngestReport) -> None:
         if bar is not None:
@@ -326,9 +325,11 @@ def ingest(
             )
 
     try:
-        return ingest_pages(
+        report = ingest_pages(
             pages(), store, config, workers=workers, chunk=chunk or CHUNK_PAGES, on_chunk=tick
         )
+        report.skipped.update(skipped)
+        return report
     finally:
         if bar is not None:
             bar.close()

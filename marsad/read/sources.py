@@ -8,8 +8,10 @@ gzipped (`.gz`). A URL is fetched and is a feed, a sitemap or an HTML page the s
 
 from __future__ import annotations
 
+import functools
 import os
 import re
+import time
 from collections import Counter
 from collections.abc import Iterable, Iterator
 from pathlib import Path
@@ -87,26 +89,51 @@ def read_file(
 
 
 def items(
-    specs: Iterable[str | Path], config: ReadConfig, skipped: Counter[str] | None = None
+    specs: Iterable[str | Path],
+    config: ReadConfig,
+    skipped: Counter[str] | None = None,
+    *,
+    settle: float = 0.0,
 ) -> Iterator[Item | Failure]:
     """What `specs` name as items a watcher can skip: each file keyed by its absolute path,
-    versioned by size and modification time; each URL, always read (no version)."""
+    versioned by size and modification time; each URL, always read (no version). A file
+    modified less than `settle` seconds ago is waited for; if it changes meanwhile (still
+    being written) it is left for the next look."""
     for source in sources(specs):
         if isinstance(source, Failure):
             yield source
         elif isinstance(source, str):
-            yield Item(source, None, lambda u=source: guarded(u, _url_contents(u, config)))
+            yield Item(source, None, functools.partial(_url_item, source, config))
         else:
-            try:
-                st = source.stat()
-            except OSError as exc:
-                yield Failure(str(source), exc.strerror or str(exc))
-                continue
-            yield Item(
-                os.path.abspath(source),
-                f"{st.st_size}:{st.st_mtime_ns}",
-                lambda p=source: file_contents(p, config, (), skipped),
-            )
+            version = _settled(source, settle)
+            if version is not None:
+                opener = functools.partial(file_contents, source, config, (), skipped)
+                yield Item(os.path.abspath(source), version, opener)
+
+
+def _version(path: Path) -> str | None:
+    try:
+        st = path.stat()
+    except OSError:  # gone meanwhile
+        return None
+    return f"{st.st_size}:{st.st_mtime_ns}"
+
+
+def _settled(path: Path, settle: float) -> str | None:
+    """The file's version once it has not changed for `settle` seconds (None: it did)."""
+    version = _version(path)
+    try:
+        age = time.time() - path.stat().st_mtime
+    except OSError:
+        return version
+    if age >= settle:
+        return version
+    time.sleep(settle - age)
+    return version if _version(path) == version else None
+
+
+def _url_item(url: str, config: ReadConfig) -> Iterator[Page | Failure | Item]:
+    return guarded(url, _url_contents(url, config))
 
 
 def file_contents(

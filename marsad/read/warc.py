@@ -52,7 +52,7 @@ def read_archive(
             try:
                 for record in it:
                     records += 1
-                    where = f"{path}:{it.get_record_offset()}"
+                    where = f"{path}:{it.offset}"  # where this record starts
                     if records > config.max_records:
                         yield Failure(
                             where,

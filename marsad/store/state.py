@@ -48,6 +48,7 @@ CREATE TABLE IF NOT EXISTS story_links (
 CREATE INDEX IF NOT EXISTS story_links_b ON story_links(b);
 CREATE TABLE IF NOT EXISTS story_lines (story {T} PRIMARY KEY, line {T} NOT NULL);
 CREATE INDEX IF NOT EXISTS story_lines_line ON story_lines(line);
+CREATE TABLE IF NOT EXISTS seen (key {T} PRIMARY KEY, version {T} NOT NULL, at {R});
 """
 # Stage state of marsad ≤ 0.1 kept as pickled / compressed blobs under these keys of the
 # `state` table. They are deleted unread on open; the stages rebuild from stored articles.
@@ -390,6 +391,17 @@ class StateRows:
             "INSERT INTO digests VALUES (?, ?, ?) ON CONFLICT (story_id) DO UPDATE"
             " SET key = excluded.key, body = excluded.body",
             (story_id, key, json.dumps(digest, ensure_ascii=False)),
+        )
+
+    # --- what a watcher has read (marsad.watch): item key -> version ----------------------
+    def seen_versions(self, keys: Sequence[str]) -> dict[str, str]:
+        return dict(self._in("SELECT key, version FROM seen WHERE key IN ({})", keys))
+
+    def seen_put(self, rows: Iterable[tuple[str, str]], at: float) -> None:
+        self._run_many(
+            "INSERT INTO seen VALUES (?, ?, ?)"
+            " ON CONFLICT (key) DO UPDATE SET version = excluded.version, at = excluded.at",
+            [(key, version, at) for key, version in rows],
         )
 
     # --- small values (fingerprints, versions); never code, never a pickle ---------------

@@ -1,0 +1,141 @@
+"""Web archives: a WARC or ARC of our own pages gives the articles the same pages give as
+files; records that hold no page are skipped and counted; a bad record fails alone."""
+
+from collections import Counter
+
+import pytest
+from local_inputs import arc_bytes, articles, demo_html, warc_bytes
+
+from marsad.model import Failure, Page
+from marsad.read import ReadConfig, read
+
+HTML = "text/html; charset=utf-8"
+
+
+def _captures(files):
+    return [("response", f"https://news.example/{p.name}", HTML, "200 OK", p.read_bytes())
+            for p in files]  # fmt: skip
+
+
+@pytest.fixture(scope="module")
+def pages(tmp_path_factory):
+    return demo_html(tmp_path_factory.mktemp("pages"))
+
+
+@pytest.mark.parametrize("gz", [True, False], ids=["warc.gz", "warc"])
+def test_a_warc_gives_the_articles_its_pages_give_as_files(tmp_path, pages, gz):
+    archive = tmp_path / ("crawl.warc.gz" if gz else "crawl.warc")
+    archive.write_bytes(warc_bytes(_captures(pages), gzip=gz))
+    got = list(read([archive]))
+    assert articles(got) == articles(read(pages))
+    assert len(articles(got)) >= len(pages)
+    first = got[0]
+    assert first.url == f"https://news.example/{pages[0].name}"
+    assert first.published == "2025-03-09T08:00+00:00"  # the capture time
+    assert first.source_path == f"{archive}:0"  # file and the record's byte offset
+
+
+def test_capture_time_and_host_fill_in_what_a_page_does_not_state(tmp_path, pages):
+    from marsad.pipeline import extract_page
+
+    archive = tmp_path / "crawl.warc.gz"
+    archive.write_bytes(warc_bytes(_captures(pages)))
+    by_name = {p.url.rsplit("/", 1)[-1]: extract_page(p).articles[0] for p in read([archive])}
+    stated = by_name["22_raed.html"]  # states its outlet and time in its markup: they win
+    assert (stated.outlet, stated.published) == ("الرائد اليوم", "2025-03-10T16:45")
+    bare = by_name["01_sada.html"]  # states neither
+    assert bare.outlet == "news.example"
+    assert bare.published == "2025-03-09T08:00+00:00"
+
+
+def test_an_arc_file_reads_like_a_warc(tmp_path, pages):
+    archive = tmp_path / "old.arc"
+    archive.write_bytes(arc_bytes([(f"http://news.example/{p.name}", p.read_bytes())
+                                   for p in pages]))  # fmt: skip
+    got = list(read([archive]))
+    assert articles(got) == articles(read(pages))
+    assert got[0].published == "2025-03-09T08:00+00:00"
+
+
+def test_records_holding_no_page_are_skipped_and_counted(tmp_path, pages):
+    page = pages[0].read_bytes()
+    records = [
+        ("warcinfo", "", "application/warc-fields", "", b"software: marsad test\r\n"),
+        ("request", "https://news.example/a", "application/http; msgtype=request", "",
+         b"GET /a HTTP/1.1\r\nHost: news.example\r\n\r\n"),
+        ("response", "https://news.example/a", HTML, "200 OK", page),
+        ("response", "https://news.example/logo.png", "image/png", "200 OK", b"\x89PNG" + bytes(5000)),
+        ("response", "https://news.example/gone", HTML, "404 Not Found", b"<html>gone</html>"),
+        ("response", "https://news.example/old", HTML, "301 Moved Permanently", b""),
+        ("revisit", "https://news.example/a", HTML, "200 OK", b""),
+        ("metadata", "https://news.example/a", "application/warc-fields", "", b"outlinks: x\r\n"),
+    ]  # fmt: skip
+    archive = tmp_path / "mixed.warc.gz"
+    archive.write_bytes(warc_bytes(records))
+    skipped = Counter()
+    got = list(read([archive], skipped=skipped))
+    assert [type(x) for x in got] == [Page]
+    assert skipped == {
+        "warcinfo records": 1, "request records": 1, "revisit records": 1,
+        "metadata records": 1, "image/png captures": 1, "HTTP 404 responses": 1,
+        "HTTP 301 responses": 1,
+    }  # fmt: skip
+
+
+def _offsets(data: bytes) -> list[int]:
+    import io
+
+    from warcio.archiveiterator import ArchiveIterator
+
+    it = ArchiveIterator(io.BytesIO(data))
+    out = []
+    for _ in it:
+        out.append(it.offset)
+    return out
+
+
+@pytest.mark.parametrize("gz", [True, False], ids=["warc.gz", "warc"])
+def test_a_corrupt_record_fails_alone_and_the_rest_is_read(tmp_path, pages, gz):
+    data = bytearray(warc_bytes(_captures(pages[:4]), gzip=gz))
+    at = _offsets(bytes(data))[1]
+    start = at + 12 if gz else at  # the second record's gzip stream, or its WARC/1.0 line
+    data[start : start + 28] = b"#" * 28
+    archive = tmp_path / ("bad.warc.gz" if gz else "bad.warc")
+    archive.write_bytes(bytes(data))
+    got = list(read([archive]))
+    failures = [x for x in got if isinstance(x, Failure)]
+    assert len(failures) == 1
+    assert failures[0].source_path == f"{archive}:{at}"
+    assert failures[0].reason.startswith("corrupt archive record (")
+    urls = [x.url for x in got if isinstance(x, Page)]
+    assert urls == [f"https://news.example/{p.name}" for p in (pages[0], pages[2], pages[3])]
+
+
+def test_a_truncated_archive_keeps_the_whole_records_and_says_where_it_broke(tmp_path, pages):
+    data = warc_bytes(_captures(pages[:3]))
+    last = _offsets(data)[2]
+    archive = tmp_path / "cut.warc.gz"
+    archive.write_bytes(data[: last + 40])
+    got = list(read([archive]))
+    assert [type(x) for x in got] == [Page, Page, Failure]
+    assert got[2].source_path == f"{archive}:{last}"
+    assert got[2].reason.startswith("truncated or corrupt archive:")
+
+
+def test_an_oversized_capture_fails_alone(tmp_path, pages):
+    big = b"<html><body><p>" + "كلمة ".encode() * 300_000 + b"</p></body></html>"
+    records = [("response", "https://news.example/big", HTML, "200 OK", big),
+               *_captures(pages[:1])]  # fmt: skip
+    archive = tmp_path / "big.warc.gz"
+    archive.write_bytes(warc_bytes(records))
+    got = list(read([archive], ReadConfig(max_page_mb=1)))
+    assert isinstance(got[0], Failure) and "too large for one page" in got[0].reason
+    assert isinstance(got[1], Page)
+
+
+def test_an_archive_is_known_by_its_content_whatever_its_name(tmp_path, pages):
+    archive = tmp_path / "capture.dat"
+    archive.write_bytes(warc_bytes(_captures(pages[:2]), gzip=False))
+    assert [x.url for x in read([archive])] == [
+        f"https://news.example/{p.name}" for p in pages[:2]
+    ]
