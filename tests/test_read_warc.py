@@ -136,6 +136,4 @@ def test_an_oversized_capture_fails_alone(tmp_path, pages):
 def test_an_archive_is_known_by_its_content_whatever_its_name(tmp_path, pages):
     archive = tmp_path / "capture.dat"
     archive.write_bytes(warc_bytes(_captures(pages[:2]), gzip=False))
-    assert [x.url for x in read([archive])] == [
-        f"https://news.example/{p.name}" for p in pages[:2]
-    ]
+    assert [x.url for x in read([archive])] == [f"https://news.example/{p.name}" for p in pages[:2]]

@@ -36,7 +36,7 @@ def feed_items(data: bytes, where: str, config: ReadConfig) -> Iterator[Item]:
     for n, entry in enumerate(parsed.entries, 1):
         link = entry.get("link") or None
         key = link or f"{where}#{entry.get('id') or n}"
-        stamp = entry.get("updated") or entry.get("published")
+        stamp = _stated(entry, "updated") or _stated(entry, "published")
         version = stamp or content_hash(f"{entry.get('title', '')}\x00{_content(entry)[0]}")
         yield Item(key, version, functools.partial(_item_pages, entry, key, config))
 
@@ -51,10 +51,15 @@ def _content(entry: dict) -> tuple[str, bool]:
     return summary, "html" in (detail.get("type") or "html")
 
 
+def _stated(entry: dict, key: str) -> object:
+    """An entry's own field: feedparser maps a missing `updated` to `published`, warning."""
+    return dict.get(entry, key)
+
+
 def _published(entry: dict) -> tuple[str | None, list[str]]:
-    raw = entry.get("published") or entry.get("updated")
+    raw = _stated(entry, "published") or _stated(entry, "updated")
     published, warnings = record_date(raw)
-    parsed = entry.get("published_parsed") or entry.get("updated_parsed")
+    parsed = _stated(entry, "published_parsed") or _stated(entry, "updated_parsed")
     if published is None and parsed is not None:  # a form feedparser knows and we do not
         stamp = datetime.fromtimestamp(calendar.timegm(parsed), UTC)
         return stamp.isoformat(timespec="minutes"), []
