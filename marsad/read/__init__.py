@@ -10,7 +10,7 @@ from marsad.read.base import Item, ReadConfig, ReadError, check_lines, flatten
 from marsad.read.dates import iso_datetime, record_date
 from marsad.read.fetch import is_url
 from marsad.read.files import PageDefaults, expand, read_offset
-from marsad.read.sources import items, read, read_file, read_source, sources
+from marsad.read.inputs import items, read, read_file, read_source, sources
 from marsad.read.text import decode, storable
 
 __all__ = [
