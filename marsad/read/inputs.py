@@ -35,17 +35,27 @@ from marsad.read.warc import ARCHIVE_SUFFIXES, is_archive_head, read_archive
 
 _HEAD = 4096
 DEFAULTS = ReadConfig()
-# The root element after the XML declaration, comments, processing instructions, DOCTYPE.
-_ROOT = re.compile(
-    rb"\A(?:\xef\xbb\xbf)?(?:\s+|<\?.*?\?>|<!--.*?-->|<!DOCTYPE[^>]*>)*<([A-Za-z_][\w.:-]*)",
-    re.S,
-)
+_NAME = re.compile(rb"<([A-Za-z_][\w.:-]*)")
+_PROLOG = ((b"<?", b"?>"), (b"<!--", b"-->"), (b"<!DOCTYPE", b">"), (b"<!doctype", b">"))
 
 
 def xml_root(head: bytes) -> str | None:
-    """The local name of an XML document's root element (`rss`, `urlset`), lowercased."""
-    m = _ROOT.match(head)
-    return m.group(1).decode("ascii").rsplit(":", 1)[-1].lower() if m else None
+    """The local name of an XML document's root element (`rss`, `urlset`), lowercased: what
+    follows the XML declaration, comments, processing instructions and DOCTYPE."""
+    at = 3 if head.startswith(b"\xef\xbb\xbf") else 0
+    while True:
+        while at < len(head) and head[at : at + 1].isspace():
+            at += 1
+        for opening, closing in _PROLOG:
+            if head.startswith(opening, at):
+                end = head.find(closing, at + len(opening))
+                if end < 0:
+                    return None
+                at = end + len(closing)
+                break
+        else:
+            m = _NAME.match(head, at)
+            return m.group(1).decode("ascii").rsplit(":", 1)[-1].lower() if m else None
 
 
 def sources(specs: Iterable[str | Path]) -> Iterator[Path | str | Failure]:
@@ -197,7 +207,7 @@ def _url_contents(url: str, config: ReadConfig) -> Iterator[Page | Item | Failur
     elif root in (None, "html") and resp.media_type in ("", *HTML_MEDIA, "text/plain"):
         yield url_page(url, config, data)
     else:
-        what = f"XML root <{root}>" if root else resp.media_type
+        what = resp.media_type if root in (None, "html") else f"XML root <{root}>"
         raise ReadError(f"neither a feed, a sitemap nor an HTML page ({what})")
 
 
