@@ -137,3 +137,45 @@ def test_an_archive_is_known_by_its_content_whatever_its_name(tmp_path, pages):
     archive = tmp_path / "capture.dat"
     archive.write_bytes(warc_bytes(_captures(pages[:2]), gzip=False))
     assert [x.url for x in read([archive])] == [f"https://news.example/{p.name}" for p in pages[:2]]
+
+
+def _huge_image_record(path, mb: int) -> None:
+    """A gzip member holding one WARC response of `mb` MB of image bytes (quick to make)."""
+    import zlib
+
+    http = b"HTTP/1.1 200 OK\r\nContent-Type: image/jpeg\r\n\r\n"
+    block = len(http) + mb * (1 << 20)
+    head = (
+        b"WARC/1.0\r\nWARC-Type: response\r\nWARC-Target-URI: https://news.example/huge.jpg\r\n"
+        b"WARC-Date: 2025-03-09T08:00:00Z\r\nWARC-Record-ID: <urn:uuid:0>\r\n"
+        b"Content-Type: application/http; msgtype=response\r\n"
+        b"Content-Length: %d\r\n\r\n" % block
+    )
+    packer = zlib.compressobj(1, zlib.DEFLATED, 31)
+    with path.open("wb") as fh:
+        fh.write(packer.compress(head + http))
+        zeros = bytes(1 << 20)
+        for _ in range(mb):
+            fh.write(packer.compress(zeros))
+        fh.write(packer.compress(b"\r\n\r\n") + packer.flush())
+
+
+def test_a_huge_record_streams_past_in_bounded_memory(tmp_path, pages):
+    from test_hostile import run_bounded
+
+    archive = tmp_path / "huge.warc.gz"
+    _huge_image_record(archive, 300)
+    with archive.open("ab") as fh:
+        fh.write(warc_bytes(_captures(pages[:1])))
+    got = run_bounded(
+        f"""
+        from collections import Counter
+        from marsad.read import read
+        skipped = Counter()
+        RESULT = {{"urls": [p.url for p in read([{str(archive)!r}], skipped=skipped)],
+                   "skipped": dict(skipped)}}
+        """
+    )
+    assert got["urls"] == [f"https://news.example/{pages[0].name}"]
+    assert got["skipped"] == {"image/jpeg captures": 1}
+    assert got["rss_mb"] < 200 and got["seconds"] < 30, got
