@@ -111,15 +111,26 @@ def test_a_corrupt_record_fails_alone_and_the_rest_is_read(tmp_path, pages, gz):
     assert urls == [f"https://news.example/{p.name}" for p in (pages[0], pages[2], pages[3])]
 
 
-def test_a_truncated_archive_keeps_the_whole_records_and_says_where_it_broke(tmp_path, pages):
-    data = warc_bytes(_captures(pages[:3]))
+@pytest.mark.parametrize(
+    ("gz", "cut", "reason"),
+    [
+        (True, 40, "truncated or corrupt archive:"),
+        (False, 40, "record without a WARC-Type (a header cut short or damaged)"),
+        (False, 900, "record cut short ("),
+    ],
+    ids=["gz-header", "header", "payload"],
+)
+def test_a_truncated_archive_keeps_the_whole_records_and_says_where_it_broke(
+    tmp_path, pages, gz, cut, reason
+):
+    data = warc_bytes(_captures(pages[:3]), gzip=gz)
     last = _offsets(data)[2]
-    archive = tmp_path / "cut.warc.gz"
-    archive.write_bytes(data[: last + 40])
+    archive = tmp_path / "cut.warc"
+    archive.write_bytes(data[: last + cut])
     got = list(read([archive]))
     assert [type(x) for x in got] == [Page, Page, Failure]
     assert got[2].source_path == f"{archive}:{last}"
-    assert got[2].reason.startswith("truncated or corrupt archive:")
+    assert got[2].reason.startswith(reason)
 
 
 def test_an_oversized_capture_fails_alone(tmp_path, pages):

@@ -118,8 +118,10 @@ def _next_boundary(raw: BinaryIO, after: int, gzipped: bool) -> int | None:
 
 def _record_page(record, where: str, config: ReadConfig, skipped: Counter[str]) -> Page | None:
     """The page of one record, or None (counted in `skipped`) when it is no HTML capture."""
+    if record.rec_type is None:
+        raise ReadError("record without a WARC-Type (a header cut short or damaged)")
     if record.rec_type not in _PAGE_RECORDS:
-        skipped[f"{record.rec_type or 'untyped'} records"] += 1
+        skipped[f"{record.rec_type} records"] += 1
         return None
     http = record.http_headers
     if http is not None and http.get_statuscode() != "200":
