@@ -26,6 +26,7 @@ if TYPE_CHECKING:  # the pipeline (extractors, clusterer) loads only for command
     from marsad.config import Config
     from marsad.pipeline import IngestReport
     from marsad.read import PageDefaults
+    from marsad.watch import Round
 
 db_option = click.option(
     "--db",
@@ -295,11 +296,17 @@ def watch_cmd(paths: tuple[str, ...], db: str, config_path: str | None, every: s
     config = _load_config(config_path)
     with _open(db) as store:
         try:
-            watch(paths, store, config, every=seconds, rounds=rounds,
-                  on_round=lambda r: click.echo(r.line()))  # fmt: skip
+            watch(paths, store, config, every=seconds, rounds=rounds, on_round=_heartbeat)
         except KeyboardInterrupt:
             click.echo("\nstopped: everything stored so far is kept; run again to go on", err=True)
             sys.exit(130)
+
+
+def _heartbeat(r: Round) -> None:
+    """A round's line, and what failed in it (stderr, as `ingest` lists failures)."""
+    click.echo(r.line())
+    for line in _folded(r.report.failures):
+        click.echo(f"  {line}", err=True)
 
 
 @main.command("repair")

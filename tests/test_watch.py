@@ -153,10 +153,13 @@ def test_watch_runs_rounds_and_reports_each(store_url, folder):
 
 def test_the_watch_command_prints_a_heartbeat_per_round(tmp_path, folder):
     inbox, _ = folder
+    (inbox / "bad.txt").write_bytes(b"\x89PNG\r\n\x1a\n" + bytes(200))
+    os.utime(inbox / "bad.txt", (time.time() - 60, time.time() - 60))
     db = str(tmp_path / "w.db")
     result = CliRunner().invoke(main, ["watch", str(inbox), "--db", db, "--rounds", "1"])
     assert result.exit_code == 0, result.output
-    assert "round 1: 2 new pages" in result.output
+    assert "round 1: 2 new pages" in result.output and ", 1 failures (3 new" in result.output
+    assert f"  {inbox}/bad.txt: binary file (NUL bytes)" in result.stderr
     bad = CliRunner().invoke(main, ["watch", str(inbox), "--db", db, "--every", "soon"])
     assert bad.exit_code == 2 and "not an interval" in bad.output
 

@@ -15,10 +15,10 @@ import socket
 import time
 import urllib.error
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import BinaryIO
+from typing import BinaryIO, TypeVar
 
 from marsad.model import Page
 from marsad.read.base import ReadConfig, ReadError
@@ -26,6 +26,7 @@ from marsad.read.files import GZIP_ERRORS, make_page, too_large
 
 USER_AGENT = "marsad (Arabic news monitor)"
 DEADLINE_TIMES = 10  # a whole fetch may take this many fetch_timeouts
+T, R = TypeVar("T"), TypeVar("R")
 
 
 def is_url(spec: object) -> bool:
@@ -33,7 +34,7 @@ def is_url(spec: object) -> bool:
 
 
 class _HttpOnly(urllib.request.HTTPRedirectHandler):
-    def redirect_request(self, req, fp, code, msg, headers, newurl):  # noqa: ANN001, ANN201
+    def redirect_request(self, req, fp, code, msg, headers, newurl):  # type: ignore[no-untyped-def]
         if not is_url(newurl):
             raise ReadError(f"redirected to {newurl[:80]!r}, not an http(s) URL")
         return super().redirect_request(req, fp, code, msg, headers, newurl)
@@ -75,7 +76,8 @@ class Bounded:
 _BLOCK = 1 << 16
 
 
-def _guard(call, arg, timeout: float):  # noqa: ANN001, ANN202
+def _guard(call: Callable[[T], R], arg: T, timeout: float) -> R:
+    """`call(arg)` with what urllib and sockets raise worded as a ReadError."""
     try:
         return call(arg)
     except ReadError:
@@ -106,7 +108,6 @@ def _reason(exc: object, timeout: float) -> str:
 
 @dataclass(frozen=True)
 class Response:
-    url: str  # after redirects
     media_type: str  # "text/html", lowercased, no parameters ("" when not said)
     body: BinaryIO  # bounded, decompressed
 
@@ -129,7 +130,7 @@ def fetching(url: str, config: ReadConfig, limit: int) -> Iterator[Response]:
         if (resp.headers.get("Content-Encoding") or "").lower() in ("gzip", "x-gzip"):
             gz = gzip.GzipFile(fileobj=body, mode="rb")
             body = Bounded(gz, limit, deadline, timeout)  # type: ignore[assignment]
-        yield Response(resp.geturl(), media.lower(), body)
+        yield Response(media.lower(), body)
 
 
 def read_body(resp: Response, config: ReadConfig, head: bytes = b"") -> bytes:

@@ -87,7 +87,7 @@ def read_source(
     elif isinstance(source, Path):
         yield from read_file(source, config, skipped)
     else:
-        yield from flatten(guarded(source, _url_contents(source, config)))
+        yield from flatten(_url_item(source, config))
 
 
 def read_file(
@@ -204,7 +204,7 @@ def _url_contents(url: str, config: ReadConfig) -> Iterator[Page | Item | Failur
             yield from capped(url, sitemap_items(unzipped(file, config), url, config), config)
     elif root in FEED_ROOTS:
         yield from capped(url, feed_items(data, url, config), config)
-    elif root in (None, "html") and resp.media_type in ("", *HTML_MEDIA, "text/plain"):
+    elif root in (None, "html") and resp.media_type in ("", *HTML_MEDIA):
         yield url_page(url, config, data)
     else:
         what = resp.media_type if root in (None, "html") else f"XML root <{root}>"
