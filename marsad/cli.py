@@ -30,6 +30,7 @@ if TYPE_CHECKING:  # the pipeline (extractors, clusterer) loads only for command
     from marsad.config import Config
     from marsad.pipeline import IngestReport
     from marsad.read import PageDefaults
+    from marsad.watch import Round
     from marsad.web.queries import Window
 
 db_option = click.option(
@@ -191,6 +192,9 @@ def _print_report(r: IngestReport, db: str) -> None:
     if r.dropped:
         reasons = ", ".join(f"{k}={v}" for k, v in r.dropped.most_common())
         click.echo(f"dropped lines: {sum(r.dropped.values())} ({reasons})")
+    if r.skipped:
+        kinds = ", ".join(f"{v} {k}" for k, v in r.skipped.most_common())
+        click.echo(f"archive records holding no page, skipped: {sum(r.skipped.values())} ({kinds})")
     if r.notices:
         click.echo(f"stored with notices: {len(r.notices)}", err=True)
         for n in r.notices[:SHOWN_NOTICES]:
@@ -283,8 +287,9 @@ def ingest_cmd(
     url_prefix: str | None,
     dask: str | None,
 ) -> None:
-    """Read pages (files, folders, globs; .txt/.html/.jsonl, optionally .gz), extract their
-    articles, and update duplicates and stories in the store.
+    """Read pages (files, folders, globs, URLs; .txt/.html/.jsonl, WARC/ARC archives, RSS/Atom
+    feeds, sitemaps; optionally .gz), extract their articles, and update duplicates and
+    stories in the store.
 
     Pages already stored (same content) are skipped. A file or record that fails is
     reported with its reason and changes nothing; the rest of the batch is stored. Pages
@@ -302,6 +307,44 @@ def ingest_cmd(
         raise click.BadParameter(str(exc), param_hint="--published") from None
     workers = workers or _default_workers()
     _run_ingest(paths, db, config, workers, chunk, defaults, dask).close()
+
+
+@main.command("watch")
+@click.argument("paths", nargs=-1, required=True)
+@db_option
+@click.option("--config", "config_path", type=click.Path(), help="TOML config file.")
+@click.option("--every", default="5m", show_default=True, help="Round interval: 90, 30s, 5m, 1h.")
+@click.option("--rounds", type=click.IntRange(min=1), default=None,
+              help="Stop after this many rounds [default: run until interrupted].")
+def watch_cmd(paths: tuple[str, ...], db: str, config_path: str | None, every: str,
+              rounds: int | None) -> None:  # fmt: skip
+    """Ingest what is new in PATHS (folders a scraper writes into, files) and FEEDS (feed or
+    sitemap URLs), round after round, with one heartbeat line per round.
+
+    Only new or changed files, new feed items and sitemap entries are read; the store
+    remembers what was read, so a restart goes on where it stopped. Ctrl-C loses nothing
+    stored.
+    """
+    from marsad.watch import parse_every, watch
+
+    try:
+        seconds = parse_every(every)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc), param_hint="--every") from None
+    config = _load_config(config_path)
+    with _open(db) as store:
+        try:
+            watch(paths, store, config, every=seconds, rounds=rounds, on_round=_heartbeat)
+        except KeyboardInterrupt:
+            click.echo("\nstopped: everything stored so far is kept; run again to go on", err=True)
+            sys.exit(130)
+
+
+def _heartbeat(r: Round) -> None:
+    """A round's line, and what failed in it (stderr, as `ingest` lists failures)."""
+    click.echo(r.line())
+    for line in _folded(r.report.failures):
+        click.echo(f"  {line}", err=True)
 
 
 @main.command("repair")

@@ -231,16 +231,23 @@ class Storyline:
 UNNAMED = "مصدر غير مسمى"
 
 
+def url_host(url: str | None) -> str | None:
+    """The outlet a URL names when nothing better is known: its host, without `www.`."""
+    try:
+        host = urlsplit(url).hostname if url else None
+    except ValueError:  # an unparsable URL names no host
+        return None
+    return host.removeprefix("www.") if host else None
+
+
 def source_label(article: Article | dict) -> str:
     """Who a chip names: the outlet; without one, the URL's host or the page's file name, so
     pages of unknown outlets stay told apart (a folder of scraped dumps has no outlets)."""
     get = article.get if isinstance(article, dict) else lambda k: getattr(article, k, None)
     if get("outlet"):
         return get("outlet")
-    if get("url"):
-        host = urlsplit(get("url")).hostname
-        if host:
-            return host.removeprefix("www.")
+    if host := url_host(get("url")):
+        return host
     if get("source_path"):
         name = PurePath(str(get("source_path")).split("#")[0]).stem
         return name if len(name) <= 16 else f"{name[:14]}…"

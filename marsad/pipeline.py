@@ -39,7 +39,7 @@ from marsad.dedup import find_duplicates
 from marsad.dedup.stage import dedup_current, dedup_reset
 from marsad.extract import extract
 from marsad.model import Article, Extraction, Failure, Notice, Page
-from marsad.read import PageDefaults, ReadConfig, expand, read_file, read_offset
+from marsad.read import PageDefaults, ReadConfig, read_offset, read_source, sources
 from marsad.sources import group_sources
 from marsad.store import Store
 
@@ -59,6 +59,7 @@ class IngestReport:
     notices: list[Notice] = field(default_factory=list)  # stored pages' warnings
     duplicates: int = 0
     resumed: int = 0  # articles of an earlier, interrupted or rebuilt run finished now
+    skipped: Counter[str] = field(default_factory=Counter)  # archive records holding no page
     touched: set[str] = field(default_factory=set, repr=False)  # story ids
 
     @property
@@ -91,10 +92,14 @@ def extract_pages(pages: list[Page], terms: bool = True) -> list[Extraction | Fa
 
 
 def read_pages(
-    path: Path, config: ReadConfig, defaults: PageDefaults | None = None
+    source: Path | str | Failure,
+    config: ReadConfig,
+    defaults: PageDefaults | None = None,
+    skipped: Counter[str] | None = None,
 ) -> Iterator[Page | Failure]:
-    """The pages of one file, with `defaults` filled in where they say nothing."""
-    for page in read_file(path, config):
+    """The pages of one source (file, URL), with `defaults` filled in where they say
+    nothing; archive records that hold no page are counted in `skipped`."""
+    for page in read_source(source, config, skipped):
         yield defaults.apply(page) if defaults is not None and isinstance(page, Page) else page
 
 
@@ -327,11 +332,13 @@ def ingest(
     chunk: int | None = None,
     defaults: PageDefaults | None = None,
 ) -> IngestReport:
-    """Store every new page of `specs` (files, folders, globs, manifests); see `ingest_pages`.
-    `defaults` fill in the outlet, time and URL its pages do not give."""
+    """Store every new page of `specs` (files, folders, globs, manifests, archives, feeds,
+    sitemaps, URLs); see `ingest_pages`. `defaults` fill in the outlet, time and URL its
+    pages do not give."""
     config = config or Config()
-    files = list(expand(specs))
-    sizes = [0 if isinstance(f, Failure) else _size(f) for f in files]
+    files = list(sources(specs))
+    sizes = [_size(f) if isinstance(f, Path) else 0 for f in files]
+    skipped = Counter[str]()
     at = [0]  # the file being read
     bar = None
     if progress:  # by bytes read, so rate and ETA hold inside one big file too
@@ -342,10 +349,7 @@ def ingest(
     def pages() -> Iterator[Page | Failure]:
         for n, item in enumerate(files):
             at[0] = n
-            if isinstance(item, Failure):
-                yield item
-            else:
-                yield from read_pages(item, config.read, defaults)
+            yield from read_pages(item, config.read, defaults, skipped)
 
     def tick(report: IngestReport) -> None:
         if bar is not None:
@@ -357,9 +361,11 @@ def ingest(
             )
 
     try:
-        return ingest_pages(
+        report = ingest_pages(
             pages(), store, config, workers=workers, chunk=chunk or CHUNK_PAGES, on_chunk=tick
         )
+        report.skipped.update(skipped)
+        return report
     finally:
         if bar is not None:
             bar.close()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from marsad.extract.lines import Line, classify
 from marsad.extract.segment import Draft, Segmented, segment
-from marsad.model import Article, Extraction, Page
+from marsad.model import Article, Extraction, Page, url_host
 
 # Whitespace plus the invisible marks (bidi controls, zero-width) a line may be made of.
 _BLANK = " \t\r\n\v\f\u00a0\u200b\u200c\u200d\u200e\u200f\u202a\u202b\u202c\u202d\u202e" + (
@@ -31,7 +31,8 @@ def build_articles(
     page: Page, drafts: list[Draft], *, outlet: str | None = None, published: str | None = None
 ) -> list[Article]:
     """Drafts → Articles carrying the page's metadata; the page title only fills a first
-    article that has none of its own."""
+    article that has none of its own. Where neither the page nor its markup names the
+    outlet, the URL's host does (a crawl or a feed of unknown sites)."""
     page_id = page.id
     articles = []
     for position, draft in enumerate(drafts):
@@ -43,7 +44,7 @@ def build_articles(
                 title=title.strip(),
                 body="\n\n".join(line.text for line in draft.paras),
                 published=draft.published or published or page.published,
-                outlet=page.outlet or outlet,
+                outlet=page.outlet or outlet or url_host(page.url),
                 credits=list(draft.credits),
                 source_id=page.source_id,
                 url=page.url,

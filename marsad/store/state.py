@@ -54,6 +54,7 @@ CREATE TABLE IF NOT EXISTS inferred_days (
 CREATE INDEX IF NOT EXISTS inferred_days_story ON inferred_days(story);
 CREATE TABLE IF NOT EXISTS source_keys (
   key {T} PRIMARY KEY, label {T} NOT NULL, anonymous INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS seen (key {T} PRIMARY KEY, version {T} NOT NULL, at {R});
 CREATE TABLE IF NOT EXISTS partitions (key {T} PRIMARY KEY, path {T} NOT NULL, pages {I});
 """
 NEWEST_TABLE = "partitions"  # a store without it was made by an older marsad: run the DDL
@@ -461,6 +462,17 @@ class StateRows:
             "INSERT INTO digests VALUES (?, ?, ?) ON CONFLICT (story_id) DO UPDATE"
             " SET key = excluded.key, body = excluded.body",
             (story_id, key, json.dumps(digest, ensure_ascii=False)),
+        )
+
+    # --- what a watcher has read (marsad.watch): item key -> version ----------------------
+    def seen_versions(self, keys: Sequence[str]) -> dict[str, str]:
+        return dict(self._in("SELECT key, version FROM seen WHERE key IN ({})", keys))
+
+    def seen_put(self, rows: Iterable[tuple[str, str]], at: float) -> None:
+        self._run_many(
+            "INSERT INTO seen VALUES (?, ?, ?)"
+            " ON CONFLICT (key) DO UPDATE SET version = excluded.version, at = excluded.at",
+            [(key, version, at) for key, version in rows],
         )
 
     # --- small values (fingerprints, versions); never code, never a pickle ---------------
