@@ -6,6 +6,7 @@ SQLite orders them; NULLs sort first in ascending order as they do in SQLite.
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
@@ -21,6 +22,7 @@ from marsad.model import Article, Dropped, DuplicatePair, Extraction, Failure, S
 from marsad.store import pgsearch
 from marsad.store import rows as codec
 from marsad.store.base import Store
+from marsad.store.follows import FOLLOW_SCHEMA, NEWEST
 from marsad.store.state import STATE_SCHEMA
 
 T = 'TEXT COLLATE "C"'
@@ -55,7 +57,9 @@ CREATE TABLE IF NOT EXISTS search_docs (
   article_id {T} PRIMARY KEY REFERENCES articles(id), len INTEGER NOT NULL,
   tlen INTEGER NOT NULL, vec TSVECTOR NOT NULL);
 CREATE INDEX IF NOT EXISTS search_docs_vec ON search_docs USING gin (vec);
-""" + STATE_SCHEMA.format(T=T, R="DOUBLE PRECISION", I="BIGINT", WR="")
+""" + STATE_SCHEMA.format(T=T, R="DOUBLE PRECISION", I="BIGINT", WR="") + FOLLOW_SCHEMA.format(
+    T=T, I="BIGINT", WR="", ID="BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY"
+)
 WRITE_LOCK = 7213  # advisory lock key: one writer at a time per database
 SCHEMA_LOCK = 7212
 
@@ -73,7 +77,7 @@ class PostgresStore(Store):
             # Only a database without the newest schema runs the DDL: CREATE INDEX IF NOT
             # EXISTS would wait for running ingests. Two processes opening a fresh database
             # at once take turns.
-            if self.db.execute("SELECT to_regclass('pending_at')").fetchone()[0] is None:
+            if self.db.execute("SELECT to_regclass(%s)", (NEWEST,)).fetchone()[0] is None:
                 self.db.execute(f"SELECT pg_advisory_xact_lock({SCHEMA_LOCK})")
                 self.db.execute(SCHEMA)
                 self._store_vectors_uncompressed()
@@ -100,6 +104,12 @@ class PostgresStore(Store):
         if rows:
             with self.db.cursor() as cur:
                 cur.executemany(_marks(sql), rows)
+
+    def _time_param(self, when: dt.datetime) -> object:
+        return when
+
+    def _time_value(self, value: object) -> dt.datetime:
+        return value.astimezone(dt.UTC)  # type: ignore[attr-defined]
 
     def _store_vectors_uncompressed(self) -> None:
         """Search decompresses every candidate's vector; uncompressed ones (EXTERNAL) make
