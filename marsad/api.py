@@ -16,8 +16,8 @@ import hmac
 import ipaddress
 import re
 import threading
-from collections.abc import Iterator
-from contextlib import contextmanager
+from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager, contextmanager
 from typing import Annotated, Any
 
 from fastapi import Body, Depends, FastAPI, HTTPException, Query, Request
@@ -30,6 +30,7 @@ from pydantic import BeforeValidator
 from starlette.types import ASGIApp, Receive, Scope, Send
 from swagger_ui_bundle import swagger_ui_path
 
+from marsad.alerts import Deliverer
 from marsad.claims import article_sentences
 from marsad.cluster import storyline
 from marsad.config import Config
@@ -39,6 +40,7 @@ from marsad.pipeline import ingest_pages
 from marsad.search import QueryError, search, search_stories
 from marsad.store import Store, open_store
 from marsad.web import views
+from marsad.web.follows import follow_api
 from marsad.web.queries import Listings, Window, article_view
 from marsad.web.render import STATIC
 from marsad.web.schemas import (
@@ -79,6 +81,8 @@ class Marsad:
         self.config = config
         self.ingest_lock = threading.Lock()
         self.listings = Listings()
+        # follow events go out from a thread of their own: delivery never holds up an ingest
+        self.alerts = Deliverer(db, config.alerts) if config.alerts.sinks() else None
 
     @contextmanager
     def store(self) -> Iterator[Store]:
@@ -102,6 +106,8 @@ class Marsad:
             known = {p.id for p in pages if isinstance(p, Page) and store.has_page(p.id)}
             report = ingest_pages(pages, store, self.config)
             stored = {p.id for p in pages if isinstance(p, Page) and store.has_page(p.id)}
+        if self.alerts is not None and report.events:
+            self.alerts.wake()
         said: dict[str, list[str]] = {}
         for notice in report.notices:  # reader warnings, no article found
             said.setdefault(notice.source_path, []).append(notice.message)
@@ -234,6 +240,17 @@ def _summary(a: Any) -> ArticleSummary:
     return ArticleSummary.model_validate(a.to_dict())
 
 
+@asynccontextmanager
+async def _alerts_thread(app: FastAPI) -> AsyncIterator[None]:
+    """Alert delivery runs while the server does (when [alerts] names a sink)."""
+    alerts = app.state.marsad.alerts
+    if alerts is not None:
+        alerts.start()
+    yield
+    if alerts is not None:
+        alerts.stop()
+
+
 def create_app(
     db: str,
     token: str | None = None,
@@ -251,6 +268,7 @@ def create_app(
         version="0.1.0",
         docs_url=None,  # served below from the swagger-ui-bundle wheel: no CDN, works offline
         redoc_url=None,
+        lifespan=_alerts_thread,
     )
     app.state.marsad = Marsad(db, token, config or Config())
     max_body = int(max_body_mb * 1024 * 1024)
@@ -475,6 +493,7 @@ def create_app(
         return StorySearchOut(query=q, limit=limit, items=items)
 
     app.add_middleware(NoNul)
+    app.include_router(follow_api(require_writer))
     app.include_router(views.router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     app.mount("/swagger", StaticFiles(directory=swagger_ui_path), name="swagger")

@@ -110,6 +110,21 @@ def story_changes(
     return out
 
 
+def text_lines(record: dict) -> list[str]:
+    """A `what_changed` record for the terminal: the story, then one line per change."""
+    s, f = record["story"], record["follow"]
+    via = f"  (follow {f['id']}: {f['kind']} {f['target']})" if f else ""
+    out = [f"{s['id']}  [+{len(record['articles'])} of {s['size']}] {s['title']}{via}"]
+    out += [f"  + article {a['article_id']}  {a['source']}  {a['title']}"
+            for a in record["articles"]]  # fmt: skip
+    out += [f"  + outlet {o}" for o in record["outlets"]]
+    out += [f"  + claim {c['claim_id']}  {c['text']}" for c in record["claims"]]
+    for c in record["updated_claims"]:
+        more = "، ".join(c["added_outlets"]) or f"{len(c['added_article_ids'])} articles"
+        out.append(f"  ~ claim {c['claim_id']} (+{more})  {c['text']}")
+    return out + [f"  ! conflict {c['label']}" for c in record["conflicts"]]
+
+
 # --- "since T" ------------------------------------------------------------------------------
 _AGO = re.compile(r"(\d+)\s*([mhd])")
 _UNITS = {"m": "minutes", "h": "hours", "d": "days"}
@@ -129,7 +144,18 @@ def parse_since(text: str, now: dt.datetime | None = None) -> dt.datetime:
             f"since must be an ISO time (2026-12-01, 2026-12-01T09:30, 2026-12-01T09:30+03:00)"
             f" or an age (30m, 6h, 2d), not {text!r}"
         ) from None
-    return when.replace(tzinfo=dt.UTC) if when.tzinfo is None else when.astimezone(dt.UTC)
+    return utc(when)
+
+
+def utc(when: dt.datetime) -> dt.datetime:
+    """An aware UTC time (a naive one is UTC); out-of-range ends are the range's ends."""
+    if when.tzinfo is None:
+        return when.replace(tzinfo=dt.UTC)
+    try:
+        return when.astimezone(dt.UTC)
+    except OverflowError:
+        end = dt.datetime.min if when.year == 1 else dt.datetime.max
+        return end.replace(tzinfo=dt.UTC)
 
 
 def stories_since(store: Store, since: dt.datetime) -> dict[str, set[str]]:

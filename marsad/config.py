@@ -11,6 +11,8 @@ threshold = 0.3
 gap_days = 10
 [digest.summary]
 sentences = 7
+[alerts]
+webhooks = ["http://localhost:9000/marsad"]
 ```
 Each table maps onto the config dataclass that lives next to its algorithm; derived
 parameters (LSH bands, ...) are computed there, never set here.
@@ -24,6 +26,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from marsad.alerts import AlertsConfig
 from marsad.cluster import ClusterConfig, StorylineConfig
 from marsad.dedup import DedupConfig
 from marsad.digest import DigestConfig
@@ -41,6 +44,7 @@ class Config:
     cluster: ClusterConfig = field(default_factory=ClusterConfig)
     storylines: StorylineConfig = field(default_factory=StorylineConfig)
     digest: DigestConfig = field(default_factory=DigestConfig)
+    alerts: AlertsConfig = field(default_factory=AlertsConfig)
 
 
 def _section(cls: type, values: Any, name: str, source: str) -> Any:

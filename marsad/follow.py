@@ -17,7 +17,13 @@ from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
 from marsad import search
-from marsad.changes import StoryChanges, article_brief, stories_since, story_changes
+from marsad.changes import (
+    StoryChanges,
+    article_brief,
+    changes_since,
+    stories_since,
+    story_changes,
+)
 from marsad.cluster.storylines import storyline
 from marsad.model import Article, Story, content_hash
 from marsad.store import Store
@@ -196,3 +202,22 @@ def followed_changes(
                        for sid, ids in by_story.items() if (story := store.story(sid))]
         out.append((f, changes))  # fmt: skip
     return out
+
+
+def what_changed(
+    store: Store,
+    since: dt.datetime,
+    *,
+    every: bool = False,
+    story_id: str | None = None,
+    config: DigestConfig | None = None,
+    limit: int = 50,
+) -> list[dict]:
+    """`marsad changes` and `GET /api/changes`: one record per changed story, with the
+    follow it is reported for (None with `every` or `story_id`: any story)."""
+    if every or story_id is not None:
+        ids = None if story_id is None else [story_id]
+        return [{"follow": None, **c.to_dict()}
+                for c in changes_since(store, since, ids, config, limit)]  # fmt: skip
+    found = followed_changes(store, since, config)
+    return [{"follow": f.to_dict(), **c.to_dict()} for f, cs in found for c in cs][:limit]

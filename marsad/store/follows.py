@@ -178,15 +178,11 @@ class FollowRows(StateRows):
 
     # --- alert sinks ------------------------------------------------------------------------
     def alert_cursor(self, sink: str) -> tuple[int, int, str | None]:
-        """(last delivered event id, failed attempts in a row, last error) of a sink; a new
-        sink starts at the end of the log: it is told of what happens from now on."""
+        """(last delivered event id, failed rounds in a row, last error) of a sink; a new
+        sink starts before the first event: it loses nothing recorded before it was set."""
         rows = self._rows("SELECT event_id, failures, error FROM alert_cursors WHERE sink = ?",
                           (sink,))  # fmt: skip
-        if rows:
-            return int(rows[0][0]), int(rows[0][1]), rows[0][2]
-        start = self.last_event()
-        self.alert_mark(sink, start, 0, None)
-        return start, 0, None
+        return (int(rows[0][0]), int(rows[0][1]), rows[0][2]) if rows else (0, 0, None)
 
     def alert_mark(self, sink: str, event_id: int, failures: int, error: str | None) -> None:
         self._run(

@@ -1,5 +1,5 @@
 """The server-rendered pages: story list, story, storylines, article (with its dropped
-lines), search."""
+lines), search, what changed (follows)."""
 
 from __future__ import annotations
 
@@ -10,9 +10,12 @@ from urllib.parse import quote
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 
+from marsad.changes import parse_since
 from marsad.cluster import storyline
+from marsad.follow import what_changed
 from marsad.model import Storyline
 from marsad.search import QueryError, search, search_stories
+from marsad.web import follows
 from marsad.web.queries import Window, article_view
 from marsad.web.render import environment, numbered_paragraphs
 
@@ -52,16 +55,20 @@ def story_list(
     request: Request,
     page: Annotated[int, Query(ge=1, le=10**6)] = 1,
     min_size: Annotated[int, Query(ge=1, le=10**6)] = 1,
+    since: Annotated[str, Query(max_length=40)] = "",
 ) -> HTMLResponse:
-    """The stories, most recently active first; `min_size=2` hides single articles."""
+    """The stories, most recently active first; `min_size=2` hides single articles; «جديد»
+    marks those that changed since `since` or the last look at /changes."""
     ctx = _marsad(request)
     with ctx.store() as store:
         stories = [s for s in ctx.listings.stories(store) if s.size >= min_size]
+        fresh = follows.fresh_stories(store, follows.seen_since(request, since))
     pages = max(1, -(-len(stories) // PER_PAGE))
     shown = stories[(page - 1) * PER_PAGE : page * PER_PAGE]
     return _page(
-        "index.html", stories=shown, page=page, pages=pages, total=len(stories), min_size=min_size
-    )
+        "index.html", stories=shown, page=page, pages=pages, total=len(stories), min_size=min_size,
+        fresh=fresh,
+    )  # fmt: skip
 
 
 @router.get("/stories/{story_id}", response_class=HTMLResponse)
@@ -74,7 +81,10 @@ def story_page(request: Request, story_id: str) -> HTMLResponse:
         digest = ctx.digest(store, story)
         articles = {a.id: a.to_dict() for a in store.articles(story.article_ids)}
         line = storyline(store, story.storyline) if story.storyline else None
-    return _page("story.html", story=digest, articles=articles, line=line)
+        followed = follows.follow_of(store, "story", story.id)
+        fresh = follows.fresh_stories(store, follows.seen_since(request))
+    return _page("story.html", story=digest, articles=articles, line=line, followed=followed,
+                 fresh=fresh)  # fmt: skip
 
 
 @router.get("/favicon.ico")
@@ -95,9 +105,11 @@ def storyline_list(request: Request) -> HTMLResponse:
 def storyline_page(request: Request, storyline_id: str) -> HTMLResponse:
     with _marsad(request).store() as store:
         line = storyline(store, storyline_id)
+        followed = line and follows.follow_of(store, "storyline", line.id)
+        fresh = follows.fresh_stories(store, follows.seen_since(request))
     if line is None:
         return _not_found(f"لا يوجد خط قصصي بالمعرّف {storyline_id}")
-    return _page("storyline.html", line=line, axis=axis(line))
+    return _page("storyline.html", line=line, axis=axis(line), followed=followed, fresh=fresh)
 
 
 def axis(line: Storyline) -> dict[str, int]:
@@ -156,3 +168,26 @@ def search_page(
     return _page(
         "search.html", status, hits=hits, stories=stories, outlets=outlets, error=error, **form
     )
+
+
+@router.get("/changes", response_class=HTMLResponse)
+def changes_page(
+    request: Request, since: Annotated[str, Query(max_length=40)] = ""
+) -> HTMLResponse:
+    """What changed in what is followed since `since` (default: the last visit here, or a
+    day); the visit is remembered, so «جديد» badges count from it."""
+    ctx = _marsad(request)
+    error = None
+    try:
+        when = parse_since(since) if since else follows.seen_since(request)
+    except ValueError:
+        when, error = None, "وقت غير صالح: اكتبه بالصيغة 2026-12-01T09:30، أو مدة مثل 6h أو 2d"
+    when = when or dt.datetime.now(dt.UTC) - follows.DEFAULT_SINCE
+    with ctx.store() as store:
+        listed = follows.followed_stories(store)
+        found = what_changed(store, when, config=ctx.config.digest)
+    response = _page("changes.html", 400 if error else 200, follows=listed, changes=found,
+                     since=when, error=error)  # fmt: skip
+    now = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
+    response.set_cookie(follows.SEEN_COOKIE, now, max_age=365 * 86400, samesite="lax")
+    return response
