@@ -26,7 +26,8 @@ def seen_since(request: Request, since: str = "") -> dt.datetime | None:
     """The time «جديد» counts from: `?since=` when given and valid, else the cookie."""
     for text in (since, request.cookies.get(SEEN_COOKIE, "")):
         try:
-            return parse_since(text) if text else None
+            if text:
+                return parse_since(text)
         except ValueError:
             continue
     return None

@@ -188,6 +188,6 @@ def changes_page(
         found = what_changed(store, when, config=ctx.config.digest)
     response = _page("changes.html", 400 if error else 200, follows=listed, changes=found,
                      since=when, error=error)  # fmt: skip
-    now = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
+    now = dt.datetime.now(dt.UTC).isoformat(timespec="milliseconds")
     response.set_cookie(follows.SEEN_COOKIE, now, max_age=365 * 86400, samesite="lax")
     return response
