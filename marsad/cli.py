@@ -162,6 +162,8 @@ def _print_report(r: IngestReport, db: str) -> None:
         f" | articles: {r.articles} | duplicate pairs: {r.duplicates}"
         f" | stories updated: {r.stories_touched} | db: {db}"
     )
+    if r.events:
+        click.echo(f"follow events recorded: {r.events} (marsad events, marsad alerts deliver)")
     if r.resumed:
         click.echo(f"finished earlier work: {r.resumed} articles (interrupted or rebuilt state)")
     if r.dropped:

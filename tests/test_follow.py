@@ -99,6 +99,29 @@ def test_articles_carry_when_they_were_stored(store, days):
     assert set(times) == {a for a, _, _ in second}
 
 
+def test_a_store_from_before_follows_opens_and_follows(tmp_path, days):
+    """A store written before follows existed: no follow tables, pages stored to the whole
+    second. It opens, gets the tables, and its old pages count as stored before any T."""
+    import sqlite3
+
+    db = tmp_path / "old.db"
+    with open_store(db) as store:
+        ingest([days[0]], store)
+    old = sqlite3.connect(db)
+    for table in ("follows", "follow_seen", "follow_events", "alert_cursors"):
+        old.execute(f"DROP TABLE {table}")
+    old.execute("DROP INDEX pages_added")
+    old.execute("UPDATE pages SET added_at = substr(added_at, 1, 19)")
+    old.commit()
+    old.close()
+    with open_store(db) as store:
+        early = dt.datetime(2000, 1, 1, tzinfo=dt.UTC)
+        assert len(store.added_since(early)) == store.counts()["articles"]
+        follow(store, "story", flood_story(store).id)
+        ingest([days[1]], store)
+        assert store.events() and store.last_event() == store.events(0, 1000)[-1].id
+
+
 # --- the acceptance test: day 1, follow, day 2 -------------------------------------------
 def test_day_two_events_are_exactly_the_new_articles_and_claims(store_url, days):
     with open_store(store_url) as store:
