@@ -78,8 +78,8 @@ def story_changes(
     claims: bool = True,
 ) -> StoryChanges:
     """The changes of `story` when `new` (some of its article ids) are its new articles.
-    With `claims`, its digest (kept in the store, see `story_digest`) gives claims and
-    conflicts; without, only articles and outlets."""
+    With `claims`, the claims and conflicts its digest gives (`story_claims`); without,
+    only articles and outlets."""
     new_ids = set(new) & set(story.article_ids)
     articles = list(store.articles([a for a in story.article_ids if a in new_ids]))
     outlet = {e.id: e.outlet for e in store.cluster_members(story.id)}
@@ -89,10 +89,10 @@ def story_changes(
     out.outlets = sorted({o for a in articles if (o := a.outlet) and o not in old_outlets})
     if not (claims and new_ids):
         return out
-    from marsad.digest import story_digest  # alignment, facts: only when claims are asked
+    from marsad.digest import story_claims  # alignment, facts: only when claims are asked
 
-    digest = story_digest(store, story, config)
-    for claim in digest["claims"]:
+    claims_now, conflicts = story_claims(store, story, config)
+    for claim in claims_now:
         fresh = [a for a in claim["article_ids"] if a in new_ids]
         if not fresh:
             continue
@@ -102,7 +102,7 @@ def story_changes(
         before = {outlet.get(a) for a in claim["article_ids"] if a not in new_ids}
         added = sorted({o for a in fresh if (o := outlet.get(a)) and o not in before})
         out.updated.append({**claim, "added_article_ids": fresh, "added_outlets": added})
-    for conflict in digest["facts"]["conflicts"]:
+    for conflict in conflicts:
         stood = [v for v in conflict["values"] if set(v["article_ids"]) - new_ids]
         if len(stood) < 2:
             key = f"{story.id}\x00{conflict['kind']}\x00{conflict['about']}"

@@ -166,8 +166,10 @@ def follow_api(writer: Callable[..., Any]) -> APIRouter:
         403: {"model": ErrorOut, "description": "Wrong token, or a remote client without one."},
     }
     denied = {k: v for k, v in made.items() if k in (401, 403)}
-    unknown = {404: {"model": ErrorOut, "description": "No such story, storyline or follow."}}
-    bad_query = {400: {"model": ErrorOut, "description": "The query cannot be parsed."}}
+    unknown = {404: {"model": ErrorOut, "description": "No such story, storyline or follow."},
+               400: {"model": ErrorOut, "description": "The body is not UTF-8 JSON."}}  # fmt: skip
+    bad_query = {400: {"model": ErrorOut, "description": "The query cannot be parsed, or the"
+                       " body is not UTF-8 JSON."}}  # fmt: skip
 
     @router.get("/api/follows", response_model=FollowList)
     def get_follows(ctx: Ctx) -> FollowList:
