@@ -599,7 +599,8 @@ def storyline_cmd(storyline_id: str, db: str, as_json: bool) -> None:
     help="Bearer token that writes (POST /api/pages) must send (env MARSAD_TOKEN). Without"
     " one, writes are accepted only from this machine.",
 )
-@click.option("--config", "config_path", type=click.Path(), help="TOML config for ingests.")
+@click.option("--config", "config_path", type=click.Path(),
+              help="TOML config: ingests, and [alerts] delivered from a thread.")  # fmt: skip
 @click.option(
     "--max-body-mb",
     default=10.0,
