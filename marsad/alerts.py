@@ -190,4 +190,3 @@ class Deliverer:
                     self.last = [Delivery("store", error=_reason(exc))]
                 self._wake.wait(self.config.interval)
                 self._wake.clear()
-

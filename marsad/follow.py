@@ -191,15 +191,21 @@ def followed_changes(
     out = []
     for f, story_ids in followed_stories(store):
         if f.kind != "search":
-            changes = [story_changes(store, story, fresh[sid], config)
-                       for sid in story_ids if sid in fresh and (story := store.story(sid))]
+            changes = [
+                story_changes(store, story, fresh[sid], config)
+                for sid in story_ids
+                if sid in fresh and (story := store.story(sid))
+            ]
         else:
             home = {aid: sid for sid, ids in fresh.items() for aid in ids}
             by_story: dict[str, list[str]] = {}
             for a in search_matches(f, list(store.articles(home))):
                 by_story.setdefault(home[a.id], []).append(a.id)
-            changes = [story_changes(store, story, ids, claims=False)
-                       for sid, ids in by_story.items() if (story := store.story(sid))]
+            changes = [
+                story_changes(store, story, ids, claims=False)
+                for sid, ids in by_story.items()
+                if (story := store.story(sid))
+            ]
         out.append((f, changes))  # fmt: skip
     return out
 

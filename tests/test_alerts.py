@@ -31,7 +31,10 @@ def test_alerts_table_of_the_config(tmp_path):
                     "retries = 5\n", encoding="utf-8")  # fmt: skip
     alerts = load_config(path).alerts
     assert alerts.webhooks == ("https://example.org/hook",) and alerts.retries == 5
-    assert [s.name for s in alerts.sinks()] == ["webhook:https://example.org/hook", "jsonl:ev.jsonl"]
+    assert [s.name for s in alerts.sinks()] == [
+        "webhook:https://example.org/hook",
+        "jsonl:ev.jsonl",
+    ]
     for bad, said in (('webhooks = "https://x"', "list of URLs"), ('webhooks = ["ftp://x"]', "http"),
                       ("batch = 0", "batch"), ("backoff = -1", "backoff")):  # fmt: skip
         path.write_text(f"[alerts]\n{bad}\n", encoding="utf-8")
@@ -66,8 +69,15 @@ def test_serve_delivers_in_a_thread_and_a_stuck_webhook_never_holds_ingest(store
         with TestClient(app, client=("127.0.0.1", 50000)) as client:  # runs the lifespan
             assert client.post("/api/pages", json=PAGE).status_code == 200
             sid = client.get("/api/stories").json()["items"][0]["id"]
-            assert client.post("/api/follows", json={"kind": "story", "target": sid}).status_code == 201
-            more = {**PAGE, "outlet": "مرفأ نت", "text": PAGE["text"] + " وتواصل فرق الإنقاذ عملها."}
+            assert (
+                client.post("/api/follows", json={"kind": "story", "target": sid}).status_code
+                == 201
+            )
+            more = {
+                **PAGE,
+                "outlet": "مرفأ نت",
+                "text": PAGE["text"] + " وتواصل فرق الإنقاذ عملها.",
+            }
             start = time.monotonic()
             assert client.post("/api/pages", json=more).json()["new_pages"] == 1
             assert time.monotonic() - start < 20  # the webhook is still holding its answer

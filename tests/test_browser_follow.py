@@ -67,4 +67,3 @@ def test_follow_a_story_then_see_what_changed(server):
         page.wait_for_selector("section .empty")
         assert page.locator("ol.follows").count() == 0
         browser.close()
-

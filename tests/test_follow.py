@@ -69,7 +69,9 @@ def test_follow_rows_events_and_cursors(store):
         store.add_events([(f.id, "outlet", "s-1", "مرفأ نت", {"outlet": "مرفأ نت"})])
     events = store.events(0, 10)
     assert [e.item for e in events] == ["a-3", "a-4", "مرفأ نت"]
-    assert [e.id for e in events] == sorted(e.id for e in events) and store.last_event() == events[-1].id
+    assert [e.id for e in events] == sorted(e.id for e in events) and store.last_event() == events[
+        -1
+    ].id
     assert events[0].to_dict()["title"] == "ع" and events[0].to_dict()["kind"] == "article"
     assert [e.item for e in store.events(events[0].id, 10)] == ["a-4", "مرفأ نت"]
     assert [e.item for e in store.events(0, 10, follow_id=g.id)] == ["a-4"]
@@ -262,8 +264,12 @@ def test_changes_since_match_the_events(store, days):
     found = what_changed(store, middle)
     assert [c["follow"]["id"] for c in found] == [f.id]
     events = store.events(0, 1000)
-    assert {a["article_id"] for a in found[0]["articles"]} == {e.item for e in events if e.kind == "article"}
-    assert {c["claim_id"] for c in found[0]["claims"]} == {e.item for e in events if e.kind == "claim"}
+    assert {a["article_id"] for a in found[0]["articles"]} == {
+        e.item for e in events if e.kind == "article"
+    }
+    assert {c["claim_id"] for c in found[0]["claims"]} == {
+        e.item for e in events if e.kind == "claim"
+    }
     assert {c["claim_id"] for c in found[0]["updated_claims"]} == {
         e.item for e in events if e.kind == "claim_update"
     }
@@ -321,7 +327,10 @@ def test_cli_follow_changes_events_and_alerts(tmp_path, days):
     assert run(main, ["ingest", str(days[1]), "--db", db, "--workers", "1"]).exit_code == 0
     text = run(main, ["changes", "--since", start, "--db", db])
     assert text.exit_code == 0 and "+ article" in text.output and "+ claim" in text.output
-    records = [json.loads(x) for x in run(main, ["changes", "--since", "1h", "--db", db, "--json"]).output.splitlines()]
+    records = [
+        json.loads(x)
+        for x in run(main, ["changes", "--since", "1h", "--db", db, "--json"]).output.splitlines()
+    ]
     assert {r["follow"]["kind"] for r in records} == {"story", "search"}
     bad = run(main, ["changes", "--since", "yesterday", "--db", db])
     assert bad.exit_code == 2 and "ISO time" in bad.output
@@ -329,8 +338,12 @@ def test_cli_follow_changes_events_and_alerts(tmp_path, days):
     feed = tmp_path / "alerts" / "events.jsonl"
     out = run(main, ["alerts", "deliver", "--jsonl", str(feed), "--db", db])
     assert out.exit_code == 0 and f"{len(events)} delivered" in out.output
-    assert [json.loads(x)["id"] for x in feed.read_text().splitlines()] == [json.loads(x)["id"] for x in events]
-    assert "0 delivered" in run(main, ["alerts", "deliver", "--jsonl", str(feed), "--db", db]).output
+    assert [json.loads(x)["id"] for x in feed.read_text().splitlines()] == [
+        json.loads(x)["id"] for x in events
+    ]
+    assert (
+        "0 delivered" in run(main, ["alerts", "deliver", "--jsonl", str(feed), "--db", db]).output
+    )
     assert "0 waiting" in run(main, ["alerts", "status", "--jsonl", str(feed), "--db", db]).output
     assert run(main, ["alerts", "deliver", "--db", db]).exit_code == 2  # no sink
     assert run(main, ["unfollow", "1", "--db", db]).exit_code == 0
