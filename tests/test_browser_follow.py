@@ -1,6 +1,7 @@
 """The follow and changes views in a real headless Chromium: day 1 of the demo, follow the
 flood story with its button, day 2 arrives, the story list marks it «جديد», the changes page
-lists its new articles and claims, and unfollowing from there empties the list. Screenshots
+lists its new articles and claims, unfollowing from there empties the list, and a search
+saved from the search page is listed there. Screenshots
 go to $MARSAD_ARTIFACTS (default test-artifacts/)."""
 
 from __future__ import annotations
@@ -66,4 +67,10 @@ def test_follow_a_story_then_see_what_changed(server):
         page.click("button.unfollow")
         page.wait_for_selector("section .empty")
         assert page.locator("ol.follows").count() == 0
+
+        page.goto(f"{url}/search?q=السيول")  # a saved search, from the search page
+        page.click("button.follow[data-kind=search]")
+        page.wait_for_selector("button.follow.on")
+        page.goto(f"{url}/changes")
+        assert "بحث محفوظ: السيول" in page.locator("ol.follows").inner_text()
         browser.close()
