@@ -298,7 +298,7 @@ def test_unfollow_stops_events(store, days):
     assert store.events() == [] and followed_stories(store) == []
 
 
-def test_follow_cost_is_one_query_without_follows(tmp_path, days, monkeypatch):
+def test_a_store_without_follows_computes_no_changes(tmp_path, days, monkeypatch):
     """A store without follows never computes a change."""
     import marsad.follow as module
 
