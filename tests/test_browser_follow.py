@@ -37,7 +37,8 @@ def test_follow_a_story_then_see_what_changed(server):
         page.goto(f"{url}/stories/{sid}")
         button = page.locator("button.follow")
         assert button.inner_text() == "متابعة"
-        button.click()
+        with page.expect_navigation():
+            button.click()
         page.wait_for_selector("button.follow.on")
         assert "متابَعة" in page.locator("button.follow").inner_text()
         page.screenshot(path=ARTIFACTS / "follow-story.png")
@@ -64,8 +65,8 @@ def test_follow_a_story_then_see_what_changed(server):
         assert page.locator(".new").count() == 0
 
         page.goto(f"{url}/changes")
-        page.click("button.unfollow")
-        page.wait_for_selector("section .empty")
+        with page.expect_navigation():  # the button reloads the page
+            page.click("button.unfollow")
         assert page.locator("ol.follows").count() == 0
 
         page.goto(f"{url}/search?q=السيول")  # a saved search, from the search page
