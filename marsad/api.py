@@ -31,6 +31,7 @@ from fastapi.staticfiles import StaticFiles
 from pydantic import BeforeValidator
 from starlette.types import ASGIApp, Receive, Scope, Send
 
+from marsad.alerts import Deliverer
 from marsad.claims import article_sentences
 from marsad.cluster import storyline
 from marsad.config import Config
@@ -41,6 +42,7 @@ from marsad.pipeline import ingest_pages
 from marsad.search import QueryError, search, search_stories
 from marsad.store import Store, Stores
 from marsad.web import views
+from marsad.web.follows import follow_api
 from marsad.web.queries import Listings, Window, article_view
 from marsad.web.render import STATIC
 from marsad.web.schemas import (
@@ -85,6 +87,8 @@ class Marsad:
         self.ingest_lock = threading.Lock()
         self.listings = Listings()
         self.stores = Stores(db, config.pool)
+        # follow events go out from a thread of their own: delivery never holds up an ingest
+        self.alerts = Deliverer(db, config.alerts) if config.alerts.sinks() else None
 
     def store(self) -> AbstractContextManager[Store]:
         """A store for this request, in the calling thread (PostgreSQL: a pooled connection)."""
@@ -103,6 +107,8 @@ class Marsad:
             known = {p.id for p in pages if isinstance(p, Page) and store.has_page(p.id)}
             report = ingest_pages(pages, store, self.config)
             stored = {p.id for p in pages if isinstance(p, Page) and store.has_page(p.id)}
+        if self.alerts is not None and report.events:
+            self.alerts.wake()
         said: dict[str, list[str]] = {}
         for notice in report.notices:  # reader warnings, no article found
             said.setdefault(notice.source_path, []).append(notice.message)
@@ -245,6 +251,17 @@ def _summary(a: Any) -> ArticleSummary:
     return ArticleSummary.model_validate(a.to_dict())
 
 
+@asynccontextmanager
+async def _alerts_thread(app: FastAPI) -> AsyncIterator[None]:
+    """Alert delivery runs while the server does (when [alerts] names a sink)."""
+    alerts = app.state.marsad.alerts
+    if alerts is not None:
+        alerts.start()
+    yield
+    if alerts is not None:
+        alerts.stop()
+
+
 def create_app(
     db: str,
     token: str | None = None,
@@ -259,7 +276,8 @@ def create_app(
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        yield
+        async with _alerts_thread(app):  # alert delivery runs while the server does
+            yield
         app.state.marsad.stores.close()
 
     app = FastAPI(
@@ -529,6 +547,7 @@ def create_app(
         return StorySearchOut(query=q, limit=limit, items=items)
 
     app.add_middleware(NoNul)
+    app.include_router(follow_api(require_writer))
     app.include_router(views.router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     app.mount("/swagger", StaticFiles(directory=SWAGGER_UI), name="swagger")

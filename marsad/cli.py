@@ -187,6 +187,8 @@ def _print_report(r: IngestReport, db: str) -> None:
         f" | articles: {r.articles} | duplicate pairs: {r.duplicates}"
         f" | stories updated: {r.stories_touched} | db: {db}"
     )
+    if r.events:
+        click.echo(f"follow events recorded: {r.events} (marsad events, marsad alerts deliver)")
     if r.resumed:
         click.echo(f"finished earlier work: {r.resumed} articles (interrupted or rebuilt state)")
     if r.dropped:
@@ -759,7 +761,8 @@ def storyline_cmd(storyline_id: str, db: str, as_json: bool) -> None:
     help="Bearer token that writes (POST /api/pages) must send (env MARSAD_TOKEN). Without"
     " one, writes are accepted only from this machine.",
 )
-@click.option("--config", "config_path", type=click.Path(), help="TOML config for ingests.")
+@click.option("--config", "config_path", type=click.Path(),
+              help="TOML config: ingests, and [alerts] delivered from a thread.")  # fmt: skip
 @click.option(
     "--max-body-mb",
     default=10.0,
@@ -889,3 +892,173 @@ def search_cmd(
         click.echo(f"    {' '.join(text.split())}")
     if not hits and not as_json:
         click.echo("no matches", err=True)
+
+
+# --- follow, changes and alerts (docs/follow.md) -------------------------------------------
+@main.command("follow")
+@click.argument("kind", type=click.Choice(["story", "storyline", "search"]))
+@click.argument("target", nargs=-1, required=True)
+@click.option("--outlet", default=None, help="A saved search: only this outlet's articles.")
+@db_option
+def follow_cmd(kind: str, target: tuple[str, ...], outlet: str | None, db: str) -> None:
+    """Follow a story or storyline (by id) or a saved search (QUERY words): from now on
+    each ingest records events for its new articles, outlets, claims and conflicts."""
+    from marsad.follow import FollowError, follow
+
+    with _open(db, existing=True) as store:
+        try:
+            made, new = follow(store, kind, " ".join(target), outlet=outlet)
+        except FollowError as exc:
+            raise click.ClickException(str(exc)) from None
+    click.echo(f"{'following' if new else 'already following'} {kind} {made.target}"
+               f" (follow {made.id})")  # fmt: skip
+
+
+@main.command("unfollow")
+@click.argument("follow_id", type=int)
+@db_option
+def unfollow_cmd(follow_id: int, db: str) -> None:
+    """Stop a follow (ids: `marsad follows`); its past events stay in the log."""
+    from marsad.follow import unfollow
+
+    with _open(db, existing=True) as store:
+        if not unfollow(store, follow_id):
+            raise click.ClickException(f"no follow {follow_id} in {db}")
+    click.echo(f"unfollowed {follow_id}")
+
+
+@main.command("follows")
+@db_option
+@json_option
+def follows_cmd(db: str, as_json: bool) -> None:
+    """What is followed, with the stories each follow means now."""
+    from marsad.follow import followed_stories
+
+    with _open(db, existing=True) as store:
+        for f, stories in followed_stories(store):
+            if as_json:
+                _dump({**f.to_dict(), "stories": stories})
+            else:
+                where = f" outlet={f.filters['outlet']}" if f.filters.get("outlet") else ""
+                click.echo(f"{f.id}  {f.kind:9}  {f.target}{where}  since {f.created[:16]}"
+                           f"  stories: {', '.join(stories) or '-'}")  # fmt: skip
+
+
+@main.command("changes")
+@click.option("--since", required=True, help="ISO time or day (UTC unless zoned), or 6h, 2d.")
+@click.option("--all", "every", is_flag=True, help="Every story that changed, followed or not.")
+@click.option("--story", "story_id", default=None, help="Only this story, followed or not.")
+@click.option("--limit", default=50, show_default=True, type=click.IntRange(1, 1000))
+@click.option("--config", "config_path", type=click.Path(), help="TOML config (digests).")
+@db_option
+@json_option
+def changes_cmd(since: str, every: bool, story_id: str | None, limit: int,
+                config_path: str | None, db: str, as_json: bool) -> None:  # fmt: skip
+    """What changed since a time in what is followed (or --all stories): new articles, new
+    outlets, new claims, claims that gained articles or outlets, new conflicts."""
+    from marsad.changes import parse_since, text_lines
+    from marsad.follow import what_changed
+
+    try:
+        when = parse_since(since)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc), param_hint="--since") from None
+    config = _load_config(config_path)
+    with _open(db, existing=True) as store:
+        found = what_changed(store, when, every=every, story_id=story_id,
+                             config=config.digest, limit=limit)  # fmt: skip
+    for c in found:
+        if as_json:
+            _dump(c)
+        else:
+            click.echo("\n".join(text_lines(c)))
+    if not found and not as_json:
+        click.echo("no changes", err=True)
+
+
+@main.group("alerts")
+def alerts_group() -> None:
+    """Deliver the follow events to webhooks and JSON Lines files ([alerts] in the config)."""
+
+
+def _alerts_config(config_path: str | None, webhooks: tuple[str, ...], jsonl: str | None):
+    import dataclasses
+
+    config = _load_config(config_path).alerts
+    try:
+        return dataclasses.replace(config, webhooks=config.webhooks + webhooks,
+                                   jsonl=jsonl or config.jsonl)  # fmt: skip
+    except ValueError as exc:
+        raise click.BadParameter(str(exc), param_hint="--webhook") from None
+
+
+alert_sink_options = [
+    click.option("--webhook", "webhooks", multiple=True, help="POST events to this URL."),
+    click.option("--jsonl", default=None, type=click.Path(), help="Append events here."),
+    click.option("--config", "config_path", type=click.Path(), help="TOML with [alerts]."),
+    db_option,
+]
+
+
+def _sink_options(fn: Callable) -> Callable:
+    for option in reversed(alert_sink_options):
+        fn = option(fn)
+    return fn
+
+
+@alerts_group.command("deliver")
+@_sink_options
+@click.option("--loop", is_flag=True, help="Keep delivering every [alerts] interval seconds.")
+def alerts_deliver_cmd(webhooks: tuple[str, ...], jsonl: str | None, config_path: str | None,
+                       db: str, loop: bool) -> None:  # fmt: skip
+    """Send every sink the events after its cursor; a failing sink is retried with backoff
+    and keeps its events for the next round (exit status 1 when one still fails)."""
+    from marsad.alerts import deliver
+
+    config = _alerts_config(config_path, webhooks, jsonl)
+    if not config.sinks():
+        raise click.UsageError("no sink: give --webhook or --jsonl, or [alerts] in --config")
+    with _open(db, existing=True) as store:
+        while True:
+            done = deliver(store, config)
+            for d in done:
+                click.echo(f"{d.sink}: {d.delivered} delivered, cursor {d.cursor}"
+                           + (f", failing: {d.error}" if d.error else ""))  # fmt: skip
+            if not loop:
+                break
+            time.sleep(config.interval)
+    if any(d.error for d in done):
+        sys.exit(1)
+
+
+@alerts_group.command("status")
+@_sink_options
+def alerts_status_cmd(webhooks: tuple[str, ...], jsonl: str | None, config_path: str | None,
+                      db: str) -> None:  # fmt: skip
+    """Each sink's cursor, how many events wait, and its last error."""
+    from marsad.alerts import pending
+
+    config = _alerts_config(config_path, webhooks, jsonl)
+    with _open(db, existing=True) as store:
+        for sink, state in pending(store, config).items():
+            click.echo(f"{sink}: cursor {state['cursor']}, {state['waiting']} waiting"
+                       + (f", {state['failures']} failed rounds: {state['error']}"
+                          if state["failures"] else ""))  # fmt: skip
+
+
+@main.command("events")
+@click.option("--after", default=0, show_default=True, type=click.IntRange(min=0),
+              help="Only events with a larger id (the last one you took).")
+@click.option("--limit", default=100, show_default=True, type=click.IntRange(1, 10000))
+@db_option
+@json_option
+def events_cmd(after: int, limit: int, db: str, as_json: bool) -> None:
+    """The follow event log, oldest first (JSON Lines with --json)."""
+    with _open(db, existing=True) as store:
+        for e in store.events(after, limit):
+            if as_json:
+                _dump(e.to_dict())
+            else:
+                what = e.body.get("title") or e.body.get("text") or e.body.get("outlet") or ""
+                click.echo(f"{e.id}  {e.at[:19]}  follow {e.follow_id}  {e.kind:12}"
+                           f"  {e.story_id or '-'}  {what or e.item}")  # fmt: skip

@@ -13,6 +13,8 @@ gap_days = 10
 sentences = 7
 [pool]
 size = 8
+[alerts]
+webhooks = ["http://localhost:9000/marsad"]
 ```
 Each table maps onto the config dataclass that lives next to its algorithm; derived
 parameters (LSH bands, ...) are computed there, never set here.
@@ -26,6 +28,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from marsad.alerts import AlertsConfig
 from marsad.cluster import ClusterConfig, StorylineConfig
 from marsad.dedup import DedupConfig
 from marsad.digest import DigestConfig
@@ -45,6 +48,7 @@ class Config:
     storylines: StorylineConfig = field(default_factory=StorylineConfig)
     digest: DigestConfig = field(default_factory=DigestConfig)
     pool: PoolConfig = field(default_factory=PoolConfig)
+    alerts: AlertsConfig = field(default_factory=AlertsConfig)
 
 
 def _section(cls: type, values: Any, name: str, source: str) -> Any:

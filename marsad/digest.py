@@ -22,7 +22,7 @@ from marsad.dates import find_dates
 from marsad.dates.infer import infer_published, with_inferred
 from marsad.dates.zones import ZoneConfig, in_local_time
 from marsad.entities import story_entities
-from marsad.facts import FactsConfig, compare
+from marsad.facts import Facts, FactsConfig, compare
 from marsad.modality import modality
 from marsad.model import Article, DuplicatePair, Story, content_hash
 from marsad.store import Store
@@ -62,11 +62,7 @@ def describe(
 ) -> dict:
     """The digest of one story from its articles and duplicate pairs (no store access)."""
     config = config or DigestConfig()
-    articles = in_local_time(articles, config.zones)  # the writer's day, not GMT's
-    inferred = infer_published(articles)
-    articles = with_inferred(articles, inferred)  # relative dates need a day to resolve
-    claims = align(articles, config.claims)
-    facts = compare(articles, claims, config=config.facts, summary=config.summary)
+    articles, inferred, claims, facts = _aligned(articles, config)
     members = {a.id for a in articles}
     return {
         **story.to_dict(),
@@ -83,6 +79,34 @@ def describe(
         "coverage": facts.coverage_dicts(),
         "duplicates": [_duplicate(p) for p in pairs if p.a in members and p.b in members],
     }
+
+
+def _aligned(
+    articles: list[Article], config: DigestConfig
+) -> tuple[list[Article], dict, list[Claim], Facts]:
+    """What claims and facts stand on: the articles with inferred days (relative dates need
+    a day to resolve; stamps in the writer's zone, not GMT's), those days, the aligned
+    claims, and the facts compared over them."""
+    articles = in_local_time(articles, config.zones)
+    inferred = infer_published(articles)
+    articles = with_inferred(articles, inferred)
+    claims = align(articles, config.claims)
+    return articles, inferred, claims, compare(articles, claims, config=config.facts,
+                                               summary=config.summary)  # fmt: skip
+
+
+def story_claims(
+    store: Store, story: Story, config: DigestConfig | None = None
+) -> tuple[list[dict], list[dict]]:
+    """The story's claim records and conflicts, as its digest gives them: from the kept
+    digest when it is current, else aligned now without the rest of the digest (what an
+    ingest asks of each followed story it changes, marsad.follow)."""
+    pairs = store.duplicates(story.article_ids)
+    if (kept := store.cached_digest(story.id, digest_key(story, pairs, config))) is not None:
+        return kept["claims"], kept["facts"]["conflicts"]
+    articles, _, claims, facts = _aligned(list(store.articles(story.article_ids)),
+                                          config or DigestConfig())  # fmt: skip
+    return claim_records(story.id, claims, articles), facts.to_dict()["conflicts"]
 
 
 def claim_records(story_id: str, claims: list[Claim], articles: list[Article]) -> list[dict]:

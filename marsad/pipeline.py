@@ -1,4 +1,4 @@
-"""Ingest: read → extract → store → duplicates → stories.
+"""Ingest: read → extract → store → duplicates → stories → events of follows.
 
 Per-page work (read, extract) is pure and runs in a process pool when `workers` > 1 (or on a
 Dask cluster, one file per task: marsad.scale); only the store, the duplicate index and the
@@ -38,6 +38,7 @@ from marsad.config import Config
 from marsad.dedup import find_duplicates
 from marsad.dedup.stage import dedup_current, dedup_reset
 from marsad.extract import extract
+from marsad.follow import record_events
 from marsad.model import Article, Extraction, Failure, Notice, Page
 from marsad.read import PageDefaults, ReadConfig, read_offset, read_source, sources
 from marsad.sources import group_sources
@@ -61,6 +62,7 @@ class IngestReport:
     resumed: int = 0  # articles of an earlier, interrupted or rebuilt run finished now
     skipped: Counter[str] = field(default_factory=Counter)  # archive records holding no page
     touched: set[str] = field(default_factory=set, repr=False)  # story ids
+    events: int = 0  # recorded for follows (marsad.follow)
 
     @property
     def stories_touched(self) -> int:
@@ -162,6 +164,7 @@ def process(store: Store, articles: list[Article], config: Config, report: Inges
         report.duplicates += len(find_duplicates(store, articles, config.dedup))
         stories = update_stories(store, articles, config.cluster, config.storylines)
         report.touched.update(s.id for s in stories)
+        report.events += record_events(store, articles, stories, config.digest)
 
 
 def drain(

@@ -191,6 +191,22 @@ def parse_query(text: str) -> Query:
     return Query(tuple(tuple(alt for alt, _ in c) for c in content))
 
 
+def matches(query: Query, fields: tuple[Analyzed, Analyzed]) -> bool:
+    """Whether an article (its `analyze`d title and body) matches `query` as the index
+    matches it: a term shares a form with a word of either field, a phrase is consecutive
+    canonical forms of one. No store: a saved search tells of new articles as they come."""
+
+    def hit(alt: Alternative) -> bool:
+        if isinstance(alt, Term):
+            wanted = set(alt.forms)
+            return any(not wanted.isdisjoint(f) for field in fields for f in field.forms)
+        n = len(alt.canon)
+        return any(tuple(field.canon[i : i + n]) == alt.canon
+                   for field in fields for i in range(len(field.canon) - n + 1))  # fmt: skip
+
+    return all(any(hit(alt) for alt in clause) for clause in query.clauses)
+
+
 # --- results ------------------------------------------------------------------------------
 
 

@@ -46,9 +46,13 @@ def demo_db(tmp_path_factory) -> str:
 
 @pytest.fixture(scope="module")
 def server(demo_db):
-    """`marsad serve`'s app on a free localhost port, in a thread."""
+    yield from serving(demo_db)
+
+
+def serving(db: str):
+    """`marsad serve`'s app over `db` on a free localhost port, in a thread (yields its URL)."""
     port = free_port()
-    config = uvicorn.Config(create_app(demo_db), host="127.0.0.1", port=port, log_level="warning")
+    config = uvicorn.Config(create_app(db), host="127.0.0.1", port=port, log_level="warning")
     srv = uvicorn.Server(config)
     thread = threading.Thread(target=srv.run, daemon=True)
     thread.start()

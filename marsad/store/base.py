@@ -11,14 +11,16 @@ from typing import TYPE_CHECKING
 
 from marsad import search
 from marsad.model import Article, Dropped, DuplicatePair, Extraction, Failure, Story
-from marsad.store.state import LEGACY_STATE_KEYS, StateRows
+from marsad.store.follows import FollowRows
+from marsad.store.state import LEGACY_STATE_KEYS
 
 if TYPE_CHECKING:
     from marsad.search import Filters, Query  # noqa: F401
 
 
-class Store(StateRows, ABC):
-    """Pages, articles, drop counts, failures, duplicates, stories and stage state.
+class Store(FollowRows, ABC):
+    """Pages, articles, drop counts, failures, duplicates, stories, stage state, follows
+    and their events.
 
     Writes of one page are atomic: a page is stored with all its articles, drops and search
     index entries, or not at all. Re-adding a page whose content hash is known is a no-op.

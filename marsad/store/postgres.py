@@ -6,6 +6,7 @@ SQLite orders them; NULLs sort first in ascending order as they do in SQLite.
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 import threading
 from collections import Counter
@@ -23,6 +24,7 @@ from marsad.model import Article, Dropped, DuplicatePair, Extraction, Failure, S
 from marsad.store import pgsearch
 from marsad.store import rows as codec
 from marsad.store.base import Store
+from marsad.store.follows import FOLLOW_SCHEMA, NEWEST
 from marsad.store.state import NEWEST_TABLE, STATE_SCHEMA
 
 T = 'TEXT COLLATE "C"'
@@ -62,7 +64,9 @@ CREATE TABLE IF NOT EXISTS search_postings (
 CREATE TABLE IF NOT EXISTS search_stats (
   one BOOLEAN PRIMARY KEY DEFAULT true CHECK (one), docs BIGINT NOT NULL, tokens BIGINT NOT NULL);
 INSERT INTO search_stats VALUES (true, 0, 0) ON CONFLICT DO NOTHING;
-""" + STATE_SCHEMA.format(T=T, R="DOUBLE PRECISION", I="BIGINT", WR="")
+""" + STATE_SCHEMA.format(T=T, R="DOUBLE PRECISION", I="BIGINT", WR="") + FOLLOW_SCHEMA.format(
+    T=T, I="BIGINT", WR="", ID="BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY"
+)
 # search_docs copies outlet and day (published[:10]) of its article so filters read no article.
 WRITE_LOCK = 7213  # advisory lock key: one writer at a time per database
 SCHEMA_LOCK = 7212
@@ -96,7 +100,7 @@ class PostgresStore(Store):
         return self.db.execute("SELECT to_regclass(%s)", (table,)).fetchone()[0] is not None
 
     def _schema_missing(self) -> bool:
-        return not (self._exists("search_stats") and self._exists(NEWEST_TABLE))
+        return not all(map(self._exists, ("search_stats", NEWEST_TABLE, NEWEST)))
 
     def _create_schema(self) -> None:
         """The tables, and for a store made before search postings: its search_docs made
@@ -152,6 +156,12 @@ class PostgresStore(Store):
         if rows:
             with self.db.cursor() as cur:
                 cur.executemany(_marks(sql), rows)
+
+    def _time_param(self, when: dt.datetime) -> object:
+        return when
+
+    def _time_value(self, value: object) -> dt.datetime:
+        return value.astimezone(dt.UTC)  # type: ignore[attr-defined]
 
     # --- pages and articles -------------------------------------------------------------
     def has_page(self, page_id: str) -> bool:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import sqlite3
 import time
 from collections import Counter
@@ -13,6 +14,7 @@ from marsad import search
 from marsad.model import Article, Dropped, DuplicatePair, Extraction, Failure, Story
 from marsad.store import rows as codec
 from marsad.store.base import Store
+from marsad.store.follows import FOLLOW_SCHEMA, NEWEST
 from marsad.store.state import NEWEST_TABLE, STATE_SCHEMA
 
 SCHEMA = """
@@ -43,14 +45,17 @@ CREATE TABLE IF NOT EXISTS story_articles (
 CREATE INDEX IF NOT EXISTS story_articles_story ON story_articles(story_id);
 CREATE TABLE IF NOT EXISTS state (key TEXT PRIMARY KEY, value BLOB);
 {state}
+{follows}
 CREATE TABLE IF NOT EXISTS search_docs (
   rowid INTEGER PRIMARY KEY, article_id TEXT UNIQUE NOT NULL);
 CREATE VIRTUAL TABLE IF NOT EXISTS search_fts USING fts5(
   title_f, body_f, title_p, body_p, content='', tokenize='ascii');
 """
-SCHEMA = SCHEMA.replace(
-    "{state}", STATE_SCHEMA.format(T="TEXT", R="REAL", I="INTEGER", WR=" WITHOUT ROWID")
+_TYPES = {"T": "TEXT", "R": "REAL", "I": "INTEGER", "WR": " WITHOUT ROWID"}
+SCHEMA = SCHEMA.replace("{state}", STATE_SCHEMA.format(**_TYPES)).replace(
+    "{follows}", FOLLOW_SCHEMA.format(ID="INTEGER PRIMARY KEY AUTOINCREMENT", **_TYPES)
 )
+ADDED_AT = "%Y-%m-%d %H:%M:%f"  # pages.added_at: UTC to the millisecond, sorts as text
 # search_fts holds pre-analysed words (marsad.search): per word all its forms (…_f columns)
 # and its canonical form (…_p, for phrases). Contentless: snippets come from articles.body.
 
@@ -68,7 +73,8 @@ class SQLiteStore(Store):
         # Only a file without the newest schema runs the DDL (under the write lock): readers
         # open a store while an ingest holds it.
         newest = "SELECT 1 FROM sqlite_master WHERE name = ?"
-        if not self.db.execute(newest, (NEWEST_TABLE,)).fetchone():
+        current = (NEWEST_TABLE, NEWEST)  # the last objects each schema part makes
+        if not all(self.db.execute(newest, (name,)).fetchone() for name in current):
             with self.transaction():
                 for statement in SCHEMA.split(";"):
                     self.db.execute(statement)
@@ -112,6 +118,13 @@ class SQLiteStore(Store):
     def _run_many(self, sql: str, rows: Iterable[Sequence]) -> None:
         self.db.executemany(sql, rows)
 
+    def _time_param(self, when: dt.datetime) -> object:
+        return when.astimezone(dt.UTC).strftime("%Y-%m-%d %H:%M:%S.%f")[:-3]
+
+    def _time_value(self, value: object) -> dt.datetime:
+        """Older stores wrote whole seconds (CURRENT_TIMESTAMP); both forms read back."""
+        return dt.datetime.fromisoformat(str(value)).replace(tzinfo=dt.UTC)
+
     # --- pages and articles -------------------------------------------------------------
     def has_page(self, page_id: str) -> bool:
         row = self.db.execute("SELECT 1 FROM pages WHERE id = ?", (page_id,)).fetchone()
@@ -122,7 +135,8 @@ class SQLiteStore(Store):
         with self.transaction():  # the page with all its articles and drops, or nothing
             cur = self.db.execute(
                 "INSERT OR IGNORE INTO pages (id, source_path, kind, encoding, source_id, url,"
-                " outlet, published, title, n_articles) VALUES (?,?,?,?,?,?,?,?,?,?)",
+                " outlet, published, title, n_articles, added_at)"
+                f" VALUES (?,?,?,?,?,?,?,?,?,?, strftime('{ADDED_AT}', 'now'))",
                 codec.page_row(extraction),
             )
             if cur.rowcount == 0:

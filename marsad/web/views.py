@@ -1,5 +1,5 @@
 """The server-rendered pages: story list, story, storylines, article (with its dropped
-lines), search."""
+lines), search, what changed (follows)."""
 
 from __future__ import annotations
 
@@ -11,10 +11,13 @@ from urllib.parse import quote
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 
+from marsad.changes import parse_since
 from marsad.cluster import storyline
 from marsad.coverage import blindspot
+from marsad.follow import what_changed
 from marsad.model import Storyline
 from marsad.search import QueryError, search, search_stories
+from marsad.web import follows
 from marsad.web.queries import Window, article_view
 from marsad.web.render import environment, exact_copies, numbered_paragraphs
 
@@ -86,9 +89,11 @@ def story_list(
     since: Day = "",
     until: Day = "",
     storyline: Text = "",
+    new_since: Annotated[str, Query(max_length=40)] = "",
 ) -> HTMLResponse:
     """The stories, most recently active first, filtered by outlet, days, size (`min_size=2`
-    hides single articles) and storyline; the filters stay in the pager's links."""
+    hides single articles) and storyline; the filters stay in the pager's links. «جديد»
+    marks those that changed since `new_since` or the last look at /changes."""
     form = {"outlet": outlet, "since": since, "until": until, "storyline": storyline,
             "min_size": min_size}  # fmt: skip
     ctx = _marsad(request)
@@ -98,12 +103,14 @@ def story_list(
         shown = stories[(page - 1) * PER_PAGE : page * PER_PAGE]
         cover = ctx.listings.coverage(store, shown)
         filters = _filters(ctx, store, form)
+        fresh = follows.fresh_stories(store, follows.seen_since(request, new_since))
     return _page(
         "index.html",
         200 if window else 400,
         error=None if window else BAD_DAY,
         stories=shown,
         cover=cover,
+        fresh=fresh,
         page=page,
         pages=max(1, -(-len(stories) // PER_PAGE)),
         total=len(stories),
@@ -166,7 +173,10 @@ def story_page(request: Request, story_id: str) -> HTMLResponse:
         digest = ctx.digest(store, story)
         articles = {a.id: a.to_dict() for a in store.articles(story.article_ids)}
         line = storyline(store, story.storyline) if story.storyline else None
-    return _page("story.html", story=digest, articles=articles, line=line)
+        followed = follows.follow_of(store, "story", story.id)
+        fresh = follows.fresh_stories(store, follows.seen_since(request))
+    return _page("story.html", story=digest, articles=articles, line=line, followed=followed,
+                 fresh=fresh)  # fmt: skip
 
 
 @router.get("/favicon.ico")
@@ -187,9 +197,11 @@ def storyline_list(request: Request) -> HTMLResponse:
 def storyline_page(request: Request, storyline_id: str) -> HTMLResponse:
     with _marsad(request).store() as store:
         line = storyline(store, storyline_id)
+        followed = line and follows.follow_of(store, "storyline", line.id)
+        fresh = follows.fresh_stories(store, follows.seen_since(request))
     if line is None:
         return _not_found(f"لا يوجد خط قصصي بالمعرّف {storyline_id}")
-    return _page("storyline.html", line=line, axis=axis(line))
+    return _page("storyline.html", line=line, axis=axis(line), followed=followed, fresh=fresh)
 
 
 def axis(line: Storyline) -> dict[str, int]:
@@ -257,3 +269,26 @@ def search_page(
         error=error,
         **form,
     )
+
+
+@router.get("/changes", response_class=HTMLResponse)
+def changes_page(
+    request: Request, since: Annotated[str, Query(max_length=40)] = ""
+) -> HTMLResponse:
+    """What changed in what is followed since `since` (default: the last visit here, or a
+    day); the visit is remembered, so «جديد» badges count from it."""
+    ctx = _marsad(request)
+    error = None
+    try:
+        when = parse_since(since) if since else follows.seen_since(request)
+    except ValueError:
+        when, error = None, "وقت غير صالح: اكتبه بالصيغة 2026-12-01T09:30، أو مدة مثل 6h أو 2d"
+    when = when or dt.datetime.now(dt.UTC) - follows.DEFAULT_SINCE
+    with ctx.store() as store:
+        listed = follows.followed_stories(store)
+        found = what_changed(store, when, config=ctx.config.digest)
+    response = _page("changes.html", 400 if error else 200, follows=listed, changes=found,
+                     since=when, error=error)  # fmt: skip
+    now = dt.datetime.now(dt.UTC).isoformat(timespec="milliseconds")
+    response.set_cookie(follows.SEEN_COOKIE, now, max_age=365 * 86400, samesite="lax")
+    return response
