@@ -44,7 +44,7 @@ from marsad.store import Store, Stores
 from marsad.web import views
 from marsad.web.follows import follow_api
 from marsad.web.queries import Listings, Window, article_view
-from marsad.web.render import STATIC
+from marsad.web.render import STATIC, exact_copies
 from marsad.web.schemas import (
     ArticleList,
     ArticleOut,
@@ -516,9 +516,13 @@ def create_app(
                     limit=limit,
                     offset=offset,
                 )
+                ids = [h.article_id for h in hits]
+                copies = exact_copies(ids, store.duplicates(ids))  # one page filed twice: one hit
         except QueryError as exc:
             raise HTTPException(400, f"cannot search this query: {exc}") from None
-        items = [Hit.model_validate(h) for h in hits]
+        folded = {c for group in copies.values() for c in group}
+        items = [Hit.model_validate(h).model_copy(update={"copies": copies.get(h.article_id, [])})
+                 for h in hits if h.article_id not in folded]  # fmt: skip
         return SearchOut(query=q, limit=limit, offset=offset, items=items)
 
     @app.get(

@@ -452,3 +452,12 @@ def test_concurrent_requests_share_the_pooled_connections(pg_cluster):
             assert conn.execute(sessions).fetchone()[0] <= 3  # the pool's two and this one
     with pytest.raises(Exception, match="closed"):  # the app's shutdown closed the pool
         app.state.marsad.stores.pool.pool.getconn()
+
+
+def test_search_folds_a_page_filed_twice_into_one_hit(empty_db):
+    client = TestClient(create_app(empty_db), client=LOCAL)
+    copy = {**PAGE, "id": "bridge-2", "url": "https://example.org/bridge-copy"}
+    assert client.post("/api/pages", json=[PAGE, copy]).status_code == 200
+    hits = client.get("/api/search", params={"q": "الجسر"}).json()["items"]
+    assert len(hits) == 1 and len(hits[0]["copies"]) == 1
+    assert hits[0]["copies"][0] != hits[0]["article_id"]

@@ -315,6 +315,9 @@ class Hit(BaseModel):
     outlet: str | None
     published: str | None
     story_id: str | None
+    copies: list[str] = Field(
+        default=[], description="Exact copies of this article among the hits, folded under it."
+    )
 
 
 class SearchOut(BaseModel):
