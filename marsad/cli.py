@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
+from marsad.dates.infer import span_with
 from marsad.model import Article, Failure, Story
 from marsad.store import DEFAULT_DB, POSTGRES_SCHEMES, Store, open_store
 
@@ -541,15 +542,9 @@ def articles_cmd(db: str, as_json: bool, limit: int | None) -> None:
 
 
 def _span(story: Story, inferred: tuple[str, str] | None) -> tuple[str | None, str | None]:
-    """A story's first and last publish time, counting its articles' inferred days (marked
-    «~»: no page states them)."""
-    start, end = story.start, story.end
-    if inferred:
-        if start is None or inferred[0] < start[:10]:
-            start = f"{inferred[0]}~"
-        if end is None or inferred[1] > end[:10]:
-            end = f"{inferred[1]}~"
-    return start, end
+    """A story's first and last publish time, its articles' inferred days marked «~»."""
+    ends = span_with(story.start, story.end, inferred)
+    return tuple(f"{when}~" if guessed else when for when, guessed in ends)  # type: ignore[return-value]
 
 
 def _print_stories(stories: list[Story], spans: dict[str, tuple[str, str]]) -> None:

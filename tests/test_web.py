@@ -362,3 +362,29 @@ def test_one_page_filed_twice_is_listed_once(client, demo_store):
     found = client.get("/search", params={"q": a.title}).text
     links = re.findall(r'<a class="title" href="/articles/([^"]+)"', found)
     assert len({pair.a, pair.b} & set(links)) == 1 and 'class="copy"' in found
+
+
+def test_inferred_days_are_marked_on_the_list_and_the_story_page(tmp_path):
+    """A story of a dated Sunday page and an undated «أمس الأحد» page ends on the inferred
+    Monday, marked as inferred wherever its span is shown."""
+    from test_sources import BODY
+
+    from marsad.model import Page
+    from marsad.pipeline import ingest_pages
+    from marsad.store import open_store
+
+    db = str(tmp_path / "w.db")
+    pages = [
+        Page(f"عنوان عن الجسر\n\n{BODY}", "text", "/p/x1.txt", outlet="صدى المدائن",
+             published="2024-08-18T10:00"),
+        Page(f"عنوان عن الجسر\n\n{BODY.replace('صباح اليوم', 'أمس الأحد')}", "text",
+             "/p/x2.txt", outlet="مرفأ نت"),
+    ]  # fmt: skip
+    with open_store(db) as store:
+        ingest_pages(pages, store)
+        (story,) = [s for s in store.stories() if s.size == 2]
+    client = TestClient(create_app(db))
+    listed = client.get("/").text
+    assert "(مستنتج)" in listed
+    page = client.get(f"/stories/{story.id}").text
+    assert "(مستنتج)" in page and "تواريخ نشر مستنتجة" in page

@@ -96,3 +96,19 @@ def with_inferred(articles: list[Article], inferred: dict[str, Inferred]) -> lis
     """The articles with inferred days as their publish times, for resolving what they say."""
     return [replace(a, published=inferred[a.id].published) if a.id in inferred else a
             for a in articles]  # fmt: skip
+
+
+Ends = tuple[tuple[str | None, bool], tuple[str | None, bool]]
+
+
+def span_with(start: str | None, end: str | None, inferred: tuple[str, str] | None) -> Ends:
+    """A story's first and last publish time counting its undated articles' inferred days
+    (`inferred`: their first and last), each with whether it is inferred (shown marked:
+    no page states it)."""
+    first, last = (start, False), (end, False)
+    if inferred:
+        if start is None or inferred[0] < start[:10]:
+            first = (inferred[0], True)
+        if end is None or inferred[1] > end[:10]:
+            last = (inferred[1], True)
+    return first, last

@@ -18,6 +18,7 @@ from markupsafe import Markup, escape
 
 from marsad.claims import article_sentences
 from marsad.coverage import Coverage, coverage
+from marsad.dates.infer import span_with
 from marsad.dedup import duplicate_groups
 from marsad.model import Article, source_label
 
@@ -101,12 +102,23 @@ def show_date(value: str | None) -> str:
     return f"{text}، {time}" if time else text
 
 
-def show_span(start: str | None, end: str | None) -> str:
+def show_span(start: str | None, end: str | None, inferred: tuple[str, str] | None = None) -> str:
+    """A story's time span; an end that only undated articles' inferred days give is marked
+    «(مستنتج)»: no page states it."""
+    (start, first_guessed), (end, last_guessed) = span_with(start, end, inferred)
     if not start and not end:
         return "بلا تاريخ"
+    mark = " (مستنتج)"
     if (start or "")[:10] == (end or "")[:10]:
-        return show_date(start or end)
-    return f"{show_date(start)} – {show_date(end)}"
+        return show_date(start or end) + (mark if first_guessed and last_guessed else "")
+    return (f"{show_date(start)}{mark if first_guessed else ''} – "
+            f"{show_date(end)}{mark if last_guessed else ''}")  # fmt: skip
+
+
+def inferred_ends(story: dict) -> tuple[str, str] | None:
+    """First and last inferred day of a digest story's undated articles."""
+    days = sorted(x["published"] for x in story.get("inferred_published") or [])
+    return (days[0], days[-1]) if days else None
 
 
 def timeline_chart(
@@ -262,6 +274,7 @@ def environment() -> Environment:
                        reason=lambda code: DROP_REASONS.get(code, code))  # fmt: skip
     env.globals.update(
         span=show_span,
+        inferred_ends=inferred_ends,
         timeline_chart=timeline_chart,
         entity_types=ENTITY_TYPES,
         chip_groups=chip_groups,

@@ -104,6 +104,7 @@ def story_list(
         cover = ctx.listings.coverage(store, shown)
         filters = _filters(ctx, store, form)
         fresh = follows.fresh_stories(store, follows.seen_since(request, new_since))
+        spans = store.inferred_spans([s.id for s in shown])
     return _page(
         "index.html",
         200 if window else 400,
@@ -111,6 +112,7 @@ def story_list(
         stories=shown,
         cover=cover,
         fresh=fresh,
+        spans=spans,
         page=page,
         pages=max(1, -(-len(stories) // PER_PAGE)),
         total=len(stories),
