@@ -428,3 +428,20 @@ def test_anercorp_f1_floor():
     assert result["overall"]["f1"] >= 0.70, result["overall"]
     assert result["types"]["LOC"]["f1"] >= 0.85
     assert result["types"]["PERS"]["f1"] >= 0.68
+
+
+def test_a_club_with_its_city_taken_for_a_person_is_the_club():
+    """«كاستيلو» the club, named five times, and «كاستيلو مارينا» once, tagged a person: one
+    organization; a person whose first name is no organization stays a person."""
+    ents = merge_mentions(
+        [
+            ("a", _mentions(("نادي كاستيلو", "organization"), ("كاستيلو", "organization"),
+                            ("سمير الحلبي", "person"))),
+            ("b", _mentions(("كاستيلو", "organization"), ("كاستيلو", "organization"),
+                            ("كاستيلو مارينا", "person"))),
+            ("c", _mentions(("كاستيلو", "organization"), ("سمير", "person"))),
+        ]
+    )  # fmt: skip
+    club = _by_variant(ents, "كاستيلو")
+    assert club.type == "organization" and "كاستيلو مارينا" in club.variants and club.count == 6
+    assert _by_variant(ents, "سمير الحلبي").type == "person"

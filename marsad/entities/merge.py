@@ -414,7 +414,25 @@ def merge_mentions(per_article: Sequence[tuple[str, Sequence[Mention]]]) -> list
     clusters = _merge([g for g in groups if not _run_on(g, counts)])
     first = {id(c): min(g.first for g in c) for c in clusters}
     clusters.sort(key=lambda c: (-sum(g.count for g in c), first[id(c)]))
-    return [_entity(c, order) for c in clusters]
+    return _into_organizations([_entity(c, order) for c in clusters], order)
+
+
+def _into_organizations(entities: list[Entity], order: dict[str, int]) -> list[Entity]:
+    """A "person" or "misc" that is an organization the story names at least twice as
+    often, followed by more words (باوك سالونيكي beside باوك ×13: the club with its city),
+    is that organization."""
+    names = {normalize(v): e for e in entities if e.type == "organization" for v in e.variants}
+    kept: list[Entity] = []
+    for e in entities:
+        words = normalize(e.name).split()
+        host = names.get(words[0]) if e.type in ("person", "misc") and len(words) > 1 else None
+        if host is None or host.count < 2 * e.count:
+            kept.append(e)
+            continue
+        host.variants += [v for v in e.variants if v not in host.variants]
+        host.article_ids = sorted({*host.article_ids, *e.article_ids}, key=order.__getitem__)
+        host.count += e.count
+    return kept
 
 
 def _vocabulary(per_article: Sequence[tuple[str, Sequence[Mention]]]) -> dict[str, str]:
