@@ -137,3 +137,33 @@ def load_eval(name: str):
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module
+
+
+def demo_location(request, tmp_path_factory) -> str:
+    """A store location on the backend of `request.param` holding the ingested demo."""
+    from marsad.demo import DEMO_MANIFEST
+    from marsad.pipeline import ingest
+
+    if request.param == "postgresql":
+        db = request.getfixturevalue("pg_cluster").new_url()
+    else:
+        db = str(tmp_path_factory.mktemp("api") / "demo.db")
+    with open_store(db) as store:
+        assert ingest([DEMO_MANIFEST], store).failures == []
+    return db
+
+
+@pytest.fixture(scope="module", params=["sqlite", "postgresql"])
+def demo_db(request, tmp_path_factory) -> str:
+    """The demo corpus on each backend, read-only for the tests that share it."""
+    return demo_location(request, tmp_path_factory)
+
+
+@pytest.fixture(scope="module")
+def client(demo_db):
+    """The API and UI over `demo_db`."""
+    from fastapi.testclient import TestClient
+
+    from marsad.api import create_app
+
+    return TestClient(create_app(demo_db))

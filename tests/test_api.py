@@ -10,6 +10,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 import schemathesis
+from conftest import demo_location
 from fastapi.testclient import TestClient
 from hypothesis import HealthCheck, given, settings
 from hypothesis.errors import Unsatisfiable
@@ -40,28 +41,6 @@ PAGE = {
     "url": "https://example.org/bridge",
     "id": "bridge-1",
 }
-
-
-def demo_location(request, tmp_path_factory) -> str:
-    """A store location on the backend of `request.param` holding the ingested demo."""
-    if request.param == "postgresql":
-        db = request.getfixturevalue("pg_cluster").new_url()
-    else:
-        db = str(tmp_path_factory.mktemp("api") / "demo.db")
-    with open_store(db) as store:
-        assert ingest([DEMO_MANIFEST], store).failures == []
-    return db
-
-
-@pytest.fixture(scope="module", params=["sqlite", "postgresql"])
-def demo_db(request, tmp_path_factory) -> str:
-    """The demo corpus, read-only for the tests that share it."""
-    return demo_location(request, tmp_path_factory)
-
-
-@pytest.fixture(scope="module")
-def client(demo_db):
-    return TestClient(create_app(demo_db))
 
 
 @pytest.fixture

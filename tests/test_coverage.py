@@ -10,10 +10,7 @@ from urllib.parse import parse_qs, unquote, urlsplit
 
 import pytest
 from click.testing import CliRunner
-from fastapi.testclient import TestClient
-from test_api import demo_location
 
-from marsad.api import create_app
 from marsad.cli import main
 from marsad.coverage import blindspot, coverage
 from marsad.model import UNNAMED, Story
@@ -70,15 +67,7 @@ def test_window_filters_stories_by_outlet_days_size_and_storyline():
     assert ids(since=dt.date(2025, 4, 3), until=dt.date(2025, 5, 9)) == []
 
 
-# --- over the demo, on both backends --------------------------------------------------------
-@pytest.fixture(scope="module", params=["sqlite", "postgresql"])
-def demo_db(request, tmp_path_factory) -> str:
-    return demo_location(request, tmp_path_factory)
-
-
-@pytest.fixture(scope="module")
-def client(demo_db):
-    return TestClient(create_app(demo_db))
+# --- over the demo, on both backends (conftest's demo store and client) --------------------
 
 
 @pytest.fixture(scope="module")

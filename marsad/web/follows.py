@@ -15,7 +15,7 @@ from marsad.changes import parse_since, stories_since, utc
 from marsad.follow import FollowError, follow, followed_stories, unfollow, what_changed
 from marsad.store import Store
 from marsad.store.follows import Follow
-from marsad.web.schemas import Conflict, ErrorOut
+from marsad.web.schemas import Conflict, ErrorOut, StorylineStory
 
 SEEN_COOKIE = "marsad_seen"  # when the user last looked at /changes (ISO UTC)
 DEFAULT_SINCE = dt.timedelta(hours=24)
@@ -74,16 +74,6 @@ class FollowList(BaseModel):
     items: list[FollowOut]
 
 
-class StoryBrief(BaseModel):
-    id: str
-    title: str
-    size: int
-    outlets: list[str]
-    start: str | None
-    end: str | None
-    storyline: str | None
-
-
 class ArticleBrief(BaseModel):
     article_id: str
     title: str
@@ -117,7 +107,7 @@ class FollowBrief(BaseModel):
 
 class ChangeOut(BaseModel):
     follow: FollowBrief | None = Field(description="the follow it is reported for, if any")
-    story: StoryBrief
+    story: StorylineStory
     articles: list[ArticleBrief]
     outlets: list[str]
     claims: list[ClaimBrief]
