@@ -467,8 +467,7 @@ def _number_conflicts(
                 continue  # background, or a forecast («توقع المحللون خفضاً بـ25 نقطة»)
             found = quantities(current)
             labels = frozenset(q.label for q in found)
-            per_unit = Counter((q.unit, q.role) for q in {(q.unit, q.role, q.label): q
-                                                          for q in found}.values())  # fmt: skip
+            per_unit = Counter(count for count, _ in {((q.unit, q.role), q.label) for q in found})
             for q in found:
                 if per_unit[(q.unit, q.role)] > 1:
                     continue  # «75 نقطة من 28 مباراة … لعب 27 مباراة»: a table, not one count

@@ -119,6 +119,7 @@ class _Candidate:
     keys: Vector
     topic: float
     score: float = 0.0
+    announced: bool = False  # planned or expected rather than reported (marsad.modality)
 
 
 def on_topic(
@@ -158,7 +159,7 @@ def summarize(
     n_sources = len({s for c in claims for s in c.sources}) or 1
     candidates = []
     for claim, text, keys, topic in on_topic(articles, claims, config):
-        candidate = _Candidate(claim, text, keys, topic)
+        candidate = _Candidate(claim, text, keys, topic, announced=_announced(text))
         lead = max(1.0 / (1 + index) for _, index in claim.members)
         candidate.score = (
             config.support_weight * len(claim.sources) / n_sources
@@ -169,13 +170,13 @@ def summarize(
     picked = _pick(candidates, config)
     # What happened before what was announced: an outcome leads, its preview (if still
     # picked) follows; each group in publish order.
-    picked.sort(key=lambda c: (_announced(c), _reading_order(c.claim, by_id)))
+    picked.sort(key=lambda c: (c.announced, _reading_order(c.claim, by_id)))
     return [_sentence(c, by_id) for c in picked]
 
 
-def _announced(candidate: _Candidate) -> bool:
-    """Whether the sentence announces or expects rather than reports (marsad.modality)."""
-    return modality(candidate.text) in ("planned", "expected")
+def _announced(text: str) -> bool:
+    """Whether a sentence announces or expects rather than reports (marsad.modality)."""
+    return modality(text) in ("planned", "expected")
 
 
 def _pick(candidates: list[_Candidate], config: SummaryConfig) -> list[_Candidate]:
@@ -188,7 +189,7 @@ def _pick(candidates: list[_Candidate], config: SummaryConfig) -> list[_Candidat
             overlap = max((cosine(candidate.keys, p.keys) for p in picked), default=0.0)
             if overlap >= config.redundancy:
                 continue
-            if any(_stale(candidate, p, config) for p in picked if not _announced(p)):
+            if any(_stale(candidate, p, config) for p in picked if not p.announced):
                 continue
             value = candidate.score - config.diversity * overlap
             if value > best_value:
@@ -196,7 +197,7 @@ def _pick(candidates: list[_Candidate], config: SummaryConfig) -> list[_Candidat
         if best is None:
             break
         left.remove(best)
-        if not _announced(best):  # an outcome retires the previews of its happening
+        if not best.announced:  # an outcome retires the previews of its happening
             picked = [p for p in picked if not _stale(p, best, config)]
         picked.append(best)
     return picked
@@ -204,7 +205,7 @@ def _pick(candidates: list[_Candidate], config: SummaryConfig) -> list[_Candidat
 
 def _stale(preview: _Candidate, outcome: _Candidate, config: SummaryConfig) -> bool:
     """A preview of a happening whose outcome is told: at half the repeat overlap."""
-    return _announced(preview) and cosine(preview.keys, outcome.keys) >= config.redundancy / 2
+    return preview.announced and cosine(preview.keys, outcome.keys) >= config.redundancy / 2
 
 
 def _reading_order(claim: Claim, by_id: dict[str, Article]) -> tuple[str, int, int]:
