@@ -19,6 +19,13 @@ long-running affair) or «different»: `story_pairs.jsonl`; the 25 largest stori
 12 random members read per story (`largest_stories.jsonl`); 150 same-storyline pairs of
 different stories (`storyline_pairs.jsonl`). `--score` prints the precision of each
 sample and of the pairs the current stories and storylines put together.
+
+`--judges` (no clustering) reads `story_pairs_strict.jsonl`: 100 random same-story pairs of
+the labelled ANT window's gold (stories/ant_2018-03-12_13.json, dev data) and 60 pairs of
+the «after» sample above, shuffled together and read again by two new judges, each alone,
+with the issue's definitions (a story: one happening or development; a storyline: a
+long-running affair). It prints how often the gold's own same-story pairs are one happening,
+and how the judges agree with each other and with the first reading.
 """
 
 from __future__ import annotations
@@ -39,6 +46,7 @@ ANT = ROOT.parent / "shared/data/ant/ant_v2.1.jsonl.gz"
 PAIRS = ROOT / "eval/data/story_pairs.jsonl"
 LINE_PAIRS = ROOT / "eval/data/storyline_pairs.jsonl"
 LARGEST = ROOT / "eval/data/largest_stories.jsonl"
+STRICT = ROOT / "eval/data/story_pairs_strict.jsonl"
 
 from marsad.cluster import timestamp, update_stories  # noqa: E402
 from marsad.config import Config, load_config  # noqa: E402
@@ -201,6 +209,25 @@ def largest_judged(path: Path) -> None:
               f" mean {main:.2f} of 12 shown on the main happening")
 
 
+def judges(path: Path = STRICT, first: Path = PAIRS) -> None:
+    """The second reading: one happening among the gold's pairs, and agreement."""
+    rows = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line]
+    before = {(j["a"], j["b"]): j["label"] for j in map(json.loads, first.open(encoding="utf-8"))}
+    for name in sorted({r["set"] for r in rows}):
+        mine = [r for r in rows if r["set"] == name]
+        shares = [sum(r["labels"][k] == "happening" for r in mine) / len(mine) for k in (0, 1)]
+        agree = sum(len(set(r["labels"])) == 1 for r in mine) / len(mine)
+        line = (f"{path.name}, {name!r} ({len(mine)} pairs): one happening"
+                f" {shares[0]:.3f} / {shares[1]:.3f} (two judges), judges agree {agree:.3f}")
+        if old := [before[r["a"], r["b"]] for r in mine if (r["a"], r["b"]) in before]:
+            first_share = sum(label == "happening" for label in old) / len(old)
+            same = [sum((r["labels"][k] == "happening") == (before[r["a"], r["b"]] == "happening")
+                        for r in mine) / len(mine) for k in (0, 1)]  # fmt: skip
+            line += (f"; first reading: one happening {first_share:.3f},"
+                     f" same strict call {same[0]:.3f} / {same[1]:.3f}")
+        print(line)
+
+
 def _level(assign: dict[str, str], lines: dict[str, str], aid: str, level: str) -> str:
     story = assign[aid]
     return story if level == "story" else lines.get(story, story)
@@ -233,9 +260,13 @@ def main() -> None:
     parser.add_argument("--largest-out", type=Path, help="write the largest stories' ids")
     parser.add_argument("--show", type=Path, help="print a pair or story file for judging")
     parser.add_argument("--config", type=Path, help="a marsad TOML config")
+    parser.add_argument("--judges", action="store_true",
+                        help=f"score {STRICT.name} (the second reading) and stop")
     parser.add_argument("--line-pairs", type=int, default=0,
                         help="draw N same-storyline pairs of different stories (to --out)")
     args = parser.parse_args()
+    if args.judges:
+        return judges()
     if not ANT.exists():
         sys.exit(f"no data at {ANT}")
     items = sorted(articles(), key=lambda a: (timestamp(a.published), a.id))

@@ -14,7 +14,7 @@ Peer: scikit-learn TF-IDF (the same stems) + average-link AgglomerativeClusterin
 distance, distance_threshold swept on the very data it is scored on; the best is reported.
 So the peer is tuned on the test data, marsad runs with its shipped defaults.
 
-    python eval/stories.py [--json] [--threshold T] [--warm DAYS] [--sweep]
+    python eval/stories.py [--json] [--threshold T | --config TOML] [--warm DAYS] [--sweep]
     python eval/stories.py --days 2018-04-10 2018-04-12   # eyeball unlabelled days
     python eval/stories.py --build-background              # rewrite the shipped DF table
 """
@@ -45,6 +45,7 @@ from marsad.cluster import (  # noqa: E402
     covered,
     stemmer_fingerprint,
 )
+from marsad.config import load_config  # noqa: E402
 from marsad.model import Article  # noqa: E402
 
 DATA = ROOT.parent / "shared" / "data"
@@ -330,6 +331,7 @@ def main() -> None:
     parser.add_argument("--json", action="store_true", help="print the report as JSON")
     parser.add_argument("--threshold", type=float, default=ClusterConfig().threshold)
     parser.add_argument("--window-hours", type=float, default=ClusterConfig().window_hours)
+    parser.add_argument("--config", type=Path, help="a marsad TOML config (its [cluster])")
     parser.add_argument("--warm", type=float, default=0.0, help="days of ANT streamed first")
     parser.add_argument("--sweep", action="store_true", help="also marsad's F1 vs threshold")
     parser.add_argument(
@@ -345,6 +347,8 @@ def main() -> None:
         print(json.dumps(build_background(), ensure_ascii=False, indent=1))
         return
     config = ClusterConfig(threshold=args.threshold, window_hours=args.window_hours)
+    if args.config:
+        config = load_config(args.config).cluster
     if args.days:
         print(inspect(*args.days, config))
         return

@@ -82,6 +82,20 @@ def test_clusters_the_happenings():
     assert partition(c.assignments()) == partition(gold())
 
 
+def test_the_every_member_check_keeps_stories_to_what_all_members_share():
+    """With `member_threshold` a newcomer must reach it with (a share of) every member: at
+    1.0 only an exact copy joins a story; off, the three happenings group as usual."""
+    copy = articles()[0]
+    copy = Article("copy", 0, copy.title, copy.body, copy.published, "مرآة")
+    strict = Clusterer(ClusterConfig(member_threshold=1.0 - 1e-9))
+    strict.add([*articles(), copy])
+    groups = partition(strict.assignments())
+    assert frozenset({articles()[0].id, copy.id}) in groups
+    assert len(groups) == len(NEWS)  # every other article alone
+    with pytest.raises(ValueError, match="member_share"):
+        ClusterConfig(member_share=0.0)
+
+
 def test_story_records():
     c = Clusterer()
     touched = c.add(articles())
@@ -106,10 +120,13 @@ def test_state_round_trip_continues_the_same_way():
     assert Clusterer(ClusterConfig(threshold=0.9)).fingerprint() != again.fingerprint()
 
 
-@pytest.mark.parametrize("window_hours", [72.0, 1.0])
-def test_any_two_batches_give_the_stories_of_one(window_hours):
+@pytest.mark.parametrize(
+    "config",
+    [ClusterConfig(window_hours=72.0), ClusterConfig(window_hours=1.0),
+     ClusterConfig(member_threshold=0.3, member_share=0.5)],
+)  # fmt: skip
+def test_any_two_batches_give_the_stories_of_one(config):
     """Late (older) articles roll back and replay; a short window forces store fetches."""
-    config = ClusterConfig(window_hours=window_hours)
     arts = articles()
     with open_store(":memory:") as one:
         update_stories(one, stored(one, arts), config)

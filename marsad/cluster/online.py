@@ -365,6 +365,12 @@ class _Window:
         norm = float(np.sqrt(centroid @ centroid))
         return norm > 0 and float(qdense[cell] @ centroid) / norm >= self.config.core_threshold
 
+    def _members_close(self, dots: np.ndarray) -> bool:
+        """Does the newcomer reach `member_threshold` with `member_share` of the story's
+        members (off at 0)? Complete link: stricter stories, one development each."""
+        limit = self.config.member_threshold
+        return limit <= 0 or float(np.mean(dots >= limit)) >= self.config.member_share
+
     def _idf(self, ids: np.ndarray, n_docs: int) -> np.ndarray:
         """log((n + background n + 1) / (df + background df + 1)) + 1: the background's n
         is one of two values (covered terms or not), so only their two logs are taken."""
@@ -426,12 +432,16 @@ class _Window:
         # The best story the newcomer is also close to the core of (its first articles:
         # the first `core_size` members, which lead the story's run of vector entries).
         first = np.r_[0, np.cumsum(size)[:-1]]
+        # Each window member's dot with the newcomer, for the optional every-member check.
+        member_dots = np.bincount(owner, unit * qdense[terms], minlength=len(vecs))
         chosen = -1
         for best in np.argsort(-scores, kind="stable").tolist():
             if scores[best] < self.config.threshold:
                 break
             k = int(hopeful[best])
             if scores[best] < need[k]:  # a big story asks more of a newcomer
+                continue
+            if not self._members_close(member_dots[first[k] : first[k] + size[k]]):
                 continue
             core = (owner >= first[k]) & (owner < first[k] + self.config.core_size)
             if self.config.core_threshold <= 0 or self._core_close(qdense, core, unit, terms):
