@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -16,13 +16,14 @@ from pathlib import Path
 import pycrfsuite
 
 from marsad.arabic import STOPWORDS, normalize
-from marsad.entities import lexicon
+from marsad.entities import lexicon, neural
 from marsad.entities.context import context_features
 from marsad.entities.features import sentence_features, token_features, tokenize
 from marsad.entities.lexicon import bare_forms
 from marsad.entities.silver import common_phrase
 
-MODEL_PATH = Path(__file__).resolve().parents[1] / "data" / "ner.crfsuite"
+# The neural tagger (numpy at run time, `neural.py`); a .crfsuite path selects the CRF.
+MODEL_PATH = Path(__file__).resolve().parents[1] / "data" / "ner_nn.npz"
 CONTEXT_NAME = "ner_context.crfsuite"  # beside MODEL_PATH
 TYPES = {"PERS": "person", "LOC": "place", "ORG": "organization", "MISC": "misc"}
 LABELS = {**{v: k for k, v in TYPES.items()}, "event": "EVENT"}
@@ -43,14 +44,17 @@ class Mention:
 
 
 @lru_cache(maxsize=1)
-def _tagger() -> pycrfsuite.Tagger:
+def _tagger() -> Callable[[list[str]], list[str]]:
+    """Tokens -> BIO tags with the model at MODEL_PATH (neural .npz or CRF .crfsuite)."""
     if not MODEL_PATH.is_file():
         raise FileNotFoundError(
-            f"NER model missing: {MODEL_PATH}; run `python -m marsad.entities.train`"
+            f"NER model missing: {MODEL_PATH}; run `python -m marsad.entities.nntrain`"
         )
+    if MODEL_PATH.suffix == ".npz":
+        return neural.Tagger(MODEL_PATH).tag
     tagger = pycrfsuite.Tagger()
     tagger.open(str(MODEL_PATH))
-    return tagger
+    return lambda tokens: tagger.tag(sentence_features(tokens))
 
 
 @lru_cache(maxsize=1)
@@ -72,7 +76,8 @@ def tag(tokens: list[str]) -> list[str]:
 def tag_sentences(sentences: list[list[str]]) -> list[list[str]]:
     """BIO tags of a text's sentences: the first pass per sentence, then the second pass,
     which also sees how the first read the same words in the sentences around."""
-    first = [list(_tag(tuple(toks))) if toks else [] for toks in sentences]
+    with neural.one_thread():
+        first = [list(_tag(tuple(toks))) if toks else [] for toks in sentences]
     second = _context_tagger()
     if second is None:
         return first
@@ -88,7 +93,7 @@ def tag_sentences(sentences: list[list[str]]) -> list[list[str]]:
 @lru_cache(maxsize=1 << 13)
 def _tag(tokens: tuple[str, ...]) -> tuple[str, ...]:
     """Cached per sentence: a story's second pass and wire copies re-read the same ones."""
-    return tuple(_tagger().tag(sentence_features(list(tokens))))
+    return tuple(_tagger()(list(tokens)))
 
 
 def spans(tags: list[str]) -> list[tuple[int, int, str]]:

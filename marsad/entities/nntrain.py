@@ -1,0 +1,308 @@
+"""Train the neural tagger (BiLSTM-CRF) in torch and export it for numpy:
+`python -m marsad.entities.nntrain --vectors ANT_W2V.txt`.
+
+torch and gensim are for training only (the `train` extra); `neural.py` runs the exported
+`.npz`. Word vectors come from `python -m marsad.entities.embed` (ANT, Apache-2.0) and stay
+frozen: ANERcorp is small, and a frozen vector keeps an unseen name near the seen ones.
+The vocabulary is capped and stored as int8 rows with one scale each, to keep the file small.
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import time
+from pathlib import Path
+
+import numpy as np
+
+from marsad.entities.neural import (
+    MAX_CHARS,
+    N_DENSE,
+    NN_PATH,
+    TAGS,
+    Tagger,
+    Vocabs,
+    allowed,
+    dense,
+    one_thread,
+    sentence_dense,
+    start_allowed,
+    viterbi,
+)
+from marsad.entities.recognize import spans
+from marsad.entities.train import DEFAULT_TRAIN, Sentence, read_conll
+from marsad.entities.wordclass import word_classes
+
+
+def load_vectors(path: Path, cap: int) -> tuple[list[str], np.ndarray]:
+    """The `cap` most frequent words of a word2vec text file (gensim writes them first)."""
+    words, rows = [], []
+    with path.open(encoding="utf-8") as f:
+        next(f)
+        for line in f:
+            parts = line.rstrip("\n").split(" ")
+            if len(words) >= cap:
+                break
+            if "\n" in parts[0] or not parts[0]:
+                continue
+            words.append(parts[0])
+            rows.append(np.array(parts[1:], dtype=np.float32))
+    return words, np.stack(rows)
+
+
+def quantize(emb: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    scale = np.abs(emb).max(axis=1) / 127 + 1e-12
+    return np.round(emb / scale[:, None]).astype(np.int8), scale.astype(np.float16)
+
+
+def _bytes(items: list[str]) -> np.ndarray:
+    return np.frombuffer("\n".join(items).encode("utf-8"), dtype=np.uint8)
+
+
+def build(args: argparse.Namespace, sents: list[Sentence], dev: list[Sentence] | None):
+    import torch
+    from torch import nn
+
+    torch.set_num_threads(2)
+    torch.manual_seed(args.seed)
+    random.seed(args.seed)
+    words, emb = load_vectors(args.vectors, args.vocab)
+    q, scale = quantize(emb)
+    emb = q.astype(np.float32) * scale.astype(np.float32)[:, None]  # train on what ships
+    counts: dict[str, int] = {}
+    for toks, _ in sents:
+        for t in toks:
+            for c in dense(t)[0][:MAX_CHARS]:
+                counts[c] = counts.get(c, 0) + 1
+    chars = sorted(c for c, n in counts.items() if n >= 2)
+    classes = sorted({v.partition("/")[0] for v in word_classes().values()})
+    classes += sorted({"/" + v.partition("/")[2] for v in word_classes().values()})
+    vocabs = Vocabs(words, chars, classes)
+    n_coarse = 1 + sum(1 for c in classes if c[0] != "/")
+    n_fine = len(classes) - n_coarse + 2
+    dim = emb.shape[1]
+
+    def encode(toks: list[str]):
+        ids = [vocabs.ids(t) for t in toks]
+        ch = np.zeros((len(toks), MAX_CHARS + 2), dtype=np.int64)
+        ln = np.zeros(len(toks), dtype=np.int64)
+        for i, x in enumerate(ids):
+            ch[i, : len(x[2])] = x[2]
+            ln[i] = len(x[2])
+        return (
+            torch.tensor([x[0] for x in ids]),
+            torch.tensor([x[1] for x in ids]),
+            torch.from_numpy(ch),
+            torch.from_numpy(ln),
+            torch.tensor([x[3] for x in ids]),
+            torch.tensor([x[4] for x in ids]),
+            torch.from_numpy(sentence_dense(toks)),
+        )
+
+    class Net(nn.Module):
+        def __init__(self) -> None:
+            super().__init__()
+            table = np.vstack([np.zeros((1, dim), np.float32), emb])
+            self.emb = nn.Embedding.from_pretrained(torch.from_numpy(table), freeze=True)
+            self.char = nn.Embedding(len(chars) + 2, args.char_dim)
+            self.conv = nn.Conv1d(args.char_dim, args.char_filters, 3)
+            self.coarse = nn.Embedding(n_coarse, args.class_dim)
+            self.fine = nn.Embedding(n_fine, args.class_dim)
+            width = 2 * dim + args.char_filters + 2 * args.class_dim + N_DENSE
+            self.lstm = nn.LSTM(width, args.hidden, bidirectional=True, batch_first=True)
+            self.drop = nn.Dropout(args.dropout)
+            self.out = nn.Linear(2 * args.hidden, len(TAGS))
+            self.trans = nn.Parameter(torch.zeros(len(TAGS), len(TAGS)))
+
+        def word_inputs(self, own, core, ch, ln, coarse, fine, dn):
+            c = self.conv(self.char(ch).transpose(1, 2))  # (T, F, L - 2)
+            valid = torch.arange(c.shape[2])[None, :] < (ln - 2)[:, None]
+            c = torch.relu(c) * valid[:, None, :]
+            return torch.cat(
+                [
+                    self.emb(own),
+                    self.emb(core),
+                    c.max(dim=2).values,
+                    self.coarse(coarse),
+                    self.fine(fine),
+                    dn,
+                ],
+                dim=1,
+            )
+
+        def forward(self, batch):
+            xs = [self.word_inputs(*b) for b in batch]
+            lens = torch.tensor([len(x) for x in xs])
+            pad = nn.utils.rnn.pad_sequence(xs, batch_first=True)
+            packed = nn.utils.rnn.pack_padded_sequence(
+                self.drop(pad), lens, batch_first=True, enforce_sorted=False
+            )
+            h, _ = self.lstm(packed)
+            h, _ = nn.utils.rnn.pad_packed_sequence(h, batch_first=True)
+            return self.out(self.drop(h)), lens
+
+    mask_t = torch.from_numpy(np.where(allowed(), 0.0, -1e4).astype(np.float32))
+    mask_s = torch.from_numpy(np.where(start_allowed(), 0.0, -1e4).astype(np.float32))
+
+    def fast_nll(em, lens, gold, net):
+        """The CRF loss with the forward recursion batched over sentences."""
+        trans = net.trans + mask_t
+        bsz, tmax, _ = em.shape
+        mask = torch.arange(tmax)[None, :] < lens[:, None]
+        y = torch.zeros(bsz, tmax, dtype=torch.long)
+        for b, g in enumerate(gold):
+            y[b, : len(g)] = g
+        emit = em.gather(2, y[:, :, None]).squeeze(2) * mask
+        tr = trans[y[:, :-1], y[:, 1:]] * mask[:, 1:]
+        score = emit.sum(1) + tr.sum(1) + mask_s[y[:, 0]]
+        alpha = em[:, 0] + mask_s
+        for t in range(1, tmax):
+            nxt = torch.logsumexp(alpha[:, :, None] + trans[None], dim=1) + em[:, t]
+            alpha = torch.where(mask[:, t : t + 1], nxt, alpha)
+        return (torch.logsumexp(alpha, dim=1) - score).sum()
+
+    data = [(encode(toks), torch.tensor(gold_ids(tags))) for toks, tags in sents]
+    nets = []
+    for member in range(args.members):
+        torch.manual_seed(args.seed + member)
+        random.seed(args.seed + member)
+        net = Net()
+        opt = torch.optim.Adam([p for p in net.parameters() if p.requires_grad], lr=args.lr)
+        for epoch in range(1, args.epochs + 1):
+            net.train()
+            t0 = time.perf_counter()
+            loss_sum = 0.0
+            for chunk in batches(data, args.batch):
+                em, lens = net([x for x, _ in chunk])
+                loss = fast_nll(em, lens, [y for _, y in chunk], net) / len(chunk)
+                opt.zero_grad()
+                loss.backward()
+                nn.utils.clip_grad_norm_(net.parameters(), 5.0)
+                opt.step()
+                loss_sum += loss.item() * len(chunk)
+            line = f"member {member} epoch {epoch} loss {loss_sum / len(data):.3f}"
+            line += f" {time.perf_counter() - t0:.0f}s"
+            if dev is not None and (epoch % args.report == 0 or epoch == args.epochs):
+                line += f" dev F1 {evaluate(net, encode, dev, mask_t, mask_s):.4f}"
+            print(line, flush=True)
+        nets.append(net)
+    return nets, words, q, scale, chars, classes
+
+
+def gold_ids(tags: list[str]) -> list[int]:
+    """Label ids with ANERcorp's stray I- (after O or another type) read as B-, as `spans`
+    reads them: the constrained CRF could not score such a gold path."""
+    out, prev = [], "O"
+    for t in tags:
+        if t.startswith("I-") and prev[2:] != t[2:]:
+            t = "B-" + t[2:]
+        out.append(TAGS.index(t))
+        prev = t
+    return out
+
+
+def batches(data: list, size: int) -> list[list]:
+    """Shuffled batches of sentences of near length: the CRF recursion runs to the longest."""
+    order = sorted(data, key=lambda d: len(d[1]) + random.random() * 4)
+    out = [order[k : k + size] for k in range(0, len(order), size)]
+    random.shuffle(out)
+    return out
+
+
+def evaluate(net, encode, dev: list[Sentence], mask_t, mask_s) -> float:
+    import torch
+
+    net.eval()
+    tp = fp = fn = 0
+    trans = (net.trans + mask_t).detach().numpy()
+    start = mask_s.numpy()
+    with torch.no_grad():
+        for k in range(0, len(dev), 64):
+            chunk = dev[k : k + 64]
+            em, lens = net([encode(toks) for toks, _ in chunk])
+            for b, (_, tags) in enumerate(chunk):
+                pred = [TAGS[i] for i in viterbi(em[b, : lens[b]].numpy(), trans, start)]
+                g, p = set(spans(tags)), set(spans(pred))
+                tp += len(g & p)
+                fp += len(p - g)
+                fn += len(g - p)
+    return 2 * tp / (2 * tp + fp + fn) if tp else 0.0
+
+
+def export(nets, words, q, scale, chars, classes, out: Path) -> None:
+    """One file: shared vocabularies and int8 vectors, float16 weights per member."""
+    weights = {}
+    for m, net in enumerate(nets):
+        weights.update({f"m{m}_{k}": v for k, v in _weights(net).items()})
+    out.parent.mkdir(parents=True, exist_ok=True)
+    np.savez_compressed(
+        out,
+        vocab=_bytes(words),
+        chars=_bytes(chars),
+        classes=_bytes(classes),
+        emb_q=q,
+        emb_scale=scale,
+        **{k: v.astype(np.float16) for k, v in weights.items()},
+    )
+
+
+def _weights(net) -> dict[str, np.ndarray]:
+    sd = {k: v.detach().numpy() for k, v in net.state_dict().items()}
+    return {
+        "w_char": sd["char.weight"],
+        "w_conv": sd["conv.weight"],
+        "w_conv_b": sd["conv.bias"],
+        "w_coarse": sd["coarse.weight"],
+        "w_fine": sd["fine.weight"],
+        "w_ih_f": sd["lstm.weight_ih_l0"],
+        "w_hh_f": sd["lstm.weight_hh_l0"],
+        "w_b_f": sd["lstm.bias_ih_l0"] + sd["lstm.bias_hh_l0"],
+        "w_ih_b": sd["lstm.weight_ih_l0_reverse"],
+        "w_hh_b": sd["lstm.weight_hh_l0_reverse"],
+        "w_b_b": sd["lstm.bias_ih_l0_reverse"] + sd["lstm.bias_hh_l0_reverse"],
+        "w_out": sd["out.weight"],
+        "w_out_b": sd["out.bias"],
+        "w_trans": sd["trans"],
+    }
+
+
+def main(argv: list[str] | None = None) -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--train", type=Path, default=DEFAULT_TRAIN)
+    ap.add_argument("--dev", type=int, default=0, help="hold out the last N sentences as dev")
+    ap.add_argument("--vectors", type=Path, required=True, help="word2vec text file (embed)")
+    ap.add_argument("--out", type=Path, default=NN_PATH)
+    ap.add_argument("--vocab", type=int, default=50000)
+    ap.add_argument("--epochs", type=int, default=20)
+    ap.add_argument("--batch", type=int, default=16)
+    ap.add_argument("--lr", type=float, default=2e-3)
+    ap.add_argument("--hidden", type=int, default=128)
+    ap.add_argument("--dropout", type=float, default=0.5)
+    ap.add_argument("--char-dim", type=int, default=24)
+    ap.add_argument("--char-filters", type=int, default=48)
+    ap.add_argument("--class-dim", type=int, default=16)
+    ap.add_argument("--seed", type=int, default=13)
+    ap.add_argument("--members", type=int, default=1, help="ensemble of seeds, scores averaged")
+    ap.add_argument("--report", type=int, default=2, help="dev F1 every N epochs")
+    args = ap.parse_args(argv)
+    sents = read_conll(args.train)
+    dev = sents[-args.dev :] if args.dev else None
+    if args.dev:
+        sents = sents[: -args.dev]
+    t0 = time.perf_counter()
+    export(*build(args, sents, dev), args.out)
+    if dev is not None:  # the export, read back by the numpy tagger, on the same dev
+        tagger = Tagger(args.out)
+        tp = fp = fn = 0
+        with one_thread():
+            for toks, tags in dev:
+                g, p = set(spans(tags)), set(spans(tagger.tag(toks)))
+                tp, fp, fn = tp + len(g & p), fp + len(p - g), fn + len(g - p)
+        print(f"numpy export dev F1 {2 * tp / (2 * tp + fp + fn):.4f}")
+    size = args.out.stat().st_size / 1e6
+    print(f"{len(sents)} sentences, {time.perf_counter() - t0:.0f}s, {args.out} {size:.2f} MB")
+
+
+if __name__ == "__main__":
+    main()
