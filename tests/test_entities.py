@@ -4,6 +4,8 @@ quality floor on ANERcorp (skipped when the shared data is not there)."""
 from __future__ import annotations
 
 import importlib.util
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -44,14 +46,23 @@ def test_mentions_keep_original_text_and_offsets():
     assert kinds.get("لأذربيجان") == "place"
 
 
-def test_a_name_found_once_is_found_again_in_the_same_text():
+def test_a_name_found_once_is_found_again_in_the_same_text(monkeypatch):
+    from marsad.entities import recognize
+
+    def announced_only(tokens: tuple[str, ...]) -> tuple[str, ...]:
+        """A model that finds the name only where a title announces it."""
+        return tuple(
+            "B-PERS" if t == "تيرتيريان" and "الأرميني" in tokens else "O" for t in tokens
+        )
+
+    monkeypatch.setattr(recognize, "_tag", announced_only)
     text = (
         "وصل وزير الخارجية الأرميني أرارات تيرتيريان إلى موسكو صباح الثلاثاء.\n"
         "ولم يعلق تيرتيريان على ذلك. أما تيرتيريان فلم يعلق."
     )
     found = [m for m in find_mentions(text) if "تيرتيريان" in m.text]
     assert len(found) == 3 and {m.type for m in found} == {"person"}
-    # the CRF alone misses the last two: they come from the first
+    # the model alone misses the last two: they come from the first
     alone = find_mentions("ولم يعلق تيرتيريان على ذلك. أما تيرتيريان فلم يعلق.")
     assert not [m for m in alone if "تيرتيريان" in m.text]
 
@@ -414,6 +425,36 @@ def test_seed_story_karabakh_is_one_entity_and_aliyevs_two():
     assert ilham[0].count > heydar[0].count
     top = {e.name: e.type for e in ents[:8]}
     assert top.get("أذربيجان") == "place" and top.get("الكرملين") == "organization"
+
+
+def test_neural_tagger_runs_on_numpy_alone():
+    """torch is for training only: tagging must work where it cannot be imported."""
+    code = (
+        "import sys; sys.modules['torch'] = None\n"
+        "from marsad.entities import recognize\n"
+        "print(' '.join(recognize.tag(['وصل', 'الرئيس', 'فلاديمير', 'بوتين', 'إلى', 'باكو'])))"
+    )
+    run = subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True
+    )
+    assert run.stdout.split() == ["O", "O", "B-PERS", "I-PERS", "O", "B-LOC"]
+    assert (ROOT / "marsad" / "data" / "ner_nn.npz").stat().st_size < 8e6
+
+
+def test_viterbi_never_opens_a_name_inside():
+    import numpy as np
+
+    from marsad.entities.neural import TAGS, allowed, start_allowed, viterbi
+
+    em = np.full((3, len(TAGS)), -5.0)
+    em[:, TAGS.index("I-PERS")] = 5.0  # a stray I- everywhere, as raw scores may say
+    em[1, TAGS.index("B-LOC")] = 6.0
+    trans = np.where(allowed(), 0.0, -1e4)
+    start = np.where(start_allowed(), 0.0, -1e4)
+    tags = [TAGS[i] for i in viterbi(em, trans, start)]
+    assert tags[0] != "I-PERS" and all(
+        not b.startswith("I-") or a[2:] == b[2:] for a, b in zip(tags, tags[1:], strict=False)
+    )
 
 
 def test_anercorp_f1_floor():

@@ -1,4 +1,4 @@
-"""Entities: Arabic named-entity mentions (CRF trained in-repo) and per-story merging.
+"""Entities: Arabic named-entity mentions (tagger trained in-repo) and per-story merging.
 
 find_mentions(text) -> [Mention(text, type, start, end)]
 story_entities(articles) -> [Entity(name, type, variants, article_ids, count)]

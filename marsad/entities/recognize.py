@@ -1,7 +1,8 @@
-"""Find entity mentions in Arabic text: the shipped CRF, then agency and event rules.
+"""Find entity mentions in Arabic text: the shipped tagger, then agency and event rules.
 
-The CRF tags sentences of ANERcorp-like tokens; spans map back to character offsets of the
-original text, so a mention's `text` is exactly what the page says (clitics included).
+The tagger (the neural one of `neural.py`, numpy only; or a CRF given a .crfsuite path) tags
+sentences of ANERcorp-like tokens; spans map back to character offsets of the original
+text, so a mention's `text` is exactly what the page says (clitics included).
 """
 
 from __future__ import annotations
