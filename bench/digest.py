@@ -1,10 +1,11 @@
-"""End-to-end `marsad digest` on the labelled ANT window (242 articles, 2018-03-12..13).
+"""End-to-end `marsad digest` on the labelled ANT window (242 articles, 2018-03-12..13), or
+with `--archive` on the whole ANT archive (31,510 articles, Feb–Oct 2018).
 
 Writes the window's raw records as one JSON Lines file (outside the repository), then times
 the command a user runs: read, extract, dedup, cluster, and the digest of every story
 (summary, entities, timeline, facts) written as JSON and HTML. Stage times are printed too.
 
-    python bench/digest.py [--out DIR]
+    python bench/digest.py [--archive] [--out DIR]
 """
 
 from __future__ import annotations
@@ -20,17 +21,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "eval"))
 
-from stories import ANT_WINDOW, ant_records  # noqa: E402
-
-
-def window_file(directory: Path) -> Path:
-    ids = {aid for s in json.loads(ANT_WINDOW.read_text("utf-8"))["stories"] for aid in s["ids"]}
-    path = directory / "ant_window.jsonl"
-    with path.open("w", encoding="utf-8") as f:
-        for record in ant_records():
-            if record["id"] in ids:
-                f.write(json.dumps(record, ensure_ascii=False) + "\n")
-    return path
+from stories import ANT, window_file  # noqa: E402
 
 
 def main() -> None:
@@ -40,10 +31,11 @@ def main() -> None:
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", type=Path, default=None, help="keep the digest here")
+    parser.add_argument("--archive", action="store_true", help="the whole ANT archive")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         out = args.out or Path(tmp) / "digest"
-        source = window_file(Path(tmp))
+        source = ANT if args.archive else window_file(Path(tmp))
         start = time.perf_counter()
         result = CliRunner().invoke(
             cli, ["digest", str(source), "--out", str(out), "--db", ":memory:", "--timings"]

@@ -37,7 +37,7 @@ import random
 import sys
 import tempfile
 import time
-from collections import defaultdict
+from collections import Counter, defaultdict
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -228,6 +228,26 @@ def judges(path: Path = STRICT, first: Path = PAIRS) -> None:
         print(line)
 
 
+def developments_report(items: list[Article], result: Result) -> None:
+    """Stories split into developments (marsad.cluster.developments): the judged pairs
+    still in one development, and the share of articles in developments of two or more."""
+    from marsad.cluster.developments import developments
+
+    by_id = {a.id: a for a in items}
+    where: dict[str, tuple[str, int]] = {}
+    for sid, ids in groups(result).items():
+        for k, dev in enumerate(developments([by_id[a] for a in ids])):
+            where.update((a, (sid, k)) for a in dev.article_ids)
+    sizes = Counter(where.values())
+    paired = sum(n for n in sizes.values() if n >= 2) / len(where)
+    judged = [json.loads(line) for line in PAIRS.read_text(encoding="utf-8").splitlines() if line]
+    together = [j for j in judged if j["a"] in where and where[j["a"]] == where.get(j["b"])]
+    right = sum(j["label"] == "happening" for j in together)
+    print(f"developments: {len(sizes)}, articles in developments of 2+: {paired:.3f};"
+          f" {PAIRS.name} in one development: {len(together)}, one happening"
+          f" {right / max(len(together), 1):.3f}")  # fmt: skip
+
+
 def _level(assign: dict[str, str], lines: dict[str, str], aid: str, level: str) -> str:
     story = assign[aid]
     return story if level == "story" else lines.get(story, story)
@@ -260,6 +280,8 @@ def main() -> None:
     parser.add_argument("--largest-out", type=Path, help="write the largest stories' ids")
     parser.add_argument("--show", type=Path, help="print a pair or story file for judging")
     parser.add_argument("--config", type=Path, help="a marsad TOML config")
+    parser.add_argument("--developments", action="store_true",
+                        help="also split the stories into developments and score them")
     parser.add_argument("--judges", action="store_true",
                         help=f"score {STRICT.name} (the second reading) and stop")
     parser.add_argument("--line-pairs", type=int, default=0,
@@ -275,6 +297,8 @@ def main() -> None:
     result, seconds = cluster(items, load_config(args.config))
     report(items, result, seconds, args.largest)
     lines(result, {a.id: a for a in items}, args.largest)
+    if args.developments:
+        developments_report(items, result)
     for path in args.score if args.score is not None else [PAIRS, LINE_PAIRS]:
         if path.exists():
             score(path, result)

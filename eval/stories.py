@@ -79,6 +79,18 @@ def ant_article(record: dict) -> Article:
     )
 
 
+def window_file(directory: Path) -> Path:
+    """The labelled window's raw records as one JSON Lines file in `directory` (outside the
+    repository), as a user would hand them to `marsad digest`."""
+    ids = {aid for s in json.loads(ANT_WINDOW.read_text("utf-8"))["stories"] for aid in s["ids"]}
+    path = directory / "ant_window.jsonl"
+    with path.open("w", encoding="utf-8") as f:
+        for record in ant_records():
+            if record["id"] in ids:
+                f.write(json.dumps(record, ensure_ascii=False) + "\n")
+    return path
+
+
 def ant_window(warm_days: float = 0.0) -> tuple[list[Article], Labels]:
     """The labelled window's articles (plus `warm_days` of every ANT article before it)."""
     spec = json.loads(ANT_WINDOW.read_text(encoding="utf-8"))

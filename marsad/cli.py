@@ -641,7 +641,9 @@ def blindspot_cmd(outlet: str, db: str, as_json: bool, window: Window, others: i
 @db_option
 @json_option
 def story_cmd(story_id: str, db: str, as_json: bool) -> None:
-    """One story: its articles, duplicate groups and the passages copies share."""
+    """One story: its articles, its developments, duplicate groups and the passages copies
+    share."""
+    from marsad.cluster.developments import developments
     from marsad.dedup import duplicate_groups
 
     with _open(db, existing=True) as store:
@@ -654,11 +656,13 @@ def story_cmd(story_id: str, db: str, as_json: bool) -> None:
             p for p in store.duplicates(story.article_ids) if p.a in members and p.b in members
         ]
         groups = duplicate_groups(pairs)
+        steps = developments(articles)
         if as_json:
             _dump(
                 {
                     **story.to_dict(),
                     "articles": [a.to_dict() for a in articles],
+                    "developments": [d.to_dict() for d in steps],
                     "duplicate_groups": groups,
                     "duplicates": [vars(p) for p in pairs],
                 }
@@ -667,6 +671,8 @@ def story_cmd(story_id: str, db: str, as_json: bool) -> None:
         _print_stories([story], store.inferred_spans([story.id]))
         for a in articles:
             click.echo(f"  {a.id}  {a.published or '-':16}  {a.outlet or '-':14}  {a.title}")
+        for n, step in enumerate(steps if len(steps) > 1 else [], 1):
+            click.echo(f"development {n} ({len(step.article_ids)}): {step.title}")
         for group in groups:
             click.echo(f"duplicates: {', '.join(group)}")
         for p in pairs:

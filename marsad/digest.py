@@ -18,6 +18,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from marsad.claims import Claim, ClaimsConfig, align
+from marsad.cluster.developments import DevelopmentsConfig, developments
 from marsad.dates import find_dates
 from marsad.dates.infer import infer_published, with_inferred
 from marsad.dates.zones import ZoneConfig, in_local_time
@@ -37,6 +38,7 @@ class DigestConfig:
     summary: SummaryConfig = field(default_factory=SummaryConfig)
     facts: FactsConfig = field(default_factory=FactsConfig)
     zones: ZoneConfig = field(default_factory=ZoneConfig)
+    developments: DevelopmentsConfig = field(default_factory=DevelopmentsConfig)
 
     def __post_init__(self) -> None:
         if self.timeline_entries < 1:
@@ -78,6 +80,7 @@ def describe(
         "facts": facts.to_dict(),
         "coverage": facts.coverage_dicts(),
         "duplicates": [_duplicate(p) for p in pairs if p.a in members and p.b in members],
+        "developments": [d.to_dict() for d in developments(articles, config.developments)],
     }
 
 
@@ -237,7 +240,7 @@ def _safely(
         return describe(story, articles, pairs, config)
     except Exception as exc:  # noqa: BLE001 - one story must not sink an archive's digest
         empty = {"summary": [], "entities": [], "timeline": [], "coverage": [], "duplicates": [],
-                 "claims": [], "inferred_published": []}  # fmt: skip
+                 "claims": [], "inferred_published": [], "developments": []}  # fmt: skip
         facts = {"shared": [], "unique": [], "conflicts": []}
         error = f"digest failed: {type(exc).__name__}: {exc}"
         return {**story.to_dict(), **empty, "facts": facts, "error": error}

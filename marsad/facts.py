@@ -36,9 +36,11 @@ class FactsConfig:
     max_hours: float = 36.0  # figures published further apart are an update, not a conflict
     background_days: int = 3  # a sentence dated this long before its article is background
     max_items: int = 30  # per list (shared, unique, each outlet's added)
+    novel: float = 0.35  # a one-source fact is unique while less than this weighted share of
+    # its stems occurs anywhere in the other sources' articles (else: said in other words)
 
     def __post_init__(self) -> None:
-        for name in ("context", "local", "same"):
+        for name in ("context", "local", "same", "novel"):
             if not 0.0 < getattr(self, name) <= 1.0:
                 raise ValueError(f"FactsConfig.{name} must be in (0, 1], got {getattr(self, name)}")
         if self.max_hours <= 0:
@@ -381,15 +383,38 @@ def compare(
     shared = sorted(
         (f for f in facts if len(f.claim.sources) > 1), key=lambda f: -len(f.claim.sources)
     )
-    unique = _spread([f for f in facts if len(f.claim.sources) == 1])
+    novel = _novelty(articles, config.novel)
+    own = [f for f in shown if len(f.claim.sources) == 1 and novel(f)]  # one source's own
+    unique = _spread([f for f in own if is_fact(f)])
     conflicts = _number_conflicts(claims, by_id, config, find_dates)
     conflicts += _date_conflicts(claims, by_id, find_dates, find_mentions, config)
     return Facts(
         shared=[_item(f) for f in shared[: config.max_items]],
         unique=[_item(f) for f in unique[: config.max_items]],
         conflicts=conflicts,
-        coverage=_coverage(articles, shown, config),
+        coverage=_coverage(articles, own, config),
     )
+
+
+def _novelty(articles: list[Article], limit: float) -> Callable[[_Fact], bool]:
+    """Is a fact one source's own? Alignment misses paraphrases («جرح سبعة» / «إصابة 7»);
+    a fact most of whose weighted stems the other sources use somewhere (in any sentence)
+    is likely one of them, said in other words. Of 80 unique facts of the dev window read
+    by a judge, 36 were stated by another outlet; with this test 71 of the 80 it lists are
+    (0.88 of the 59 not used to set it; `python eval/unique_facts.py`)."""
+    sources: defaultdict[str, set[str]] = defaultdict(set)  # stem -> sources using it
+    for article in articles:
+        for key in sentence_keys(f"{article.title}\n{article.body}"):
+            sources[key].add(source_of(article))
+
+    def novel(fact: _Fact) -> bool:
+        own = fact.claim.sources[0]
+        keys = sentence_keys(fact.text)
+        total = sum(keys.values())
+        elsewhere = sum(w for k, w in keys.items() if sources.get(k, set()) - {own})
+        return not total or elsewhere / total < limit
+
+    return novel
 
 
 def _spread(facts: list[_Fact]) -> list[_Fact]:

@@ -128,6 +128,8 @@ def test_stories_json_and_story_view(tmp_path):
     assert with_copies  # the demo's wire copy and exact copy are shown on their story
     detail = json.loads(run("story", with_copies[0]["id"], "--db", db, "--json").output)
     assert detail["duplicate_groups"] and detail["duplicates"][0]["shared"]
+    steps = [a for d in detail["developments"] for a in d["article_ids"]]
+    assert sorted(steps) == sorted(detail["article_ids"])  # the developments partition it
     assert run("story", "s-nope", "--db", db).exit_code != 0
 
 

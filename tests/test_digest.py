@@ -21,7 +21,7 @@ SEEDS = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "seeds"
 STORY_KEYS = {
     "id", "title", "size", "outlets", "start", "end", "storyline", "article_ids", "summary",
     "entities", "inferred_published", "claims",
-    "timeline", "facts", "coverage", "duplicates",
+    "timeline", "facts", "coverage", "duplicates", "developments",
 }
 
 
@@ -37,6 +37,10 @@ def test_every_story_follows_the_contract(demo_digest):
     for story in demo_digest["stories"]:
         assert set(story) == STORY_KEYS
         assert set(story["facts"]) == {"shared", "unique", "conflicts"}
+        # the developments partition the story's articles
+        assert sorted(a for d in story["developments"] for a in d["article_ids"]) == sorted(
+            story["article_ids"]
+        )
         members = set(story["article_ids"])
         assert members <= articles.keys()
         cited = [i for s in story["summary"] for i in s["article_ids"]]

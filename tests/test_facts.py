@@ -3,7 +3,7 @@ from datetime import date
 import pytest
 from test_claims import SEEDS, article, seed_story, story
 
-from marsad.claims import align
+from marsad.claims import ClaimsConfig, align
 from marsad.facts import FactsConfig, compare, quantities
 
 
@@ -199,3 +199,24 @@ def test_dates_and_tables_are_not_counts():
     assert _facts([a, b]).conflicts == []
     (q,) = quantities("أدى التفجير لإصابة 8 أشخاص بجروح.")
     assert q.role == "عدد المصابين"  # the role word carries a clitic
+
+
+def test_a_fact_the_other_outlets_state_in_other_words_is_not_unique():
+    """When alignment misses a paraphrase (here: no alignment at all), a fact most of whose
+    words the other outlet uses is not listed as one outlet's own; the curfew, in words of
+    its own, still is."""
+    one = article("p1", "أ", [
+        "وقال محافظ المدينة إن الحريق التهم 40 متجرا في السوق القديم فجر الأحد.",
+        "وأعلنت البلدية حظر التجول في الحي الشرقي حتى إشعار آخر مساء الأحد."], "2024-03-10")
+    two = article("p2", "ب", [
+        "اندلع حريق فجر الأحد في السوق القديم بالمدينة.",
+        "وأكد المحافظ أن النيران التهمت 40 متجرا قبل السيطرة عليها."], "2024-03-10")  # fmt: skip
+    unaligned = align([one, two], ClaimsConfig(threshold=1.0))
+
+    def own(config: FactsConfig) -> list[str]:
+        return [i.text for i in compare([one, two], unaligned, config=config).unique
+                if i.outlets == ["أ"]]  # fmt: skip
+
+    assert any("التجول" in t for t in own(FactsConfig()))
+    assert not any("متجرا" in t for t in own(FactsConfig()))
+    assert any("متجرا" in t for t in own(FactsConfig(novel=1.0)))  # the test is what drops it

@@ -388,3 +388,15 @@ def test_inferred_days_are_marked_on_the_list_and_the_story_page(tmp_path):
     assert "(مستنتج)" in listed
     page = client.get(f"/stories/{story.id}").text
     assert "(مستنتج)" in page and "تواريخ نشر مستنتجة" in page
+
+
+def test_report_lists_the_developments_of_a_story_that_has_several():
+    digest = copy.deepcopy(DIGEST)
+    story = digest["stories"][0]
+    ids = story["article_ids"]
+    story["developments"] = [{"title": "أول <تطور>", "article_ids": ids[:1]},
+                             {"title": "تطور ثان", "article_ids": ids[1:]}]  # fmt: skip
+    page = render_report(digest)
+    assert "تطورات القصة" in page and "أول &lt;تطور&gt;" in page and "تطور ثان" in page
+    story["developments"] = story["developments"][:1]  # one development: nothing to list
+    assert "تطورات القصة" not in render_report(digest)
