@@ -131,6 +131,23 @@ def test_clitics_come_off_known_names_only():
     assert _by_variant(ents, "فالنسيا").name == "فالنسيا"  # not ف + النسيا
 
 
+def test_a_misspelt_mention_does_not_cut_the_common_form():
+    """One «ومبيو» (a typo) must not read the story's «بومبيو» as ب + ومبيو; an acronym's
+    letter is not the name; lone adjectives and accusative common nouns are no "misc"."""
+    ents = merge_mentions(
+        [
+            ("a", _mentions(*[("بومبيو", "person")] * 5, ("ومبيو", "person"))),
+            ("b", _mentions(("بي.", "organization"), ("بي.", "organization"),
+                            ("بي بي سي", "organization"), ("بنغالية", "misc"),
+                            ("موكبا", "misc"), ("يوليا", "person"))),
+        ]
+    )  # fmt: skip
+    assert _by_variant(ents, "بومبيو").count == 5
+    assert _by_variant(ents, "بي بي سي").name == "بي بي سي"
+    names = {e.name for e in ents}
+    assert "بنغالية" not in names and "موكبا" not in names and "يوليا" in names
+
+
 def test_karabakh_spellings_are_one_place():
     ents = merge_mentions(
         [

@@ -127,11 +127,16 @@ def _cut(surface: str, letters: int) -> str:
     return _LETTERS[letters].sub("", surface.lstrip(), count=1)
 
 
-def _bare(surface: str, known: set[str], gazetteer: frozenset[str]) -> str:
+RARE = 4  # a bare form mentioned under a quarter as often as the surface is a misspelling
+
+
+def _bare(surface: str, known: Counter[str], gazetteer: frozenset[str]) -> str:
     """The surface form without conjunction/preposition clitics, when the bare name is known.
 
-    لأذربيجان → أذربيجان and للكرملين → الكرملين only if أذربيجان / الكرملين is another
-    mention of the story or a listed name: كاليفورنيا and فالنسيا start like clitics too.
+    لأذربيجان → أذربيجان and للكرملين → الكرملين only if أذربيجان / الكرملين is a listed
+    name or another mention of the story, not `RARE` times rarer than the surface itself:
+    كاليفورنيا and فالنسيا start like clitics too, and one misspelt «ومبيو» must not turn the
+    story's thirty «بومبيو» into ب + ومبيو.
     """
     norm = normalize(surface)
     if norm in gazetteer:
@@ -147,7 +152,9 @@ def _bare(surface: str, known: set[str], gazetteer: frozenset[str]) -> str:
             head, bare = "", rest
         else:
             continue
-        if f"{bare} {tail}".strip() in known:
+        stripped = f"{bare} {tail}".strip()
+        rare = prefix != "و" and known[stripped] * RARE < known[norm]  # و is rarely a name's
+        if stripped in gazetteer or (known[stripped] and not rare):
             return head + _cut(surface, len(prefix))
     return surface
 
@@ -171,14 +178,22 @@ def _untitled(surface: str) -> str:
         if not (cue or _adjective(first) or common_word(first)):
             break
         surface = _FIRST_WORD.sub("", surface, count=1)
-    while " " in surface and common_word(normalize(surface.rsplit(None, 1)[1])):
+    while " " in surface and _common_tail(normalize(surface.rsplit(None, 1)[1])):
         surface = _LAST_WORD.sub("", surface, count=1)
     return surface
 
 
+def _common_tail(word: str) -> bool:
+    """A common word, bare or behind a preposition (بجبل): not the end of a name."""
+    return common_word(word) or any(
+        common_word(rest, strict=False) for prefix, rest in lexicon.strip_proclitics(word)
+        if prefix in ("ب", "ل", "ك")
+    )
+
+
 def _groups(per_article: Sequence[tuple[str, Sequence[Mention]]]) -> list[_Group]:
     gazetteer = lexicon.places() | lexicon.organizations()
-    known = gazetteer | {normalize(m.text) for _, ms in per_article for m in ms}
+    known = Counter(normalize(m.text) for _, ms in per_article for m in ms)
     groups: dict[str, _Group] = {}
     order = 0
     for article_id, mentions in per_article:
@@ -380,6 +395,17 @@ def _corpus_type(names: list[tuple[str, ...]], kind: str) -> str:
     return "place" if bands and bands[_PLACE_CUE] >= "3" and bands[_PERSON_CUE] <= "1" else kind
 
 
+def _letter(form: str, forms: Iterable[str]) -> bool:
+    """«بي.», «سي»: one letter of an acronym (dotted, or a word of a spelt-out acronym of
+    three letters or more: بي بي سي), cut off by the tokenizer."""
+    bare = normalize(form).rstrip(". ")
+    if len(_JOINERS.sub("", bare)) > 2:
+        return False
+    return form.rstrip().endswith(".") or any(
+        bare in words for other in forms if len(words := normalize(other).split()) >= 3
+    )
+
+
 def _entity(members: list[_Group], order: dict[str, int]) -> Entity:
     forms: Counter[str] = Counter()
     types: Counter[str] = Counter()
@@ -394,8 +420,9 @@ def _entity(members: list[_Group], order: dict[str, int]) -> Entity:
     if kind == "person":  # the fullest name said at least twice: فلاديمير بوتين, not بوتين
         frequent = [f for f in forms if forms[f] >= 2] or list(forms)
         name = max(frequent, key=lambda f: (skeleton[f], forms[f]))
-    else:  # the usual name: عفرين, not عفرين السورية
-        name = max(forms, key=lambda f: (forms[f], skeleton[f]))
+    else:  # the usual name: عفرين, not عفرين السورية; one letter of an acronym never
+        whole = [f for f in forms if not _letter(f, forms)] or list(forms)
+        name = max(whole, key=lambda f: (forms[f], skeleton[f]))
     articles = {a for g in members for a in g.articles}
     return Entity(
         name=name,
@@ -414,7 +441,20 @@ def merge_mentions(per_article: Sequence[tuple[str, Sequence[Mention]]]) -> list
     clusters = _merge([g for g in groups if not _run_on(g, counts)])
     first = {id(c): min(g.first for g in c) for c in clusters}
     clusters.sort(key=lambda c: (-sum(g.count for g in c), first[id(c)]))
-    return _into_organizations([_entity(c, order) for c in clusters], order)
+    entities = [e for c in clusters if not _lone_adjective(e := _entity(c, order))]
+    return _into_organizations(entities, order)
+
+
+def _lone_adjective(entity: Entity) -> bool:
+    """«بنغالية», «موكبا»: a one-word "misc" in the form of a nationality adjective, or a
+    common noun with its accusative ending, is not a name (persons and places are left:
+    يوليا is a name, يولي a month)."""
+    key = normalize(entity.name)
+    if entity.type != "misc" or " " in key or lexicon.listed(key):
+        return False
+    return key.endswith(_ADJECTIVE_ENDS) or (
+        key.endswith("ا") and common_word(key[:-1], strict=False)
+    )
 
 
 def _into_organizations(entities: list[Entity], order: dict[str, int]) -> list[Entity]:
