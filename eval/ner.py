@@ -40,7 +40,7 @@ def score(path: Path = TEST) -> dict:
     t0 = time.perf_counter()
     predicted = recognize.tag_sentences([toks for toks, _ in sents])
     cold = time.perf_counter() - t0  # every distinct token's features computed once
-    recognize._tag.cache_clear()
+    recognize.forget()
     t0 = time.perf_counter()
     recognize.tag_sentences([toks for toks, _ in sents])
     warm = time.perf_counter() - t0  # token features cached, as for repeated words

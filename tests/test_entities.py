@@ -55,7 +55,7 @@ def test_a_name_found_once_is_found_again_in_the_same_text(monkeypatch):
             "B-PERS" if t == "تيرتيريان" and "الأرميني" in tokens else "O" for t in tokens
         )
 
-    monkeypatch.setattr(recognize, "_tag", announced_only)
+    monkeypatch.setattr(recognize, "_tag_many", lambda ss: [announced_only(s) for s in ss])
     text = (
         "وصل وزير الخارجية الأرميني أرارات تيرتيريان إلى موسكو صباح الثلاثاء.\n"
         "ولم يعلق تيرتيريان على ذلك. أما تيرتيريان فلم يعلق."

@@ -21,6 +21,8 @@ from marsad.entities.lexicon import bare_forms
 from marsad.entities.wordclass import word_classes
 
 NN_PATH = Path(__file__).resolve().parents[1] / "data" / "ner_nn.npz"
+BATCH = 32  # sentences run through the LSTM together
+WORDS_CACHED = 100_000  # token input vectors kept (about 0.3 GB at most)
 TAGS = ("O", *(f"{b}-{t}" for t in ("PERS", "LOC", "ORG", "MISC") for b in "BI"))
 MAX_CHARS = 16  # longer words keep their first 16 letters: enough for a name's shape
 _SHAPES = ("num", "hasnum", "latin", "abbr", "ar", "punct")
@@ -146,6 +148,8 @@ class Tagger:
         hit = self._cache.get(token)
         if hit is not None:
             return hit
+        if len(self._cache) >= WORDS_CACHED:  # an archive's vocabulary: memory stays bounded
+            self._cache.clear()
         own, core, chars, coarse, fine = self.vocabs.ids(token)
         out = []
         for p in self.members:
@@ -158,24 +162,42 @@ class Tagger:
         self._cache[token] = out
         return out
 
-    def emissions(self, tokens: list[str]) -> np.ndarray:
-        """Per-token label scores of one sentence (before the transitions), averaged over
-        the ensemble's members."""
-        words = [self._word(t) for t in tokens]
-        marks = sentence_dense(tokens)
+    def emissions(self, sentences: list[list[str]]) -> list[np.ndarray]:
+        """Per-token label scores of sentences (before the transitions), averaged over the
+        ensemble's members. The sentences run together, padded at their ends: the LSTM's
+        per-step cost is paid once per batch, and a padded tail changes no real step."""
+        steps = max(len(toks) for toks in sentences)
         gx, whh = [], []
         for m, p in enumerate(self.members):
-            xs = np.hstack([np.stack([w[m] for w in words]), marks])
-            gx += [xs @ p["w_ih_f"].T + p["w_b_f"], xs[::-1] @ p["w_ih_b"].T + p["w_b_b"]]
+            fwd = np.zeros((len(sentences), steps, p["w_ih_f"].shape[0]), np.float32)
+            bwd = np.zeros_like(fwd)
+            for k, toks in enumerate(sentences):
+                xs = np.hstack([np.stack([self._word(t)[m] for t in toks]), sentence_dense(toks)])
+                fwd[k, : len(toks)] = xs @ p["w_ih_f"].T + p["w_b_f"]
+                bwd[k, : len(toks)] = xs[::-1] @ p["w_ih_b"].T + p["w_b_b"]
+            gx += [fwd, bwd]
             whh += [p["w_hh_f"], p["w_hh_b"]]
-        h = _lstm(np.stack(gx), np.stack(whh))
-        total = np.zeros((len(tokens), len(TAGS)), np.float32)
-        for m, p in enumerate(self.members):
-            total += np.hstack([h[2 * m], h[2 * m + 1, ::-1]]) @ p["w_out"].T + p["w_out_b"]
-        return total / len(self.members)
+        h = _lstm(np.stack(gx), np.stack(whh))  # (2 * members, sentences, steps, hidden)
+        out = []
+        for k, toks in enumerate(sentences):
+            n = len(toks)
+            total = np.zeros((n, len(TAGS)), np.float32)
+            for m, p in enumerate(self.members):
+                both = np.hstack([h[2 * m, k, :n], h[2 * m + 1, k, :n][::-1]])
+                total += both @ p["w_out"].T + p["w_out_b"]
+            out.append(total / len(self.members))
+        return out
 
-    def tag(self, tokens: list[str]) -> list[str]:
-        return [TAGS[i] for i in viterbi(self.emissions(tokens), self.trans, self.start)]
+    def tag(self, sentences: list[list[str]]) -> list[list[str]]:
+        """BIO tags of non-empty sentences, a batch of similar lengths at a time."""
+        order = sorted(range(len(sentences)), key=lambda k: len(sentences[k]))
+        tags: list[list[str]] = [[] for _ in sentences]
+        for start in range(0, len(order), BATCH):
+            batch = order[start : start + BATCH]
+            scores = self.emissions([sentences[k] for k in batch])
+            for k, em in zip(batch, scores, strict=True):
+                tags[k] = [TAGS[i] for i in viterbi(em, self.trans, self.start)]
+        return tags
 
 
 def _strings(a: np.ndarray) -> list[str]:
@@ -184,19 +206,20 @@ def _strings(a: np.ndarray) -> list[str]:
 
 def _lstm(gx: np.ndarray, w_hh: np.ndarray) -> np.ndarray:
     """Torch-layout LSTM steps (gates i, f, g, o) of several sequences at once: both
-    directions of every member, so numpy's per-call cost is paid once per time step.
-    gx: (rows, T, 4H) input projections with biases; w_hh: (rows, 4H, H)."""
-    rows, steps, four = gx.shape
+    directions of every member over a batch of sentences, so numpy's per-call cost is paid
+    once per time step. gx: (rows, batch, T, 4H) input projections with biases; w_hh:
+    (rows, 4H, H)."""
+    rows, batch, steps, four = gx.shape
     hsz = four // 4
-    h = np.zeros((rows, hsz, 1), np.float32)
-    c = np.zeros((rows, hsz), np.float32)
-    out = np.empty((rows, steps, hsz), np.float32)
+    w = w_hh.transpose(0, 2, 1)  # (rows, H, 4H)
+    h = np.zeros((rows, batch, hsz), np.float32)
+    c = np.zeros((rows, batch, hsz), np.float32)
+    out = np.empty((rows, batch, steps, hsz), np.float32)
     for t in range(steps):
-        g = gx[:, t] + (w_hh @ h)[:, :, 0]
+        g = gx[:, :, t] + h @ w
         s = 1 / (1 + np.exp(-g))
-        c = s[:, hsz : 2 * hsz] * c + s[:, :hsz] * np.tanh(g[:, 2 * hsz : 3 * hsz])
-        out[:, t] = s[:, 3 * hsz :] * np.tanh(c)
-        h = out[:, t, :, None]
+        c = s[..., hsz : 2 * hsz] * c + s[..., :hsz] * np.tanh(g[..., 2 * hsz : 3 * hsz])
+        h = out[:, :, t] = s[..., 3 * hsz :] * np.tanh(c)
     return out
 
 

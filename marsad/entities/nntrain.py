@@ -296,9 +296,10 @@ def main(argv: list[str] | None = None) -> None:
         tagger = Tagger(args.out)
         tp = fp = fn = 0
         with one_thread():
-            for toks, tags in dev:
-                g, p = set(spans(tags)), set(spans(tagger.tag(toks)))
-                tp, fp, fn = tp + len(g & p), fp + len(p - g), fn + len(g - p)
+            found = tagger.tag([toks for toks, _ in dev])
+        for (_, tags), predicted in zip(dev, found, strict=True):
+            g, p = set(spans(tags)), set(spans(predicted))
+            tp, fp, fn = tp + len(g & p), fp + len(p - g), fn + len(g - p)
         print(f"numpy export dev F1 {2 * tp / (2 * tp + fp + fn):.4f}")
     size = args.out.stat().st_size / 1e6
     print(f"{len(sents)} sentences, {time.perf_counter() - t0:.0f}s, {args.out} {size:.2f} MB")

@@ -45,8 +45,9 @@ class Mention:
 
 
 @lru_cache(maxsize=1)
-def _tagger() -> Callable[[list[str]], list[str]]:
-    """Tokens -> BIO tags with the model at MODEL_PATH (neural .npz or CRF .crfsuite)."""
+def _tagger() -> Callable[[list[list[str]]], list[list[str]]]:
+    """Sentences of tokens -> their BIO tags with the model at MODEL_PATH (neural .npz or
+    CRF .crfsuite)."""
     if not MODEL_PATH.is_file():
         raise FileNotFoundError(
             f"NER model missing: {MODEL_PATH}; run `python -m marsad.entities.nntrain`"
@@ -55,7 +56,7 @@ def _tagger() -> Callable[[list[str]], list[str]]:
         return neural.Tagger(MODEL_PATH).tag
     tagger = pycrfsuite.Tagger()
     tagger.open(str(MODEL_PATH))
-    return lambda tokens: tagger.tag(sentence_features(tokens))
+    return lambda sentences: [tagger.tag(sentence_features(t)) for t in sentences]
 
 
 @lru_cache(maxsize=1)
@@ -78,7 +79,7 @@ def tag_sentences(sentences: list[list[str]]) -> list[list[str]]:
     """BIO tags of a text's sentences: the first pass per sentence, then the second pass,
     which also sees how the first read the same words in the sentences around."""
     with neural.one_thread():
-        first = [list(_tag(tuple(toks))) if toks else [] for toks in sentences]
+        first = [list(tags) for tags in _tag_many([tuple(toks) for toks in sentences])]
     second = _context_tagger()
     if second is None:
         return first
@@ -91,10 +92,24 @@ def tag_sentences(sentences: list[list[str]]) -> list[list[str]]:
     ]
 
 
-@lru_cache(maxsize=1 << 13)
-def _tag(tokens: tuple[str, ...]) -> tuple[str, ...]:
-    """Cached per sentence: a story's second pass and wire copies re-read the same ones."""
-    return tuple(_tagger()(list(tokens)))
+SENTENCES_CACHED = 1 << 13
+_seen: dict[tuple[str, ...], tuple[str, ...]] = {}
+
+
+def _tag_many(sentences: list[tuple[str, ...]]) -> list[tuple[str, ...]]:
+    """First-pass tags, the sentences not seen before tagged together in one batch; kept
+    per sentence (a story's second pass and wire copies re-read the same ones), bounded."""
+    todo = list(dict.fromkeys(s for s in sentences if s and s not in _seen))
+    if todo:
+        if len(_seen) + len(todo) > SENTENCES_CACHED:
+            _seen.clear()
+        _seen.update(zip(todo, map(tuple, _tagger()([list(s) for s in todo])), strict=True))
+    return [_seen[s] if s else () for s in sentences]
+
+
+def forget() -> None:
+    """Drop the tagged sentences kept (a cold measurement)."""
+    _seen.clear()
 
 
 def spans(tags: list[str]) -> list[tuple[int, int, str]]:
