@@ -15,7 +15,8 @@ a fragment). Precision is the share «unique».
 
 `eval/data/unique_facts.jsonl`, read by helper sessions on 2026-12-01: round 1, 80 facts drawn
 (seed 13) from the 383 listed before the novelty test (`FactsConfig.novel`), which was set on
-them; round 2, the 59 facts listed after it that round 1 did not hold (held out).
+them; round 2, the 59 facts listed after it that round 1 did not hold (held out); round 3,
+60 facts drawn (seed 31) from ANT 2018-04-10..11 (`--days`, held out too).
 """
 
 from __future__ import annotations
@@ -31,21 +32,32 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "eval"))
 
-from stories import ANT, window_file  # noqa: E402
+from stories import ANT, ant_article, ant_records, window_file  # noqa: E402
 
 JUDGED = ROOT / "eval" / "data" / "unique_facts.jsonl"
 LABELS = ("unique", "shared", "not_fact")
 
 
-def digest() -> dict:
-    """The dev window's digest, made by the CLI into a temporary directory."""
+def days_file(directory: Path, days: tuple[str, str]) -> Path:
+    """ANT's records published from the first day to the end of the second, as JSON Lines."""
+    path = directory / "ant_days.jsonl"
+    with path.open("w", encoding="utf-8") as f:
+        for record in ant_records():
+            if days[0] <= ant_article(record).published[:10] <= days[1]:
+                f.write(json.dumps(record, ensure_ascii=False) + "\n")
+    return path
+
+
+def digest(days: tuple[str, str] | None = None) -> dict:
+    """The digest of the dev window (or of other ANT days), made by the CLI into a
+    temporary directory."""
     from click.testing import CliRunner
 
     from marsad.cli import main as cli
 
     with tempfile.TemporaryDirectory() as tmp:
         out = Path(tmp) / "digest"
-        source = window_file(Path(tmp))
+        source = days_file(Path(tmp), days) if days else window_file(Path(tmp))
         args = ["digest", str(source), "--out", str(out), "--db", ":memory:"]
         result = CliRunner().invoke(cli, args)
         if result.exit_code != 0:
@@ -84,20 +96,30 @@ def show(path: Path, report: dict) -> None:
                 print(f"  --- [{other['outlet']}] {other['title']}\n  {body}")
 
 
-def score(path: Path, report: dict) -> None:
+def score(path: Path) -> None:
+    """Each round's precision over its facts still listed as unique (a round of other ANT
+    days is scored on their own digest), and how much of the dev window's list is read."""
     judged = [json.loads(line) for line in path.read_text("utf-8").splitlines() if line]
     if bad := [j for j in judged if j.get("label") not in LABELS]:
         raise SystemExit(f"{path.name}: {len(bad)} facts without a label in {LABELS}")
-    now = {(f["article"], f["start"], f["end"]) for f in unique_facts(report)}
+    listed: dict[tuple | None, set[tuple]] = {}
+    for days in {tuple(j["days"]) if j.get("days") else None for j in judged}:
+        listed[days] = {(f["article"], f["start"], f["end"]) for f in unique_facts(digest(days))}
+
+    def still(j: dict) -> bool:
+        days = tuple(j["days"]) if j.get("days") else None
+        return (j["article"], j["start"], j["end"]) in listed[days]
+
     rounds = [(f"round {n}", [j for j in judged if j["round"] == n])
               for n in sorted({j["round"] for j in judged})]  # fmt: skip
     for name, rows in [*rounds, ("all", judged)]:
-        listed = [j for j in rows if (j["article"], j["start"], j["end"]) in now]
-        counts = {k: sum(j["label"] == k for j in listed) for k in LABELS}
-        print(f"{name}: {len(rows)} judged, {len(listed)} of them listed as unique now: {counts},"
-              f" precision {counts['unique'] / max(len(listed), 1):.3f}")
-    judged_now = sum((j["article"], j["start"], j["end"]) in now for j in judged)
-    print(f"unique facts listed now: {len(now)}, of them judged: {judged_now}")
+        kept = [j for j in rows if still(j)]
+        counts = {k: sum(j["label"] == k for j in kept) for k in LABELS}
+        print(f"{name}: {len(rows)} judged, {len(kept)} of them listed as unique now: {counts},"
+              f" precision {counts['unique'] / max(len(kept), 1):.3f}")
+    window = [j for j in judged if not j.get("days")]
+    print(f"dev window: {len(listed[None])} unique facts listed now,"
+          f" {sum(map(still, window))} of them judged")
 
 
 def main() -> None:
@@ -106,19 +128,21 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=13)
     parser.add_argument("--out", type=Path, help="where --sample writes the facts")
     parser.add_argument("--show", type=Path, help="print a fact file for reading")
+    parser.add_argument("--days", nargs=2, metavar=("FIRST", "LAST"),
+                        help="other ANT days instead of the dev window (not May 2018)")
     args = parser.parse_args()
     if not ANT.exists():
         sys.exit(f"no data at {ANT}")
-    report = digest()
+    if not (args.sample or args.show):
+        return score(JUDGED)
+    report = digest(tuple(args.days) if args.days else None)
     if args.sample:
         facts = unique_facts(report)
         drawn = sorted(random.Random(args.seed).sample(facts, min(args.sample, len(facts))),
                        key=lambda f: (f["story"], f["article"], f["start"]))  # fmt: skip
         text = "".join(json.dumps(f) + "\n" for f in drawn)
         return args.out.write_text(text) if args.out else sys.stdout.write(text)
-    if args.show:
-        return show(args.show, report)
-    score(JUDGED, report)
+    show(args.show, report)
 
 
 if __name__ == "__main__":
