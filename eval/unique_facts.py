@@ -112,7 +112,8 @@ def score(path: Path) -> None:
 
     rounds = [(f"round {n}", [j for j in judged if j["round"] == n])
               for n in sorted({j["round"] for j in judged})]  # fmt: skip
-    for name, rows in [*rounds, ("all", judged)]:
+    held_out = ("held out (rounds 2+)", [j for j in judged if j["round"] > 1])
+    for name, rows in [*rounds, held_out, ("all", judged)]:
         kept = [j for j in rows if still(j)]
         counts = {k: sum(j["label"] == k for j in kept) for k in LABELS}
         print(f"{name}: {len(rows)} judged, {len(kept)} of them listed as unique now: {counts},"
