@@ -380,12 +380,13 @@ def compare(
         return bool(find_dates(fact.text, published) or find_mentions(fact.text))
 
     facts = [f for f in shown if is_fact(f)]
+    stated = {id(f) for f in facts}  # is_fact runs the date rules and the tagger: once each
     shared = sorted(
         (f for f in facts if len(f.claim.sources) > 1), key=lambda f: -len(f.claim.sources)
     )
     novel = _novelty(articles, config.novel)
     own = [f for f in shown if len(f.claim.sources) == 1 and novel(f)]  # one source's own
-    unique = _spread([f for f in own if is_fact(f)])
+    unique = _spread([f for f in own if id(f) in stated])
     conflicts = _number_conflicts(claims, by_id, config, find_dates)
     conflicts += _date_conflicts(claims, by_id, find_dates, find_mentions, config)
     return Facts(

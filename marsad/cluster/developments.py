@@ -10,15 +10,13 @@ report one development; a reader sees the story's developments in time order.
 
 from __future__ import annotations
 
-import math
 from collections import Counter
 from dataclasses import dataclass
 
 import numpy as np
 
 from marsad.arabic import stems
-from marsad.cluster.terms import Background, background, timestamp
-from marsad.extract.teasers import DATELINE
+from marsad.cluster.terms import background_idf, body_text, timestamp, without_outlet
 from marsad.model import Article
 
 LEAD_WORDS = 40  # the lead: what a news article reports first
@@ -49,15 +47,12 @@ class Development:
         return {"title": self.title, "article_ids": list(self.article_ids)}
 
 
-def lead_vector(article: Article, bg: Background) -> Counter[str]:
-    """Title and lead stems weighted by background IDF; the dateline and the outlet's own
-    name say where a page comes from, not what happened."""
-    body = DATELINE.sub("", article.body.lstrip(), count=1)
-    counts = Counter(stems(article.title)) + Counter(stems(" ".join(body.split()[:LEAD_WORDS])))
-    for term in stems(article.outlet or ""):
-        counts.pop(term, None)
-    return Counter({t: c * (math.log((bg.n_docs + 1) / (bg.df.get(t, 0) + 1)) + 1)
-                    for t, c in counts.items()})  # fmt: skip
+def lead_vector(article: Article) -> Counter[str]:
+    """Title and lead stems weighted by background IDF, without the dateline and the
+    outlet's own name (as the clusterer reads an article)."""
+    lead = " ".join(body_text(article).split()[:LEAD_WORDS])
+    counts = without_outlet(Counter(stems(article.title)) + Counter(stems(lead)), article)
+    return Counter({t: c * background_idf(t) for t, c in counts.items()})
 
 
 def developments(
@@ -79,8 +74,7 @@ def developments(
 
 
 def _similarities(articles: list[Article]) -> np.ndarray:
-    bg = background()
-    vectors = [lead_vector(a, bg) for a in articles]
+    vectors = [lead_vector(a) for a in articles]
     vocab = {t: k for k, t in enumerate(sorted({t for v in vectors for t in v}))}
     matrix = np.zeros((len(vectors), len(vocab)))
     for row, vector in enumerate(vectors):

@@ -21,9 +21,8 @@ import json
 import math
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass
-from functools import lru_cache
 
-from marsad.cluster.terms import background, covered
+from marsad.cluster.terms import background_idf
 from marsad.model import Story, Storyline
 from marsad.store.base import Store
 
@@ -74,7 +73,7 @@ def signature(story: str, members: list[tuple[float, dict[str, float]]], size: i
     """From (time, raw term weights) of the story's articles."""
     centroid: dict[str, float] = {}
     for _, terms in members:
-        weighted = {t: w * _idf(t) for t, w in terms.items()}
+        weighted = {t: w * background_idf(t) for t, w in terms.items()}
         norm = math.sqrt(sum(v * v for v in weighted.values())) or 1.0
         for t, v in weighted.items():
             centroid[t] = centroid.get(t, 0.0) + v / norm
@@ -82,14 +81,6 @@ def signature(story: str, members: list[tuple[float, dict[str, float]]], size: i
     norm = math.sqrt(sum(v * v for _, v in top)) or 1.0
     times = [t for t, _ in members]
     return Signature(story, min(times), max(times), {t: v / norm for t, v in top})
-
-
-@lru_cache(maxsize=1 << 18)
-def _idf(term: str) -> float:
-    """Background IDF: fixed, so a signature changes only with its story."""
-    bg = background()
-    seen = bg.df.get(term, 0) if covered(term) else 0
-    return math.log((bg.n_docs + 1) / (seen + 1)) + 1.0
 
 
 def storylines_current(store: Store, config: StorylineConfig) -> bool:

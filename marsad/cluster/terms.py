@@ -94,20 +94,30 @@ def timestamp(published: str | None) -> float:
         return math.inf
 
 
+def body_text(article: Article) -> str:
+    """The body without its dateline («دبي، الإمارات العربية المتحدة (CNN)--»): it says
+    where a page comes from, not what happened."""
+    return DATELINE.sub("", article.body.lstrip(), count=1)
+
+
+def without_outlet(counts: Counter[str], article: Article) -> Counter[str]:
+    """The counts without the stems of the article's outlet's own name."""
+    for term in stems(article.outlet or ""):
+        counts.pop(term, None)
+    return counts
+
+
 def article_terms(article: Article) -> Counter[str]:
     """Weighted stem counts: title and lead count more, as they name the happening. The
-    dateline («دبي، الإمارات العربية المتحدة (CNN)--») and the outlet's name say where a
-    page comes from, not what happened: they carry no weight."""
-    body = DATELINE.sub("", article.body.lstrip(), count=1)
+    dateline and the outlet's name carry no weight."""
+    body = body_text(article)
     counts: Counter[str] = Counter(stems(body))
     lead = body.split("\n\n", 1)[0]
     for term in stems(lead):
         counts[term] += LEAD_WEIGHT
     for term in stems(article.title):
         counts[term] += TITLE_WEIGHT
-    for term in stems(article.outlet or ""):
-        counts.pop(term, None)
-    return counts
+    return without_outlet(counts, article)
 
 
 def stemmer_fingerprint() -> str:
@@ -147,3 +157,12 @@ def background() -> Background:
     if header["stems"] != stemmer_fingerprint():
         warnings.warn(f"{BACKGROUND.name} was counted with other stems: rebuild it", stacklevel=2)
     return Background(content_hash(head), header["n_docs"], df)
+
+
+@lru_cache(maxsize=1 << 18)
+def background_idf(term: str) -> float:
+    """IDF from the shipped background table alone: fixed, so what is weighted by it (a
+    storyline signature, a story's developments) changes only with its own articles."""
+    bg = background()
+    seen = bg.df.get(term, 0) if covered(term) else 0
+    return math.log((bg.n_docs + 1) / (seen + 1)) + 1.0

@@ -41,6 +41,11 @@ def _page(name: str, status: int = 200, **context: object) -> HTMLResponse:
     return HTMLResponse(body, status_code=status)
 
 
+def _windowed(name: str, window: object, **context: object) -> HTMLResponse:
+    """A page under the list filters: a bad day in them is a 400 with its message."""
+    return _page(name, 200 if window else 400, error=None if window else BAD_DAY, **context)
+
+
 def _not_found(message: str) -> HTMLResponse:
     return _page("message.html", 404, heading="غير موجود", message=message)
 
@@ -105,10 +110,9 @@ def story_list(
         filters = _filters(ctx, store, form)
         fresh = follows.fresh_stories(store, follows.seen_since(request, new_since))
         spans = store.inferred_spans([s.id for s in shown])
-    return _page(
+    return _windowed(
         "index.html",
-        200 if window else 400,
-        error=None if window else BAD_DAY,
+        window,
         stories=shown,
         cover=cover,
         fresh=fresh,
@@ -154,10 +158,9 @@ def outlet_page(
         spots = blindspot(ctx.listings.stories(store, window) if window else [], outlet, others)
         cover = ctx.listings.coverage(store, spots.only[:PER_LIST] + spots.missed[:PER_LIST])
         filters = _filters(ctx, store, form)
-    return _page(
+    return _windowed(
         "outlet.html",
-        200 if window else 400,
-        error=None if window else BAD_DAY,
+        window,
         spots=spots,
         cover=cover,
         shown=PER_LIST,
