@@ -365,11 +365,19 @@ class _Window:
         norm = float(np.sqrt(centroid @ centroid))
         return norm > 0 and float(qdense[cell] @ centroid) / norm >= self.config.core_threshold
 
-    def _members_close(self, dots: np.ndarray) -> bool:
+    def _members_close(
+        self, members: range, owner: np.ndarray, unit: np.ndarray, qdense: np.ndarray,
+        terms: np.ndarray,
+    ) -> bool:  # fmt: skip
         """Does the newcomer reach `member_threshold` with `member_share` of the story's
-        members (off at 0)? Complete link: stricter stories, one development each."""
+        `members` (vector indices; off at 0)? Complete link: stricter stories, one
+        development each."""
         limit = self.config.member_threshold
-        return limit <= 0 or float(np.mean(dots >= limit)) >= self.config.member_share
+        if limit <= 0:
+            return True
+        rows = (owner >= members.start) & (owner < members.stop)
+        dots = np.bincount(owner[rows], unit[rows] * qdense[terms[rows]], minlength=members.stop)
+        return float(np.mean(dots[members.start :] >= limit)) >= self.config.member_share
 
     def _idf(self, ids: np.ndarray, n_docs: int) -> np.ndarray:
         """log((n + background n + 1) / (df + background df + 1)) + 1: the background's n
@@ -432,8 +440,6 @@ class _Window:
         # The best story the newcomer is also close to the core of (its first articles:
         # the first `core_size` members, which lead the story's run of vector entries).
         first = np.r_[0, np.cumsum(size)[:-1]]
-        # Each window member's dot with the newcomer, for the optional every-member check.
-        member_dots = np.bincount(owner, unit * qdense[terms], minlength=len(vecs))
         chosen = -1
         for best in np.argsort(-scores, kind="stable").tolist():
             if scores[best] < self.config.threshold:
@@ -441,7 +447,8 @@ class _Window:
             k = int(hopeful[best])
             if scores[best] < need[k]:  # a big story asks more of a newcomer
                 continue
-            if not self._members_close(member_dots[first[k] : first[k] + size[k]]):
+            members = range(int(first[k]), int(first[k] + size[k]))
+            if not self._members_close(members, owner, unit, qdense, terms):
                 continue
             core = (owner >= first[k]) & (owner < first[k] + self.config.core_size)
             if self.config.core_threshold <= 0 or self._core_close(qdense, core, unit, terms):
