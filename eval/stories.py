@@ -28,7 +28,7 @@ import json
 import sys
 import time
 from collections import Counter, defaultdict
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -79,16 +79,21 @@ def ant_article(record: dict) -> Article:
     )
 
 
-def window_file(directory: Path) -> Path:
-    """The labelled window's raw records as one JSON Lines file in `directory` (outside the
-    repository), as a user would hand them to `marsad digest`."""
-    ids = {aid for s in json.loads(ANT_WINDOW.read_text("utf-8"))["stories"] for aid in s["ids"]}
-    path = directory / "ant_window.jsonl"
+def records_file(directory: Path, keep: Callable[[dict], bool], name: str) -> Path:
+    """ANT's raw records that `keep` accepts, as one JSON Lines file in `directory`
+    (outside the repository), as a user would hand them to `marsad digest`."""
+    path = directory / name
     with path.open("w", encoding="utf-8") as f:
         for record in ant_records():
-            if record["id"] in ids:
+            if keep(record):
                 f.write(json.dumps(record, ensure_ascii=False) + "\n")
     return path
+
+
+def window_file(directory: Path) -> Path:
+    """The labelled window's raw records."""
+    ids = {aid for s in json.loads(ANT_WINDOW.read_text("utf-8"))["stories"] for aid in s["ids"]}
+    return records_file(directory, lambda record: record["id"] in ids, "ant_window.jsonl")
 
 
 def ant_window(warm_days: float = 0.0) -> tuple[list[Article], Labels]:

@@ -32,20 +32,16 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "eval"))
 
-from stories import ANT, ant_article, ant_records, window_file  # noqa: E402
+from stories import ANT, ant_article, records_file, window_file  # noqa: E402
 
 JUDGED = ROOT / "eval" / "data" / "unique_facts.jsonl"
 LABELS = ("unique", "shared", "not_fact")
 
 
 def days_file(directory: Path, days: tuple[str, str]) -> Path:
-    """ANT's records published from the first day to the end of the second, as JSON Lines."""
-    path = directory / "ant_days.jsonl"
-    with path.open("w", encoding="utf-8") as f:
-        for record in ant_records():
-            if days[0] <= ant_article(record).published[:10] <= days[1]:
-                f.write(json.dumps(record, ensure_ascii=False) + "\n")
-    return path
+    """ANT's records published from the first day to the end of the second."""
+    return records_file(directory, lambda r: days[0] <= ant_article(r).published[:10] <= days[1],
+                        "ant_days.jsonl")  # fmt: skip
 
 
 def digest(days: tuple[str, str] | None = None) -> dict:
