@@ -116,6 +116,55 @@ def match_key(stem: str) -> str:
     return stem
 
 
+_VALUE = re.compile(r"^[وبلف]?(\d+(?:[.,]\d+)*)$")
+_NUMBER_WORDS = {
+    arabic.normalize(word): str(n)
+    for n, words in enumerate(
+        ["", "", "اثنان اثنين اثنتان اثنتين", "ثلاثة ثلاث", "أربعة أربع", "خمسة خمس", "ستة ست",
+         "سبعة سبع", "ثمانية ثماني", "تسعة تسع", "عشرة عشر"]
+    )
+    for word in words.split()
+}  # fmt: skip  (واحد is left out: «أحد»/«واحد من» name no figure)
+VALUE_WEIGHT = 1.5  # a figure both sentences give («3393 إرهابيا») is the claim's own detail
+
+
+def value_key(token: str) -> str | None:
+    """The key of the figure a normalized token gives («و60», «سبعه» → «#60», «#7»)."""
+    match = _VALUE.match(token)
+    if match:
+        return "#" + match.group(1).replace(",", ".")
+    word = _NUMBER_WORDS.get(token)
+    if word is None and token[:1] in "وبل":
+        word = _NUMBER_WORDS.get(token[1:])
+    return "#" + word if word else None
+
+
+@lru_cache(maxsize=1 << 16)
+def root_key(key: str) -> str | None:
+    """The three letters a derived form is built on, for the commonest patterns news
+    paraphrases across (أصدر/صادر/إصدار → صدر, توقيف/أوقف → وقف, اعتقال → عقل); None otherwise.
+
+    Only two derived forms meet this way: a bare three-letter key is not its own root (that
+    tied the seeds' «تستغرق يومين» to other sentences and split their arrival claim).
+    """
+    n = len(key)
+    if n == 4 and key[0] == "ا":
+        return key[1:]
+    if n == 4 and key[1] == "ا":
+        return key[0] + key[2:]
+    if n == 5 and key[0] == "ت" and key[3] == "ي":
+        return key[1:3] + key[4]
+    if n == 5 and key[0] == "ا" and key[3] == "ا":
+        return key[1:3] + key[4]
+    if n == 6 and key[0] == "ا" and key[2] == "ت" and key[4] == "ا":
+        return key[1] + key[3] + key[5]
+    if n == 5 and key[0] == "م" and key[3] == "و":  # مفعول
+        return key[1:3] + key[4]
+    if n == 4 and key[0] == "م":  # مفعل: مقتل
+        return key[1:]
+    return None
+
+
 @lru_cache(maxsize=1 << 16)
 def stem_weight(stem: str) -> float:
     """Background IDF of a stem: names and rare words weigh most, everyday words least."""
@@ -140,6 +189,9 @@ def sentence_keys(text: str) -> dict[str, float]:
     for stem in arabic.stems(text):
         key = match_key(stem)
         keys[key] = max(keys.get(key, 0.0), math.sqrt(stem_weight(stem)))
+    for token in arabic.tokens(text):
+        if value := value_key(token):
+            keys[value] = VALUE_WEIGHT
     return keys
 
 
@@ -152,6 +204,7 @@ class _Node:
     weight: float
     occurrences: list[tuple[int, int, str]] = field(default_factory=list)  # article, index, text
     heads: frozenset[str] = frozenset()  # first `PREFIX` letters of its long keys
+    roots: frozenset[str] = frozenset()  # `root_key` of its derived keys
 
 
 def _nodes(articles: list[Article]) -> list[_Node]:
@@ -178,6 +231,7 @@ def _nodes(articles: list[Article]) -> list[_Node]:
         node.keys = {k: w * math.log(size / df[k]) for k, w in node.keys.items()}
         node.weight = sum(node.keys.values())
         node.heads = frozenset(k[:PREFIX] for k in node.keys if len(k) >= PREFIX)
+        node.roots = frozenset(r for k in node.keys if (r := root_key(k)))
     return nodes
 
 
@@ -205,10 +259,15 @@ def _scores(nodes: list[_Node], config: ClaimsConfig) -> dict[tuple[int, int], f
 def similarity(a: _Node, b: _Node, min_shared: int) -> float:
     """Weighted share of the smaller sentence's keys found in the other, in [0, 1].
 
-    Keys equal on their first `PREFIX` letters (اوكر/اوكراني) count at `PREFIX_CREDIT`.
+    Keys equal on their first `PREFIX` letters (اوكر/اوكراني) or on their `root_key`
+    (صادر/اصدر) count at `PREFIX_CREDIT`.
     """
     shared = a.keys.keys() & b.keys.keys()
-    near = [k for k in a.keys.keys() - shared if len(k) >= PREFIX and k[:PREFIX] in b.heads]
+    near = [
+        k
+        for k in a.keys.keys() - shared
+        if (len(k) >= PREFIX and k[:PREFIX] in b.heads) or root_key(k) in b.roots
+    ]
     # a short sentence («بوتين يصل إلى باكو في زيارة دولة») cannot share four keys
     smallest = min(len(a.keys), len(b.keys))
     if len(shared) + len(near) < min(min_shared, max(3, math.ceil(0.6 * smallest))):

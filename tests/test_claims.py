@@ -11,7 +11,15 @@ from pathlib import Path
 
 import pytest
 
-from marsad.claims import ClaimsConfig, align, article_sentences, match_key
+from marsad.claims import (
+    ClaimsConfig,
+    align,
+    article_sentences,
+    match_key,
+    root_key,
+    sentence_keys,
+    value_key,
+)
 from marsad.model import Article
 
 WIRE = [
@@ -122,6 +130,16 @@ def test_light_rewording_matches():
     assert match_key("يصل") == match_key("وصل")
 
 
+def test_figures_and_derived_forms_are_keys():
+    """A figure both sentences give is a key of its own, digits or words («سبعة» = «7»),
+    and derived forms of one root meet (صادر/أصدر); «#» still ties any two figures."""
+    assert value_key("و60") == "#60" and value_key("وسبعه") == "#7" and value_key("تيلرسون") is None
+    assert "#7" in sentence_keys("أصيب 7 أشخاص في الانفجار")
+    assert "#7" in sentence_keys("أصيب سبعة أشخاص في الانفجار")
+    assert root_key("صادر") == root_key("اصدر") == "صدر" and root_key("توقيف") == "وقف"
+    assert root_key("قال") is None
+
+
 def test_an_article_states_a_claim_once():
     """Two near sentences of one article are two claims, each with its own match elsewhere."""
     one = article("x", "أ", ["قتل 12 شخصاً في انفجار سيارة مفخخة في سوق الحلة صباح الأحد.",
@@ -179,7 +197,7 @@ def test_quoted_claims_lose_datelines_and_hashtag_marks():
 
 def test_alignment_floor_on_labelled_pairs() -> None:
     """577 labelled cross-outlet pairs (eval/data/claim_pairs.jsonl): `align` puts a test
-    "same" pair in one claim 0.573 of the time, at pairwise precision 0.922."""
+    "same" pair in one claim 0.597 of the time, at pairwise precision 0.961."""
     from conftest import SHARED, load_eval
 
     if not (SHARED / "ant" / "ant_v2.1.jsonl.gz").exists() or not (SHARED / "seeds").exists():
@@ -188,4 +206,4 @@ def test_alignment_floor_on_labelled_pairs() -> None:
     pairs, by_group, _ = ev.load()
     scores = ev.story_scores(ev.placed(pairs, by_group, ev.ClaimsConfig()))
     precision, recall, _ = scores["prf"]
-    assert scores["n"] >= 240 and precision >= 0.92 and recall >= 0.57
+    assert scores["n"] >= 240 and precision >= 0.95 and recall >= 0.59
