@@ -22,7 +22,7 @@ from marsad.cluster.developments import DevelopmentsConfig, developments
 from marsad.dates import find_dates
 from marsad.dates.infer import infer_published, with_inferred
 from marsad.dates.zones import ZoneConfig, in_local_time
-from marsad.entities import story_entities
+from marsad.entities import prefetch, story_entities
 from marsad.facts import Facts, FactsConfig, compare
 from marsad.modality import modality
 from marsad.model import Article, DuplicatePair, Story, content_hash
@@ -94,6 +94,7 @@ def _aligned(
     inferred = infer_published(articles)
     articles = with_inferred(articles, inferred)
     claims = align(articles, config.claims)
+    prefetch([a.text for a in articles] + [s for c in claims for s in (c.text, *c.sentences)])
     return articles, inferred, claims, compare(articles, claims, config=config.facts,
                                                summary=config.summary)  # fmt: skip
 

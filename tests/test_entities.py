@@ -503,3 +503,29 @@ def test_a_club_with_its_city_taken_for_a_person_is_the_club():
     club = _by_variant(ents, "كاستيلو")
     assert club.type == "organization" and "كاستيلو مارينا" in club.variants and club.count == 6
     assert _by_variant(ents, "سمير الحلبي").type == "person"
+
+
+def test_prefetch_tags_a_storys_sentences_in_one_call(monkeypatch):
+    """A digest tags its articles and claim sentences together first; reading them one at a
+    time afterwards finds them kept, and the tags equal those of a batch of one."""
+    import numpy as np
+
+    from marsad.entities import neural, recognize
+
+    texts = [
+        "وصل الرئيس الروسي فلاديمير بوتين إلى باكو. والتقى نظيره إلهام علييف.",
+        "وقال الكرملين إن المحادثات تناولت الطاقة.",
+    ]
+    alone = [find_mentions(t) for t in texts]
+    recognize.forget()
+    calls = []
+    tagger = recognize._tagger()
+    monkeypatch.setattr(recognize, "_tagger", lambda: lambda ss: calls.append(ss) or tagger(ss))
+    recognize.prefetch(texts)
+    assert len(calls) == 1 and len(calls[0]) == 3  # three sentences, one batch
+    assert [find_mentions(t) for t in texts] == alone and len(calls) == 1
+    # sentences of different lengths in one batch: each tagged as it is alone
+    short, longer = "وصل بوتين إلى باكو".split(), "التقى علييف في العاصمة أذربيجان أمس".split()
+    together = neural.Tagger(neural.NN_PATH).emissions([short, longer])
+    for sentence, scores in zip((short, longer), together, strict=True):
+        assert np.allclose(neural.Tagger(neural.NN_PATH).emissions([sentence])[0], scores, atol=1e-4)

@@ -143,8 +143,9 @@ class Tagger:
         self.start = np.where(start_allowed(), 0.0, -1e4).astype(np.float32)
         self._cache: dict[str, list[np.ndarray]] = {}
 
-    def _word(self, token: str) -> list[np.ndarray]:
-        """A token's input vector per member, without its sentence's list marks, cached."""
+    def _word(self, token: str) -> np.ndarray:
+        """A token's input vector per member (members, dims), without its sentence's list
+        marks, cached."""
         hit = self._cache.get(token)
         if hit is not None:
             return hit
@@ -159,34 +160,36 @@ class Tagger:
             charv = np.maximum(win @ p["conv"] + p["w_conv_b"], 0).max(axis=0)
             parts = [self.emb[own], self.emb[core], charv, p["w_coarse"][coarse], p["w_fine"][fine]]
             out.append(np.concatenate(parts))
-        self._cache[token] = out
-        return out
+        self._cache[token] = stacked = np.stack(out)
+        return stacked
 
     def emissions(self, sentences: list[list[str]]) -> list[np.ndarray]:
         """Per-token label scores of sentences (before the transitions), averaged over the
         ensemble's members. The sentences run together, padded at their ends: the LSTM's
-        per-step cost is paid once per batch, and a padded tail changes no real step."""
-        steps = max(len(toks) for toks in sentences)
+        per-step cost is paid once per batch, and a padded tail changes no real step. The
+        input and output layers are one product over all the batch's tokens."""
+        lengths = [len(toks) for toks in sentences]
+        rows = np.repeat(np.arange(len(sentences)), lengths)
+        ahead = np.concatenate([np.arange(n) for n in lengths])  # a token's forward step
+        back = np.concatenate([np.arange(n)[::-1] for n in lengths])  # and backward step
+        words = np.stack([self._word(t) for toks in sentences for t in toks])  # (N, M, D)
+        hand = np.vstack([sentence_dense(toks) for toks in sentences])
+        shape = (len(sentences), max(lengths), self.members[0]["w_ih_f"].shape[0])
         gx, whh = [], []
         for m, p in enumerate(self.members):
-            fwd = np.zeros((len(sentences), steps, p["w_ih_f"].shape[0]), np.float32)
-            bwd = np.zeros_like(fwd)
-            for k, toks in enumerate(sentences):
-                xs = np.hstack([np.stack([self._word(t)[m] for t in toks]), sentence_dense(toks)])
-                fwd[k, : len(toks)] = xs @ p["w_ih_f"].T + p["w_b_f"]
-                bwd[k, : len(toks)] = xs[::-1] @ p["w_ih_b"].T + p["w_b_b"]
+            xs = np.hstack([words[:, m], hand])
+            fwd, bwd = np.zeros(shape, np.float32), np.zeros(shape, np.float32)
+            fwd[rows, ahead] = xs @ p["w_ih_f"].T + p["w_b_f"]
+            bwd[rows, back] = xs @ p["w_ih_b"].T + p["w_b_b"]
             gx += [fwd, bwd]
             whh += [p["w_hh_f"], p["w_hh_b"]]
         h = _lstm(np.stack(gx), np.stack(whh))  # (2 * members, sentences, steps, hidden)
-        out = []
-        for k, toks in enumerate(sentences):
-            n = len(toks)
-            total = np.zeros((n, len(TAGS)), np.float32)
-            for m, p in enumerate(self.members):
-                both = np.hstack([h[2 * m, k, :n], h[2 * m + 1, k, :n][::-1]])
-                total += both @ p["w_out"].T + p["w_out_b"]
-            out.append(total / len(self.members))
-        return out
+        total = sum(
+            np.hstack([h[2 * m][rows, ahead], h[2 * m + 1][rows, back]]) @ p["w_out"].T
+            + p["w_out_b"]
+            for m, p in enumerate(self.members)
+        ) / len(self.members)
+        return np.split(total.astype(np.float32), np.cumsum(lengths)[:-1])
 
     def tag(self, sentences: list[list[str]]) -> list[list[str]]:
         """BIO tags of non-empty sentences, a batch of similar lengths at a time."""

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -105,6 +105,24 @@ def _tag_many(sentences: list[tuple[str, ...]]) -> list[tuple[str, ...]]:
             _seen.clear()
         _seen.update(zip(todo, map(tuple, _tagger()([list(s) for s in todo])), strict=True))
     return [_seen[s] if s else () for s in sentences]
+
+
+def prefetch(texts: Iterable[str]) -> None:
+    """Tag the sentences of texts about to be read, all in one batch.
+
+    The tagger's cost is mostly per call (numpy steps over a batch), and a story's digest
+    reads its articles, then its claim sentences one at a time: tagged together here first,
+    those reads find their sentences kept. At most half the cache's bound is tagged.
+    """
+    sentences: dict[tuple[str, ...], None] = {}
+    for text in texts:
+        toks = tokenize(text)
+        for begin, end in _sentences(toks, text):
+            sentences[tuple(t for t, _, _ in toks[begin:end])] = None
+            if len(sentences) >= SENTENCES_CACHED // 2:
+                break
+    with neural.one_thread():
+        _tag_many(list(sentences)[: SENTENCES_CACHED // 2])
 
 
 def forget() -> None:
