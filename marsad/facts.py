@@ -486,7 +486,7 @@ def _number_conflicts(
     slots: list[tuple[str, str, frozenset[str], list[_Said], frozenset[str], str | None]] = []
     headings: dict[str, str] = {}
     for claim in claims:
-        context = claim.keys - {"#"}
+        context = frozenset(k for k in claim.keys if k[0] != "#")  # words, not figures
         for (aid, _), sentence in zip(claim.members, claim.sentences, strict=True):
             current = _current(sentence, by_id[aid].published, find, config.background_days)
             if current is None or "توقع" in arabic.normalize(current):
