@@ -692,7 +692,8 @@ def story_cmd(story_id: str, db: str, as_json: bool) -> None:
 @json_option
 def claims_cmd(story_id: str, db: str, as_json: bool) -> None:
     """Who said what in one story: every claim, the articles and outlets stating it, its
-    modality (done, planned, expected, denied, conditional) and its dates."""
+    modality (done, planned, expected, denied, conditional), its dates, and who its
+    sentences credit («وقال لافروف», «بحسب رويترز»)."""
     from marsad.digest import story_digest
 
     with _open(db, existing=True) as store:
@@ -707,7 +708,8 @@ def claims_cmd(story_id: str, db: str, as_json: bool) -> None:
         dates = ", ".join(sorted({d["date"] for s in claim["sentences"] for d in s["dates"]}))
         outlets = "، ".join(claim["outlets"]) or "-"
         head = f"{claim['id']}  [{len(claim['article_ids'])}: {outlets}] {claim['modality']}"
-        click.echo(f"{head}  {dates}".rstrip() + f"\n    {claim['text']}")
+        who = f"\n    ← {'، '.join(claim['speakers'])}" if claim["speakers"] else ""
+        click.echo(f"{head}  {dates}".rstrip() + f"\n    {claim['text']}{who}")
 
 
 @main.command("storylines")

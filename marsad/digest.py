@@ -17,13 +17,14 @@ from datetime import UTC, datetime
 from functools import lru_cache
 from pathlib import Path
 
-from marsad.claims import Claim, ClaimsConfig, align
+from marsad.attribution import speakers
+from marsad.claims import Claim, ClaimsConfig, align, article_sentences
 from marsad.cluster.developments import DevelopmentsConfig, developments
 from marsad.dates import find_dates
 from marsad.dates.infer import infer_published, with_inferred
 from marsad.dates.zones import ZoneConfig, in_local_time
-from marsad.entities import prefetch, story_entities
-from marsad.facts import Facts, FactsConfig, compare
+from marsad.entities import find_mentions, prefetch, story_entities
+from marsad.facts import Facts, FactsConfig, compare, quantities
 from marsad.modality import modality
 from marsad.model import Article, DuplicatePair, Story, content_hash
 from marsad.store import Store
@@ -117,8 +118,11 @@ def claim_records(story_id: str, claims: list[Claim], articles: list[Article]) -
     """Every claim of a story, as `digest.json` and `marsad claims` give it: its stating
     sentences (each sentence listed in exactly one claim, the first that holds it; a compound
     sentence stating several claims still counts for each in `article_ids`), their date
-    mentions resolved against their article's day, and the claim's modality."""
+    mentions resolved against their article's day, who each credits (`marsad.attribution`,
+    «وأضاف» resolved within its article), the figures each gives with what they count, the
+    claim's speakers and its modality."""
     by_id = {a.id: a for a in articles}
+    said: dict[str, list] = {}  # article id -> speaker of each sentence, computed once
     listed: set[tuple[str, int]] = set()
     out = []
     for claim in claims:
@@ -128,16 +132,34 @@ def claim_records(story_id: str, claims: list[Claim], articles: list[Article]) -
             if (aid, index) in listed:
                 continue
             listed.add((aid, index))
-            dates = [{"surface": m.text, "date": m.value}
-                     for m in find_dates(text, by_id[aid].published)]  # fmt: skip
-            sentences.append({"article_id": aid, "index": index, "text": text, "dates": dates})
+            if aid not in said:
+                said[aid] = speakers(article_sentences(by_id[aid]), names=_names)
+            who = said[aid][index]
+            sentences.append({
+                "article_id": aid,
+                "index": index,
+                "text": text,
+                "dates": [{"surface": m.text, "date": m.value}
+                          for m in find_dates(text, by_id[aid].published)],
+                "speaker": who.to_dict() if who and who.text else None,
+                "figures": [{"value": q.label, "counts": q.noun, "role": q.role}
+                            for q in quantities(text)],
+            })  # fmt: skip
+        named = [x["speaker"]["text"] for x in sentences if x["speaker"]]
         out.append({
             "id": "c-" + content_hash(f"{story_id}\x00{first_article}\x00{first_index}")[:12],
             **claim.to_dict(),
             "modality": modality(claim.text),
+            "speakers": list(dict.fromkeys(named)),
             "sentences": sentences,
         })  # fmt: skip
     return out
+
+
+def _names(sentence: str) -> list[tuple[int, int]]:
+    """Where the person and organization names of a sentence are (a speaker ends at one)."""
+    return [(m.start, m.end) for m in find_mentions(sentence)
+            if m.type in ("person", "organization")]  # fmt: skip
 
 
 @lru_cache(maxsize=1)

@@ -14,6 +14,7 @@ import re
 from collections import Counter, defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
+from functools import lru_cache
 
 from marsad import arabic, dates, entities
 from marsad.claims import Claim, match_key, sentence_keys, source_of
@@ -251,9 +252,11 @@ def _word(token: str) -> str:
     return token
 
 
-def quantities(text: str) -> list[Quantity]:
+@lru_cache(maxsize=1 << 14)
+def quantities(text: str) -> tuple[Quantity, ...]:
     """Counted quantities in a sentence: «12 شخصاً», «ثلاثة جنود», «عشرات المدنيين», «3 مليارات
-    دولار». Years (a 4-digit number after عام, or 1900-2100 with no noun) are left to dates."""
+    دولار». Years (a 4-digit number after عام, or 1900-2100 with no noun) are left to dates.
+    Cached: facts, conflicts and the claim records read the same sentences."""
     toks = arabic.tokens(text)
     found: list[Quantity] = []
     i = 0
@@ -295,7 +298,7 @@ def quantities(text: str) -> list[Quantity]:
                 cue = next((t for t in reversed(toks[max(0, i - 3) : i]) if _role(t)), before)
                 found.append(Quantity(low, high, noun, unit, label, _around(toks, i, j + 1), cue))
         i = j
-    return found
+    return tuple(found)
 
 
 def number(token: str) -> float:

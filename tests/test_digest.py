@@ -296,7 +296,15 @@ def test_every_sentence_is_in_exactly_one_claim(demo_digest):
         assert len(ids) == len(story["claims"])
         for claim in story["claims"]:
             assert claim["modality"] in {"done", "planned", "expected", "denied", "conditional"}
+            named = [s["speaker"]["text"] for s in claim["sentences"] if s["speaker"]]
+            assert claim["speakers"] == list(dict.fromkeys(named))
+            for sentence in claim["sentences"]:
+                for figure in sentence["figures"]:
+                    assert set(figure) == {"value", "counts", "role"} and figure["value"]
             assert {s["article_id"] for s in claim["sentences"]} <= set(claim["article_ids"])
+    claims = [c for story in demo_digest["stories"] for c in story["claims"]]
+    assert any(c["speakers"] for c in claims)
+    assert any(s["figures"] for c in claims for s in c["sentences"])
     articles = {a["id"]: a for a in demo_digest["articles"]}
     from marsad.claims import article_sentences
     from marsad.model import Article

@@ -271,11 +271,25 @@ class DateMentionOut(BaseModel):
     date: str
 
 
+class SpeakerOut(BaseModel):
+    text: str = Field(description="Who the sentence credits, as written.")
+    kind: str = Field(description="verb (قال X), relay (نقلت … عن X), according (بحسب X), "
+                      "pronoun (وأضاف: the article's last named speaker)")  # fmt: skip
+
+
+class FigureOut(BaseModel):
+    value: str = Field(description="The figure as stated: 12, 1000+ (أكثر من), ~500 (نحو).")
+    counts: str = Field(description="The counted noun (normalized).")
+    role: str | None = Field(description="What it counts when the words say it: عدد القتلى …")
+
+
 class ClaimSentence(BaseModel):
     article_id: str
     index: int
     text: str
     dates: list[DateMentionOut]
+    speaker: SpeakerOut | None = None
+    figures: list[FigureOut] = []
 
 
 class ClaimOut(BaseModel):
@@ -284,6 +298,7 @@ class ClaimOut(BaseModel):
     article_ids: list[str]
     outlets: list[str]
     modality: str = Field(description="done, planned, expected, denied or conditional")
+    speakers: list[str] = Field(default=[], description="Who its sentences credit.")
     sentences: list[ClaimSentence]
 
 
