@@ -15,6 +15,7 @@ from collections import Counter, defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
+from itertools import pairwise
 
 from marsad import arabic, dates, entities
 from marsad.claims import Claim, match_key, sentence_keys, source_of
@@ -22,6 +23,7 @@ from marsad.cluster import timestamp
 from marsad.dates import DateMention, parse_published
 from marsad.dates.lexicon import HIJRI_MONTH_NAMES, MONTH_NAMES
 from marsad.entities import Mention
+from marsad.modality import modality, previews
 from marsad.model import Article
 from marsad.summarize import SummaryConfig, on_topic
 
@@ -97,6 +99,37 @@ class Conflict:
 
 
 @dataclass
+class Step(Value):
+    published: str | None = None  # when its first article came out
+
+    def to_dict(self) -> dict:
+        return {**super().to_dict(), "published": self.published}
+
+
+@dataclass
+class Update:
+    """One count or one happening told in steps, in publish order: a toll that rises
+    («عدد القتلى: 40+ ثم 50+»), or what was announced and then reported done. Not a
+    conflict: the later report replaces the earlier one."""
+
+    kind: str  # figure | outcome
+    heading: str
+    steps: list[Step]
+
+    @property
+    def label(self) -> str:
+        """«عدد القتلى: 40+ (france24) ثم 50+ (BBC، skynews)»."""
+        said = " ثم ".join(
+            f"{s.value} ({'، '.join(s.outlets) or 'مصدر غير معروف'})" for s in self.steps
+        )
+        return f"{self.heading}: {said}"
+
+    def to_dict(self) -> dict:
+        return {"kind": self.kind, "heading": self.heading, "label": self.label,
+                "steps": [s.to_dict() for s in self.steps]}  # fmt: skip
+
+
+@dataclass
 class Coverage:
     outlet: str | None  # None: an article whose outlet is unknown, a source of its own
     article_ids: list[str]
@@ -116,6 +149,7 @@ class Facts:
     unique: list[Item]
     conflicts: list[Conflict]
     coverage: list[Coverage]
+    updates: list[Update] = field(default_factory=list)
 
     def to_dict(self) -> dict:
         """The digest's `facts` section (coverage is its own section: `coverage_dicts`)."""
@@ -123,6 +157,7 @@ class Facts:
             "shared": [i.to_dict() for i in self.shared],
             "unique": [i.to_dict() for i in self.unique],
             "conflicts": [c.to_dict() for c in self.conflicts],
+            "updates": [u.to_dict() for u in self.updates],
         }
 
     def coverage_dicts(self) -> list[dict]:
@@ -331,10 +366,18 @@ def _around(tokens: list[str], start: int, end: int, n: int = 3) -> frozenset[st
     return frozenset(before + after)
 
 
+def _figure(x: float) -> str:
+    """A figure as a reader writes it: «1160», «5.1121», «87 مليون», «1.5 مليار» (not 8.7e+07)."""
+    for scale, word in ((1e9, "مليار"), (1e6, "مليون")):
+        if x >= scale:
+            return f"{round(x / scale, 3):g} {word}"
+    return f"{int(x)}" if x == int(x) else f"{x:g}"
+
+
 def _hedged(low: float, high: float, before: str, after: list[str]) -> tuple[float, float, str]:
     """The range a hedged figure allows (words before it, and the two after its noun), and
     how to show it."""
-    shown = f"{low:g}" if low == high else f"{low:g}-{high:g}"
+    shown = _figure(low) if low == high else f"{_figure(low)}-{_figure(high)}"
     if before.endswith(_AT_LEAST) or " ".join(after).startswith(_AT_LEAST_AFTER):
         return low, math.inf, f"{shown}+"
     if before.endswith(_AT_MOST):
@@ -390,14 +433,49 @@ def compare(
     novel = _novelty(articles, config.novel)
     own = [f for f in shown if len(f.claim.sources) == 1 and novel(f)]  # one source's own
     unique = _spread([f for f in own if id(f) in stated])
-    conflicts = _number_conflicts(claims, by_id, config, find_dates)
+    conflicts, updates = _number_conflicts(claims, by_id, config, find_dates)
     conflicts += _date_conflicts(claims, by_id, find_dates, find_mentions, config)
+    updates += _outcomes(shown, by_id)
     return Facts(
         shared=[_item(f) for f in shared[: config.max_items]],
         unique=[_item(f) for f in unique[: config.max_items]],
         conflicts=conflicts,
         coverage=_coverage(articles, own, config),
+        updates=updates[: config.max_items],
     )
+
+
+def _outcomes(facts: list[_Fact], by_id: dict[str, Article]) -> list[Update]:
+    """What was scheduled («من المقرر أن يلتقي», `modality.previews`) and later reported
+    done in the same claim: the announcing and the reporting sentences, as an update
+    rather than one fact. Two claims are not paired: on ANT 2018-04-10..11 the preview's
+    closest later claim was its outcome 3 times in 8 (cosine 0.11-0.41 either way); nor are
+    «يتوقع», «من المرجح» and bare future verbs («سيصبح») previews: in the dev window they
+    were mostly a judgement, a quoted promise or the same report restated."""
+
+    def first(said: list[tuple[str, str]]) -> float:
+        return min(timestamp(by_id[aid].published) for aid, _ in said)
+
+    out = []
+    for fact in facts:
+        said = [(aid, text) for (aid, _), text in zip(fact.claim.members, fact.claim.sentences,
+                                                      strict=True)]  # fmt: skip
+        announced = [(aid, text) for aid, text in said if previews(text)]
+        reported = [(aid, text) for aid, text in said if modality(text) == "done"]
+        if announced and reported and first(announced) < first(reported) < math.inf:
+            steps = [_step_of(part[0][1], [aid for aid, _ in part], by_id, label)
+                     for part, label in ((announced, "أُعلن"), (reported, "حدث"))]  # fmt: skip
+            out.append(Update("outcome", "ما أُعلن ثم حدث", steps))
+    return out
+
+
+def _step_of(text: str, article_ids: list[str], by_id: dict[str, Article], value: str) -> Step:
+    """A step told by these articles: their outlets, and when the first came out."""
+    ids = list(dict.fromkeys(article_ids))
+    outlets = list(dict.fromkeys(o for a in ids if (o := by_id[a].outlet)))
+    published = min((by_id[a].published for a in ids if by_id[a].published),
+                    key=timestamp, default=None)  # fmt: skip
+    return Step(text, ids, outlets, value=value, published=published)
 
 
 def _novelty(articles: list[Article], limit: float) -> Callable[[_Fact], bool]:
@@ -483,8 +561,9 @@ def _blank(text: str, spans: Sequence[DateMention | Mention]) -> str:
 
 def _number_conflicts(
     claims: list[Claim], by_id: dict[str, Article], config: FactsConfig, find: DateFinder
-) -> list[Conflict]:
-    """Same counted noun, overlapping context, values that cannot both be right."""
+) -> tuple[list[Conflict], list[Update]]:
+    """Same counted noun, overlapping context, values that cannot both be right; and the
+    counts that changed between reports without contradicting each other (updates)."""
     # unit, about, claim context, what was said, words around the first figure, its role
     slots: list[tuple[str, str, frozenset[str], list[_Said], frozenset[str], str | None]] = []
     headings: dict[str, str] = {}
@@ -520,11 +599,13 @@ def _number_conflicts(
                 else:
                     slot[3].append(said)
     window = config.max_hours * 3600
-    return [
-        replace(c, heading=headings[about])
-        for _, about, _, said, _, _ in slots
-        if (c := _conflict(about, "number", said, window=window))
-    ]
+    conflicts, updates = [], []
+    for _, about, _, said, _, _ in slots:
+        if conflict := _conflict(about, "number", said, window=window):
+            conflicts.append(replace(conflict, heading=headings[about]))
+        elif update := _update(headings[about], said):
+            updates.append(update)
+    return conflicts, updates
 
 
 def _overlap(a: frozenset[str], b: frozenset[str]) -> float:
@@ -639,13 +720,41 @@ def _conflict(
 
     if not any(clash(a, b) for a in by_value for b in by_value if a < b):
         return None
-    values = []
-    for value, group in by_value.items():
-        item = Value(group[0].text, [], [], value=value)
-        for s in group:
-            if s.article.id not in item.article_ids:
-                item.article_ids.append(s.article.id)
-            if s.article.outlet and s.article.outlet not in item.outlets:
-                item.outlets.append(s.article.outlet)
-        values.append(item)
-    return Conflict(about, kind, values)
+    return Conflict(about, kind, [_step(value, group) for value, group in by_value.items()])
+
+
+def _step(value: str, group: list[_Said]) -> Step:
+    """One value with every article and outlet stating it, and when it was first said."""
+    item = Step(group[0].text, [], [], value=value)
+    for s in group:
+        if s.article.id not in item.article_ids:
+            item.article_ids.append(s.article.id)
+        if s.article.outlet and s.article.outlet not in item.outlets:
+            item.outlets.append(s.article.outlet)
+    first = min(group, key=lambda s: timestamp(s.article.published))
+    return replace(item, published=first.article.published)
+
+
+def _update(heading: str, said: list[_Said]) -> Update | None:
+    """A count given as different values at different times, none contradicting another
+    (`_conflict` said so: a later toll, a lower bound raised, one outlet correcting
+    itself), in the order the values were first published. Values first said at the same
+    time are two counts, not steps; a sentence giving both values is a breakdown."""
+    by_value: dict[str, list[_Said]] = defaultdict(list)
+    for s in said:
+        by_value[s.value].append(s)
+    if len(by_value) < 2:
+        return None
+    steps = sorted((_step(v, group) for v, group in by_value.items()),
+                   key=lambda step: timestamp(step.published))  # fmt: skip
+    times = [timestamp(step.published) for step in steps]
+    if math.inf in times or len(set(times)) < len(times):
+        return None
+    if any(p.value in q.alongside for p in said for q in said if p.value != q.value):
+        return None
+    if len({by_value[step.value][0].low for step in steps}) < len(steps):
+        return None  # «7 على الأقل» and «7»: one count, said two ways
+    ranges = [(by_value[step.value][0].low, by_value[step.value][0].high) for step in steps]
+    if any(b[0] <= a[0] and a[1] <= b[1] for a, b in pairwise(ranges)):
+        return None  # «87 مليون» then «عشرات الملايين»: said vaguer, not changed
+    return Update("figure", heading, steps)

@@ -38,6 +38,14 @@ _CUES: dict[str, re.Pattern[str]] = {
     ),
 }
 ORDER = ("denied", "conditional", "planned", "expected")
+# A preview proper: a happening scheduled ahead. The future verbs planned also takes
+# («سيصبح», «ستتولى») are as often a quote's promise or a restated report (dev window).
+_PREVIEW = _cues("من المقرر|من المزمع|يعتزم|تعتزم|يزمع|تزمع")
+
+
+def previews(sentence: str) -> bool:
+    """Whether a sentence announces a scheduled happening («من المقرر أن يفتتح …»)."""
+    return modality(sentence) == "planned" and bool(_PREVIEW.search(normalize(sentence)))
 
 
 def modality(sentence: str) -> Modality:

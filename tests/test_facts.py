@@ -68,9 +68,10 @@ def test_shared_unique_and_coverage():
 def test_to_dict_follows_the_contract():
     facts = _facts(story())
     d = facts.to_dict()
-    assert set(d) == {"shared", "unique", "conflicts"}
+    assert set(d) == {"shared", "unique", "conflicts", "updates"}
     assert set(d["conflicts"][0]) == {"about", "kind", "label", "values"}
-    assert set(d["conflicts"][0]["values"][0]) == {"value", "text", "article_ids", "outlets"}
+    assert set(d["conflicts"][0]["values"][0]) == {
+        "value", "text", "article_ids", "outlets", "published"}  # fmt: skip
     assert set(facts.coverage_dicts()[0]) == {"outlet", "article_ids", "added"}
     with pytest.raises(ValueError, match="context"):
         FactsConfig(context=0)
@@ -220,3 +221,45 @@ def test_a_fact_the_other_outlets_state_in_other_words_is_not_unique():
     assert any("التجول" in t for t in own(FactsConfig()))
     assert not any("متجرا" in t for t in own(FactsConfig()))
     assert any("متجرا" in t for t in own(FactsConfig(novel=1.0)))  # the test is what drops it
+
+
+def test_a_toll_raised_later_is_an_update_in_publish_order():
+    """At least 40 killed at noon, at least 50 in the evening: no contradiction (lower
+    bounds), but the count changed; the digest shows it as steps, not as two facts."""
+    a = article("x", "أ", ["قتل 40 شخصا على الأقل في تحطم طائرة ركاب قرب مطار العاصمة."],
+                "2024-03-12T12:00")
+    b = article("y", "ب", ["أسفر تحطم طائرة الركاب قرب مطار العاصمة عن مقتل 50 شخصا على الأقل."],
+                "2024-03-12T19:00")  # fmt: skip
+    facts = _facts([b, a])
+    assert facts.conflicts == []
+    (update,) = facts.updates
+    assert update.kind == "figure" and [s.value for s in update.steps] == ["40+", "50+"]
+    assert update.label == "عدد القتلى: 40+ (أ) ثم 50+ (ب)"
+    assert update.steps[0].published == "2024-03-12T12:00"
+    # the same two values at the same time are two counts, not steps
+    same = article("z", "ب", ["أسفر تحطم طائرة الركاب قرب مطار العاصمة عن مقتل 50 شخصا على الأقل."],
+                   "2024-03-12T12:00")  # fmt: skip
+    assert _facts([a, same]).updates == []
+
+
+def test_an_announced_happening_then_reported_done_is_an_update():
+    preview = article("p", "أ", ["ومن المقرر أن يفتتح وزير الصحة المستشفى الجديد في مدينة الزرقاء يوم الثلاثاء."],
+                      "2024-03-11T09:00")
+    report = article("r", "ب", ["افتتح وزير الصحة الثلاثاء المستشفى الجديد في مدينة الزرقاء بحضور المحافظ."],
+                     "2024-03-12T12:00")  # fmt: skip
+    (update,) = [u for u in _facts([preview, report]).updates if u.kind == "outcome"]
+    assert [s.value for s in update.steps] == ["أُعلن", "حدث"]
+    assert [s.article_ids for s in update.steps] == [["p-0"], ["r-0"]]
+    # told the other way round (the report first), nothing was announced before it
+    early = article("r", "ب", report.body.split("\n\n"), "2024-03-10T12:00")
+    assert not [u for u in _facts([preview, early]).updates if u.kind == "outcome"]
+
+
+def test_updates_floor_on_what_we_read():
+    """eval/updates.py: the updates two real digests list, read by us (5 of 6 right)."""
+    from conftest import SHARED, load_eval
+
+    if not (SHARED / "ant" / "ant_v2.1.jsonl.gz").exists():
+        pytest.skip("../shared/data not present")
+    s = load_eval("updates").scores()
+    assert s["read"] == s["listed"] >= 6 and s["right"] / s["read"] >= 0.8

@@ -87,6 +87,24 @@ def test_report_shows_conflicts_entities_timeline_and_copies():
     assert "نسخة معدّلة" in html and "83٪" in html
 
 
+def test_report_shows_updates_in_their_order():
+    digest = copy.deepcopy(DIGEST)
+    story = digest["stories"][0]
+    first, second = story["article_ids"][:2]
+    steps = [{"value": v, "text": t, "article_ids": [a], "outlets": [], "published": None}
+             for v, t, a in (("40+", "قتل 40 شخصا على الأقل.", first),
+                             ("50+", "ارتفعت الحصيلة إلى 50 قتيلا.", second))]  # fmt: skip
+    story["facts"]["updates"] = [{"kind": "figure", "heading": "عدد القتلى", "steps": steps,
+                                  "label": "عدد القتلى: 40+ (أ) ثم 50+ (ب)"}]  # fmt: skip
+    html = render_report(digest)
+    update = html[html.index('class="update"') :]
+    update = update[: update.index("</div>")]
+    assert "تحديثات" in html and "عدد القتلى: 40+ (أ) ثم 50+ (ب)" in update
+    assert update.index('<span class="value">40+</span>') < update.index(
+        '<span class="value">50+</span>')  # fmt: skip
+    assert 'class="update"' not in render_report(DIGEST)  # no updates, no section
+
+
 def test_report_handles_an_empty_digest_and_missing_dates():
     empty = render_report({"generated": "2025-01-01T00:00", "articles": [], "stories": []})
     assert HTML_ROOT.search(empty) and "لا قصص" in empty

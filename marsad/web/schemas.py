@@ -231,6 +231,7 @@ class TimelineEntry(Cited):
 
 class ConflictValue(Cited):
     value: str
+    published: str | None = Field(None, description="when its first article came out")
 
 
 class Conflict(BaseModel):
@@ -240,10 +241,18 @@ class Conflict(BaseModel):
     values: list[ConflictValue]
 
 
+class Update(BaseModel):
+    kind: str = Field(description="figure (a count that changed) | outcome (announced, then done)")
+    heading: str
+    label: str = Field(description="for people: «عدد القتلى: 40+ (…) ثم 50+ (…)»")
+    steps: list[ConflictValue] = Field(description="in publish order")
+
+
 class Facts(BaseModel):
     shared: list[Cited]
     unique: list[Cited]
     conflicts: list[Conflict]
+    updates: list[Update] = []
 
 
 class Added(BaseModel):
