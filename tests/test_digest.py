@@ -36,7 +36,7 @@ def test_every_story_follows_the_contract(demo_digest):
     articles = {a["id"]: a for a in demo_digest["articles"]}
     for story in demo_digest["stories"]:
         assert set(story) == STORY_KEYS
-        assert set(story["facts"]) == {"shared", "unique", "conflicts"}
+        assert set(story["facts"]) == {"shared", "unique", "conflicts", "updates"}
         # the developments partition the story's articles
         assert sorted(a for d in story["developments"] for a in d["article_ids"]) == sorted(
             story["article_ids"]

@@ -146,7 +146,7 @@ def test_percentages_of_different_rates_are_no_conflict():
 
 def test_a_sentence_that_states_both_values_contradicts_neither():
     """«قال القصر الاثنين إنه سيستقبله في 20 مارس» agrees with «قال القصر الاثنين»."""
-    from marsad.facts import _conflict, _Said
+    from marsad.facts.conflicts import _conflict, _Said
 
     a = article("x", "أ", ["قال القصر الاثنين إن الرئيس سيستقبل ولي العهد في 20 مارس."], "2018-03-12")
     b = article("y", "ب", ["قال القصر الاثنين إن ولي العهد سيزور البلاد قريباً."], "2018-03-12")
