@@ -236,12 +236,12 @@ def build_digest(
             described[s.id] = _current(cached, s)
         else:
             jobs.append((s, [articles[a] for a in s.article_ids if a in articles], pairs, config))
-    if workers > 1 and len(jobs) > 1:
+    batches = _batches(jobs, max(1, min(BATCH_ARTICLES, len(wanted) // (workers * 8) or 1)))
+    if workers > 1 and len(batches) > 1:
         with ProcessPoolExecutor(workers) as pool:
-            chunk = max(1, len(jobs) // (workers * 8))
-            made = list(pool.map(_safely, *zip(*jobs, strict=True), chunksize=chunk))
+            made = [d for done in pool.map(_describe_batch, batches) for d in done]
     else:
-        made = [_safely(*job) for job in jobs]
+        made = [d for batch in batches for d in _describe_batch(batch)]
     with store.transaction():
         for digest in made:
             described[digest["id"]] = digest
@@ -252,6 +252,31 @@ def build_digest(
         "articles": [articles[aid].to_dict() for aid in wanted if aid in articles],
         "stories": [described[s.id] for s in stories],
     }
+
+
+BATCH_ARTICLES = 128  # stories digested together: their sentences go through the tagger at once
+
+Job = tuple[Story, list[Article], list[DuplicatePair], DigestConfig | None]
+
+
+def _batches(jobs: list[Job], articles: int) -> list[list[Job]]:
+    """Consecutive stories in batches of about `articles` articles (a big story alone)."""
+    out: list[list[Job]] = []
+    size = articles
+    for job in jobs:
+        if size + len(job[1]) > articles:
+            out.append([])
+            size = 0
+        out[-1].append(job)
+        size += len(job[1])
+    return out
+
+
+def _describe_batch(jobs: list[Job]) -> list[dict]:
+    """Digests of a batch of stories, their articles tagged in one call first: an archive's
+    stories are mostly one or two articles, and the tagger's cost is per call."""
+    prefetch([a.text for _, articles, _, _ in jobs for a in articles])
+    return [_safely(*job) for job in jobs]
 
 
 def _safely(

@@ -323,3 +323,17 @@ def test_seed_claims_carry_modality_and_dates(seed_story):
     assert talks and talks[0]["modality"] == "planned"
     dates = {d["date"] for s in talks[0]["sentences"] for d in s["dates"]}
     assert "2024-08-19" in dates  # «الاثنين» on an undated page, placed by inference
+
+
+def test_stories_digested_in_batches_equal_one_at_a_time(monkeypatch):
+    """Batches only change how many sentences the tagger reads per call, never a digest."""
+    import marsad.digest as digest_module
+
+    def stories(batch: int) -> list[dict]:
+        monkeypatch.setattr(digest_module, "BATCH_ARTICLES", batch)
+        with open_store(":memory:") as store:
+            ingest([DEMO_MANIFEST], store)
+            return build_digest(store)["stories"]
+
+    assert stories(1) == stories(64)
+    assert [len(b) for b in digest_module._batches([(None, [1] * n, [], None) for n in (3, 2, 9, 1)], 5)] == [2, 1, 1]
