@@ -59,7 +59,7 @@ _VENUES = {  # what follows «في» when it says where something was said, not 
     ).split()
 }
 _VENUE = re.compile(r"^(?:ال|[وف]?ال)")
-_MEDIA = {normalize(w) for w in "صحيفة وكالة قناة موقع شبكة مجلة تلفزيون إذاعة".split()}
+_MEDIA = {normalize(w) for w in "صحيفة وكالة أنباء قناة موقع شبكة مجلة تلفزيون إذاعة".split()}
 _QUOTES = {'"', "«", "»", "“", "”"}
 _CUES = _VERBS | _RELAY | _ACCORDING
 _CLITIC = re.compile(r"^[وف](?=\w{2})")
@@ -130,7 +130,12 @@ def _phrase(
     first, last = toks[i][1], toks[end - 1][2]
     if kind == "according" and norms[i][:1] == "ل" and len(norms[i]) > 3:
         first += 2 if norms[i][:2] == "لل" else 1  # «وفقا لوسائل إعلام», «وفقا للبيان»
-    return Speaker(sentence[first:last], first, last, kind)
+    text = sentence[first:last]
+    if sum(text.count(q) for q in _QUOTES) % 2 or text[:1] in _QUOTES:  # «الكرملين» is one token
+        stripped = text.strip("".join(_QUOTES))
+        first += text.index(stripped) if stripped else 0
+        last = first + len(stripped)
+    return Speaker(sentence[first:last], first, last, kind) if first < last else None
 
 
 def _at_name(

@@ -11,13 +11,14 @@ from __future__ import annotations
 import hashlib
 import json
 from collections import defaultdict
+from collections.abc import Iterable
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from functools import lru_cache
 from pathlib import Path
 
-from marsad.attribution import speakers
+from marsad.attribution import Speaker, speakers
 from marsad.claims import Claim, ClaimsConfig, align, article_sentences
 from marsad.cluster.developments import DevelopmentsConfig, developments
 from marsad.dates import find_dates
@@ -67,13 +68,17 @@ def describe(
     config = config or DigestConfig()
     articles, inferred, claims, facts = _aligned(articles, config)
     members = {a.id for a in articles}
+    said = Speakers(articles)
+    summary = [s.to_dict() for s in summarize(articles, claims, config.summary)]
+    for item in summary:  # who each summary sentence's citations credit
+        item["speakers"] = said.named((c["article_id"], c["sentence"]) for c in item["cites"])
     return {
         **story.to_dict(),
-        "claims": claim_records(story.id, claims, articles),
+        "claims": claim_records(story.id, claims, articles, said),
         "inferred_published": [
             {"article_id": aid, **inferred[aid].to_dict()} for aid in sorted(inferred)
         ],
-        "summary": [s.to_dict() for s in summarize(articles, claims, config.summary)],
+        "summary": summary,
         "entities": [e.to_dict() for e in story_entities(articles)],
         "timeline": [
             e.to_dict() for e in timeline(articles, claims, limit=config.timeline_entries)
@@ -114,7 +119,30 @@ def story_claims(
     return claim_records(story.id, claims, articles), facts.to_dict()["conflicts"]
 
 
-def claim_records(story_id: str, claims: list[Claim], articles: list[Article]) -> list[dict]:
+class Speakers:
+    """Who each sentence of a story's articles credits (`marsad.attribution`), computed per
+    article on first use: «وأضاف» takes its article's last named speaker."""
+
+    def __init__(self, articles: list[Article]) -> None:
+        self._by_id = {a.id: a for a in articles}
+        self._said: dict[str, list] = {}
+
+    def of(self, article_id: str, index: int) -> Speaker | None:
+        if article_id not in self._said:
+            sentences = article_sentences(self._by_id[article_id])
+            self._said[article_id] = speakers(sentences, names=_names)
+        said = self._said[article_id]
+        return said[index] if index < len(said) else None
+
+    def named(self, sentences: Iterable[tuple[str, int]]) -> list[str]:
+        """The distinct speakers named for these sentences, in order."""
+        found = (self.of(aid, index) for aid, index in sentences)
+        return list(dict.fromkeys(who.text for who in found if who and who.text))
+
+
+def claim_records(
+    story_id: str, claims: list[Claim], articles: list[Article], said: Speakers | None = None
+) -> list[dict]:
     """Every claim of a story, as `digest.json` and `marsad claims` give it: its stating
     sentences (each sentence listed in exactly one claim, the first that holds it; a compound
     sentence stating several claims still counts for each in `article_ids`), their date
@@ -122,7 +150,7 @@ def claim_records(story_id: str, claims: list[Claim], articles: list[Article]) -
     «وأضاف» resolved within its article), the figures each gives with what they count, the
     claim's speakers and its modality."""
     by_id = {a.id: a for a in articles}
-    said: dict[str, list] = {}  # article id -> speaker of each sentence, computed once
+    said = said or Speakers(articles)
     listed: set[tuple[str, int]] = set()
     out = []
     for claim in claims:
@@ -132,9 +160,7 @@ def claim_records(story_id: str, claims: list[Claim], articles: list[Article]) -
             if (aid, index) in listed:
                 continue
             listed.add((aid, index))
-            if aid not in said:
-                said[aid] = speakers(article_sentences(by_id[aid]), names=_names)
-            who = said[aid][index]
+            who = said.of(aid, index)
             sentences.append({
                 "article_id": aid,
                 "index": index,
@@ -145,12 +171,11 @@ def claim_records(story_id: str, claims: list[Claim], articles: list[Article]) -
                 "figures": [{"value": q.label, "counts": q.noun, "role": q.role}
                             for q in quantities(text)],
             })  # fmt: skip
-        named = [x["speaker"]["text"] for x in sentences if x["speaker"]]
         out.append({
             "id": "c-" + content_hash(f"{story_id}\x00{first_article}\x00{first_index}")[:12],
             **claim.to_dict(),
             "modality": modality(claim.text),
-            "speakers": list(dict.fromkeys(named)),
+            "speakers": said.named((x["article_id"], x["index"]) for x in sentences),
             "sentences": sentences,
         })  # fmt: skip
     return out

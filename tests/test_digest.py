@@ -337,3 +337,11 @@ def test_stories_digested_in_batches_equal_one_at_a_time(monkeypatch):
 
     assert stories(1) == stories(64)
     assert [len(b) for b in digest_module._batches([(None, [1] * n, [], None) for n in (3, 2, 9, 1)], 5)] == [2, 1, 1]
+
+
+def test_seed_summary_says_who_is_credited(seed_story):
+    story, _ = seed_story
+    assert all("speakers" in s for s in story["summary"])
+    assert any("الكرملين" in s["speakers"] for s in story["summary"])  # «على ما أعلن الكرملين»
+    spokeswoman = [c for c in story["claims"] if "زاخاروفا" in " ".join(c["speakers"])]
+    assert spokeswoman  # «قالت المتحدثة باسم الخارجية الروسية ماريا زاخاروفا»

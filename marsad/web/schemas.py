@@ -215,6 +215,7 @@ class Cited(BaseModel):
 
 class SummaryItem(Cited):
     cites: list[Cite]
+    speakers: list[str] = Field(default=[], description="Who its cited sentences credit.")
 
 
 class Entity(BaseModel):
