@@ -5,7 +5,8 @@
 «… بحسب وكالة رويترز» the agency; «وأضاف أن …» whoever the article named last. Claims carry
 their speakers, so "who said what" reads as such, and two outlets quoting different people
 are told apart. Rules over normalized tokens with their offsets into the original sentence
-(kept for display); every scan is bounded by `MAX_WORDS`.
+(kept for display); every scan is bounded by `MAX_WORDS`. Speakers are shown, not used to
+align claims: outlets credit one fact to a ministry and to its spokesman (docs/summary.md).
 """
 
 from __future__ import annotations
@@ -20,46 +21,41 @@ from marsad.entities.features import tokenize
 MAX_WORDS = 10  # a speaker's noun phrase: «رئيس هيئة الأركان العامة الروسية فاليري غيراسيموف»
 SHORT = 2  # words of a speaker that need no name finder: «الشرطة النمساوية»
 
-_VERBS = {
-    normalize(w)
-    for w in (
-        "قال قالت أعلن أعلنت أكد أكدت ذكر ذكرت أضاف أضافت أوضح أوضحت أفاد أفادت صرح صرحت "
-        "كشف كشفت اعتبر اعتبرت أشار أشارت نفى نفت حذر حذرت دعا دعت طالب طالبت وصف وصفت "
-        "كتب كتبت غرد غردت رأى رأت شدد شددت لفت لفتت تابع تابعت زعم زعمت اتهم اتهمت أبلغ "
-        "أبلغت أعرب أعربت أقر أقرت رجح رجحت توقع توقعت يقول تقول يؤكد تؤكد يرى ترى"
-    ).split()
-}
-_RELAY = {normalize(w) for w in "نقل نقلت نقلا".split()}
-_ACCORDING = {normalize(w) for w in "بحسب حسب وفق وفقا طبقا حسبما بحسبما".split()}
+
+def _words(text: str) -> frozenset[str]:
+    return frozenset(normalize(w) for w in text.split())
+
+
+_VERBS = _words(
+    "قال قالت أعلن أعلنت أكد أكدت ذكر ذكرت أضاف أضافت أوضح أوضحت أفاد أفادت صرح صرحت "
+    "كشف كشفت اعتبر اعتبرت أشار أشارت نفى نفت حذر حذرت دعا دعت طالب طالبت وصف وصفت "
+    "كتب كتبت غرد غردت رأى رأت شدد شددت لفت لفتت تابع تابعت زعم زعمت اتهم اتهمت أبلغ "
+    "أبلغت أعرب أعربت أقر أقرت رجح رجحت توقع توقعت يقول تقول يؤكد تؤكد يرى ترى"
+)
+_RELAY = _words("نقل نقلت نقلا")
+_ACCORDING = _words("بحسب حسب وفق وفقا طبقا حسبما بحسبما")
 # What ends a speaker's noun phrase: the complementizer, the time, the place or medium of
-# the statement, another clause.
-_STOP = {
-    normalize(w)
-    for w in (
-        "إن إنه إنها إنهم أن أنه أنها أنهم ان انه انها قوله قولها قولهم في على عبر خلال أمام "
-        "من إلى الى مع عن بعد قبل اليوم أمس يوم مساء صباح الليلة السبت الأحد الاثنين "
-        "الثلاثاء الأربعاء الخميس الجمعة بأن وأن وإن ما الذي التي حيث كما لكن بينما "
-        "فإن لم لا فيما إذ مؤكدا مشيرا موضحا مضيفا قائلا معتبرا فيه فيها له لها عنه عنها أيضا كذلك "
-        "آنذاك سابقا لاحقا مؤخرا العام الشهر الأسبوع للصحفيين للصحافيين لوكالة لقناة لصحيفة "
-        "لتلفزيون للتلفزيون لإذاعة لموقع لشبكة لرويترز"
-    ).split()
-}
-_TITLES = {  # words that continue a speaker after a name: «إيريك فيليبس المتحدث باسم …»
-    normalize(w)
-    for w in (
-        "المتحدث المتحدثة الناطق الناطقة وزير وزيرة رئيس رئيسة مدير مديرة مستشار مساعد نائب "
-        "سفير مندوب مندوبة الرئيس الأمين عضو قائد زعيم مسؤول وهو وهي للأنباء"
-    ).split()
-}
-_VENUES = {  # what follows «في» when it says where something was said, not who said it
-    normalize(w)
-    for w in (
-        "بيان تصريح تصريحات مؤتمر تغريدة تغريدات حديث مقابلة كلمة رسالة وقت اجتماع لقاء "
-        "ختام اتصال حوار أعقاب منشور خطاب جلسة تقرير برنامج فيديو صفحة حساب موقع الفيلم"
-    ).split()
-}
-_VENUE = re.compile(r"^(?:ال|[وف]?ال)")
-_MEDIA = {normalize(w) for w in "صحيفة وكالة أنباء قناة موقع شبكة مجلة تلفزيون إذاعة".split()}
+# the statement, another clause, whom it was said to.
+_STOP = _words(
+    "إن إنه إنها إنهم أن أنه أنها أنهم قوله قولها قولهم في على عبر خلال أمام من إلى مع عن "
+    "بعد قبل اليوم أمس يوم مساء صباح الليلة السبت الأحد الاثنين الثلاثاء الأربعاء الخميس "
+    "الجمعة بأن وأن وإن فإن ما الذي التي حيث كما لكن بينما لم لا فيما إذ مؤكدا مشيرا موضحا "
+    "مضيفا قائلا معتبرا فيه فيها له لها عنه عنها أيضا كذلك آنذاك سابقا لاحقا مؤخرا العام "
+    "الشهر الأسبوع للصحفيين للصحافيين لوكالة لقناة لصحيفة لتلفزيون للتلفزيون لإذاعة لموقع "
+    "لشبكة لرويترز"
+)
+_TITLES = _words(  # words that continue a speaker after a name: «إيريك فيليبس المتحدث باسم»
+    "المتحدث المتحدثة الناطق الناطقة وزير وزيرة رئيس رئيسة مدير مديرة مستشار مساعد نائب "
+    "سفير مندوب مندوبة الرئيس الأمين عضو قائد زعيم مسؤول وهو وهي للأنباء"
+)
+_VENUES = _words(  # after «في» (its article cut): where something was said, not who said it
+    "بيان تصريح تصريحات مؤتمر تغريدة تغريدات حديث مقابلة كلمة رسالة وقت اجتماع لقاء "
+    "ختام اتصال حوار أعقاب منشور خطاب جلسة تقرير برنامج فيديو صفحة حساب موقع فيلم"
+)
+_ARTICLE = re.compile(r"^[وف]?ال")
+_MEDIA = _words("صحيفة وكالة أنباء قناة موقع شبكة مجلة تلفزيون إذاعة")
+_OPENS = _words("أن إن لكن ولكن كان كانت حيث إذ بينما فيما")  # a clause's subject may follow
+Names = Callable[[str], Sequence[tuple[int, int]]]  # (start, end) of a sentence's names
 _QUOTES = {'"', "«", "»", "“", "”"}
 _CUES = _VERBS | _RELAY | _ACCORDING
 _CLITIC = re.compile(r"^[وف](?=\w{2})")
@@ -117,7 +113,7 @@ def _phrase(
                 end = tail
             break
         if word == "في" and end > i and end + 1 < len(toks) and _WORD.match(norms[end + 1]) \
-                and _VENUE.sub("", norms[end + 1]) not in _VENUES:  # fmt: skip
+                and _ARTICLE.sub("", norms[end + 1]) not in _VENUES:  # fmt: skip
             end += 2
             continue
         if not _WORD.match(word) or word in _STOP or word.isdigit() or word in {"ل", "ب"}:
@@ -157,10 +153,6 @@ def _at_name(
         if toks[after][1] not in starts and norms[after] not in _TITLES:
             return after
     return end
-
-
-Names = Callable[[str], Sequence[tuple[int, int]]]
-_OPENS = {normalize(w) for w in "أن إن لكن ولكن كان كانت حيث إذ بينما فيما".split()}
 
 
 def _subject(
