@@ -27,8 +27,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from marsad import arabic  # noqa: E402
-from marsad.attribution import speaker  # noqa: E402
-from marsad.digest import _names  # noqa: E402
+from marsad.attribution import named_spans, speaker  # noqa: E402
 
 SETS = {"dev": ROOT / "eval" / "data" / "speakers.jsonl",
         "test": ROOT / "eval" / "data" / "speakers_test.jsonl"}  # fmt: skip
@@ -67,7 +66,7 @@ def scores(rows: list[tuple[dict, str, str | None]]) -> dict:
     found = exact = overlap = predicted = labelled = 0
     errors = []
     for label, sentence, gold in rows:
-        got = speaker(sentence, _names)
+        got = speaker(sentence, named_spans)
         guess = got.text if got and got.text else None
         predicted += guess is not None
         labelled += gold is not None

@@ -224,6 +224,15 @@ def speaker(sentence: str, names: Names | None = None) -> Speaker | None:
     return None
 
 
+def named_spans(sentence: str) -> list[tuple[int, int]]:
+    """Where the person and organization names of a sentence are (the entity tagger's), for
+    `speaker`'s `names`."""
+    from marsad.entities import find_mentions
+
+    return [(m.start, m.end) for m in find_mentions(sentence)
+            if m.type in ("person", "organization")]  # fmt: skip
+
+
 def speakers(sentences: list[str], names: Names | None = None) -> list[Speaker | None]:
     """The speaker of each sentence of one article, a "pronoun" speaker taking the last one
     the article named before it («وأضاف أن …» after «وقال لافروف …»)."""

@@ -18,13 +18,13 @@ from datetime import UTC, datetime
 from functools import lru_cache
 from pathlib import Path
 
-from marsad.attribution import Speaker, speakers
+from marsad.attribution import Speaker, named_spans, speakers
 from marsad.claims import Claim, ClaimsConfig, align, article_sentences
 from marsad.cluster.developments import DevelopmentsConfig, developments
 from marsad.dates import find_dates
 from marsad.dates.infer import infer_published, with_inferred
 from marsad.dates.zones import ZoneConfig, in_local_time
-from marsad.entities import find_mentions, prefetch, story_entities
+from marsad.entities import prefetch, story_entities
 from marsad.facts import Facts, FactsConfig, compare, quantities
 from marsad.modality import modality
 from marsad.model import Article, DuplicatePair, Story, content_hash
@@ -130,7 +130,7 @@ class Speakers:
     def of(self, article_id: str, index: int) -> Speaker | None:
         if article_id not in self._said:
             sentences = article_sentences(self._by_id[article_id])
-            self._said[article_id] = speakers(sentences, names=_names)
+            self._said[article_id] = speakers(sentences, names=named_spans)
         said = self._said[article_id]
         return said[index] if index < len(said) else None
 
@@ -179,12 +179,6 @@ def claim_records(
             "sentences": sentences,
         })  # fmt: skip
     return out
-
-
-def _names(sentence: str) -> list[tuple[int, int]]:
-    """Where the person and organization names of a sentence are (a speaker ends at one)."""
-    return [(m.start, m.end) for m in find_mentions(sentence)
-            if m.type in ("person", "organization")]  # fmt: skip
 
 
 @lru_cache(maxsize=1)
