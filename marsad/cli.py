@@ -692,8 +692,8 @@ def story_cmd(story_id: str, db: str, as_json: bool) -> None:
 @json_option
 def claims_cmd(story_id: str, db: str, as_json: bool) -> None:
     """Who said what in one story: every claim, the articles and outlets stating it, its
-    modality (done, planned, expected, denied, conditional), its dates, and who its
-    sentences credit («وقال لافروف», «بحسب رويترز»)."""
+    modality (done, planned, expected, denied, conditional), its dates, who its sentences
+    credit (← «وقال لافروف», «بحسب رويترز») and the figures they give (# عدد القتلى 40+)."""
     from marsad.digest import story_digest
 
     with _open(db, existing=True) as store:
@@ -709,7 +709,10 @@ def claims_cmd(story_id: str, db: str, as_json: bool) -> None:
         outlets = "، ".join(claim["outlets"]) or "-"
         head = f"{claim['id']}  [{len(claim['article_ids'])}: {outlets}] {claim['modality']}"
         who = f"\n    ← {'، '.join(claim['speakers'])}" if claim["speakers"] else ""
-        click.echo(f"{head}  {dates}".rstrip() + f"\n    {claim['text']}{who}")
+        figures = dict.fromkeys(f"{f['role'] or f['counts']} {f['value']}"
+                                for x in claim["sentences"] for f in x["figures"])  # fmt: skip
+        counts = f"\n    # {'، '.join(figures)}" if figures else ""
+        click.echo(f"{head}  {dates}".rstrip() + f"\n    {claim['text']}{who}{counts}")
 
 
 @main.command("storylines")

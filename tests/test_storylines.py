@@ -150,6 +150,12 @@ def test_cli_and_json_show_storylines(tmp_path):
         "done", "planned", "expected", "denied", "conditional"}
     text = runner.invoke(main, ["claims", line.id, "--db", db]).output
     assert claims[0]["id"] in text and "2025-04-01" in text
+    assert any(c["speakers"] for c in claims)  # «وقال مصدر عسكري»
+    for claim in claims:  # who is credited, and the figures given («قتل 12 شخصا»)
+        if claim["speakers"]:
+            assert f"← {'، '.join(claim['speakers'])}" in text
+        for figure in (f for x in claim["sentences"] for f in x["figures"]):
+            assert f"{figure['role'] or figure['counts']} {figure['value']}" in text
 
 
 @pytest.fixture
