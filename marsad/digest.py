@@ -8,6 +8,7 @@ their duplicate pairs touches the store.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 from collections import defaultdict
@@ -294,7 +295,8 @@ def _batches(jobs: list[Job], articles: int) -> list[list[Job]]:
 def _describe_batch(jobs: list[Job]) -> list[dict]:
     """Digests of a batch of stories, their articles tagged in one call first: an archive's
     stories are mostly one or two articles, and the tagger's cost is per call."""
-    prefetch([a.text for _, articles, _, _ in jobs for a in articles])
+    with contextlib.suppress(Exception):  # a warm-up only: each story then stands alone
+        prefetch([a.text for _, articles, _, _ in jobs for a in articles])
     return [_safely(*job) for job in jobs]
 
 

@@ -529,3 +529,17 @@ def test_prefetch_tags_a_storys_sentences_in_one_call(monkeypatch):
     together = neural.Tagger(neural.NN_PATH).emissions([short, longer])
     for sentence, scores in zip((short, longer), together, strict=True):
         assert np.allclose(neural.Tagger(neural.NN_PATH).emissions([sentence])[0], scores, atol=1e-4)
+
+
+def test_a_full_sentence_cache_keeps_what_is_asked(monkeypatch):
+    """When the kept sentences reach their bound, the ones asked for again survive the
+    clearing (a story's sentences tagged in one batch, some of them seen before)."""
+    from marsad.entities import recognize
+
+    recognize.forget()
+    monkeypatch.setattr(recognize, "SENTENCES_CACHED", 3)
+    monkeypatch.setattr(recognize, "_tagger", lambda: lambda ss: [["O"] * len(s) for s in ss])
+    recognize._tag_many([("أ",), ("ب",)])
+    assert recognize._tag_many([("أ",), ("ج",), ("د",)]) == [("O",), ("O",), ("O",)]
+    assert len(recognize._seen) <= 3
+    recognize.forget()

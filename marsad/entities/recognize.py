@@ -101,8 +101,10 @@ def _tag_many(sentences: list[tuple[str, ...]]) -> list[tuple[str, ...]]:
     per sentence (a story's second pass and wire copies re-read the same ones), bounded."""
     todo = list(dict.fromkeys(s for s in sentences if s and s not in _seen))
     if todo:
-        if len(_seen) + len(todo) > SENTENCES_CACHED:
+        if len(_seen) + len(todo) > SENTENCES_CACHED:  # full: keep only what is asked now
+            asked = {s: _seen[s] for s in sentences if s in _seen}
             _seen.clear()
+            _seen.update(asked)
         _seen.update(zip(todo, map(tuple, _tagger()([list(s) for s in todo])), strict=True))
     return [_seen[s] if s else () for s in sentences]
 
