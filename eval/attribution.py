@@ -18,20 +18,21 @@ read the same way by another session) was scored once they were. Scores:
 from __future__ import annotations
 
 import argparse
-import gzip
 import json
 import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "eval"))
+
+from stories import ANT, record_texts  # noqa: E402
 
 from marsad import arabic  # noqa: E402
 from marsad.attribution import named_spans, speaker  # noqa: E402
 
 SETS = {"dev": ROOT / "eval" / "data" / "speakers.jsonl",
         "test": ROOT / "eval" / "data" / "speakers_test.jsonl"}  # fmt: skip
-ANT = ROOT.parent / "shared" / "data" / "ant" / "ant_v2.1.jsonl.gz"
 
 
 def load(split: str = "dev") -> list[tuple[dict, str, str | None]] | None:
@@ -40,13 +41,7 @@ def load(split: str = "dev") -> list[tuple[dict, str, str | None]] | None:
         return None
     lines = SETS[split].read_text(encoding="utf-8").splitlines()
     rows = [json.loads(line) for line in lines]
-    wanted = {r["id"] for r in rows}
-    texts = {}
-    with gzip.open(ANT, "rt", encoding="utf-8") as f:
-        for line in f:
-            rec = json.loads(line)
-            if rec["id"] in wanted:
-                texts[rec["id"]] = rec["text"]
+    texts = record_texts({r["id"] for r in rows})
     out = []
     for r in rows:
         text = texts[r["id"]]

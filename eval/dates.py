@@ -43,6 +43,9 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "eval"))
+
+from stories import ANT, record_texts  # noqa: E402
 
 from marsad.dates import find_dates  # noqa: E402
 from marsad.dates.zones import ZoneConfig, local_published  # noqa: E402
@@ -52,7 +55,6 @@ ZONES = ZoneConfig()
 CASES = ROOT / "eval" / "data" / "dates.jsonl"
 REAL = ROOT / "eval" / "data" / "dates_ant.jsonl"
 DEV = ROOT / "eval" / "data" / "dates_dev.jsonl"  # set D: the dev window's hard forms
-ANT = ROOT.parent / "shared" / "data" / "ant" / "ant_v2.1.jsonl.gz"
 
 Prediction = list[tuple[str, str]]  # (surface, value)
 
@@ -68,13 +70,7 @@ def load_real() -> list[dict] | None:
     if not ANT.exists():
         return None
     cases = load_cases(REAL) + (load_cases(DEV) if DEV.exists() else [])
-    wanted = {c["id"] for c in cases}
-    texts = {}
-    with gzip.open(ANT, "rt", encoding="utf-8") as f:
-        for line in f:
-            rec = json.loads(line)
-            if rec["id"] in wanted:
-                texts[rec["id"]] = rec["text"]
+    texts = record_texts({c["id"] for c in cases})
     for c in cases:
         text = texts[c["id"]]
         c["text"] = text[c["start"] : c["end"]]

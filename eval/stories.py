@@ -64,6 +64,11 @@ def ant_records(path: Path = ANT) -> Iterator[dict]:
             yield json.loads(line)
 
 
+def record_texts(ids: set[str]) -> dict[str, str]:
+    """The raw text of these ANT records, by id (labelled sets hold ids and offsets only)."""
+    return {r["id"]: r["text"] for r in ant_records() if r["id"] in ids}
+
+
 def ant_article(record: dict) -> Article:
     """An ANT record as the pipeline would store it: UTC time, outlet, paragraphs."""
     moment = email.utils.parsedate_to_datetime(record["time"]).astimezone(UTC)

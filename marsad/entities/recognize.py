@@ -121,8 +121,8 @@ def prefetch(texts: Iterable[str]) -> None:
         toks = tokenize(text)
         for begin, end in _sentences(toks, text):
             sentences[tuple(t for t, _, _ in toks[begin:end])] = None
-            if len(sentences) >= SENTENCES_CACHED // 2:
-                break
+        if len(sentences) >= SENTENCES_CACHED // 2:
+            break  # the rest is tagged when read
     with neural.one_thread():
         _tag_many(list(sentences)[: SENTENCES_CACHED // 2])
 
