@@ -32,7 +32,8 @@ sys.path.insert(0, str(ROOT))
 
 from marsad.arabic import STOPWORDS, normalize  # noqa: E402
 from marsad.pipeline import ingest  # noqa: E402
-from marsad.search import Filters, parse_query, search  # noqa: E402
+from marsad.query import Filters, parse_query  # noqa: E402
+from marsad.search import search  # noqa: E402
 from marsad.store import Store, open_store  # noqa: E402
 
 ANT = ROOT.parent / "shared" / "data" / "ant" / "ant_v2.1.jsonl.gz"

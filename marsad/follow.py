@@ -16,7 +16,6 @@ import datetime as dt
 from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
-from marsad import search
 from marsad.changes import (
     StoryChanges,
     article_brief,
@@ -26,6 +25,7 @@ from marsad.changes import (
 )
 from marsad.cluster.storylines import storyline
 from marsad.model import Article, Story, content_hash
+from marsad.query import QueryError, analyze, matches, parse_query
 from marsad.store import Store
 from marsad.store.follows import KINDS, Follow
 
@@ -70,8 +70,8 @@ def follow(
             anchor, seen = founder(named), [a for s in line.stories for a in s.article_ids]
         else:
             try:
-                search.parse_query(target)
-            except search.QueryError as exc:
+                parse_query(target)
+            except QueryError as exc:
                 raise FollowError(f"cannot follow this search: {exc}") from None
             if outlet:
                 filters["outlet"] = outlet
@@ -167,7 +167,7 @@ def search_matches(
     f: Follow, articles: list[Article], fields: dict[str, tuple] | None = None
 ) -> list[Article]:
     """The articles a saved search finds (`fields` caches their analysis across searches)."""
-    query = search.parse_query(f.target)
+    query = parse_query(f.target)
     outlet = f.filters.get("outlet")
     fields = {} if fields is None else fields
     out = []
@@ -175,8 +175,8 @@ def search_matches(
         if outlet is not None and a.outlet != outlet:
             continue
         if a.id not in fields:
-            fields[a.id] = search.analyze(a)
-        if search.matches(query, fields[a.id]):
+            fields[a.id] = analyze(a)
+        if matches(query, fields[a.id]):
             out.append(a)
     return out
 

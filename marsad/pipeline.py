@@ -25,7 +25,6 @@ from concurrent.futures import Executor, Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from marsad import search
 from marsad.cluster import (
     article_terms,
     cluster_current,
@@ -40,6 +39,7 @@ from marsad.dedup.stage import dedup_current, dedup_reset
 from marsad.extract import extract
 from marsad.follow import record_events
 from marsad.model import Article, Extraction, Failure, Notice, Page
+from marsad.query import analyze
 from marsad.read import PageDefaults, ReadConfig, read_offset, read_source, sources
 from marsad.sources import group_sources
 from marsad.store import Store
@@ -86,7 +86,7 @@ def extract_pages(pages: list[Page], terms: bool = True) -> list[Extraction | Fa
     for r in results:
         if isinstance(r, Extraction):
             try:
-                r.analyzed = [search.analyze(a) for a in r.articles]
+                r.analyzed = [analyze(a) for a in r.articles]
                 r.terms = [dict(article_terms(a)) for a in r.articles] if terms else None
             except Exception:  # noqa: BLE001 - the later stages make (and report) them again
                 r.analyzed = r.terms = None

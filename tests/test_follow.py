@@ -25,6 +25,7 @@ from marsad.demo import DEMO_DIR, DEMO_MANIFEST
 from marsad.digest import story_digest
 from marsad.follow import FollowError, follow, followed_stories, unfollow, what_changed
 from marsad.pipeline import ingest
+from marsad.query import analyze, matches, parse_query
 from marsad.store import Store, open_store
 
 FLOOD = "مرسى الزين"  # E2 of the demo: floods on 18 then 19 November 2025
@@ -250,8 +251,8 @@ def test_matches_agrees_with_the_index(query):
     with open_store(":memory:") as store:
         ingest([DEMO_MANIFEST], store)
         found = {h.article_id for h in search.search(store, query, limit=1000)}
-        parsed = search.parse_query(query)
-        matched = {a.id for a in store.articles() if search.matches(parsed, search.analyze(a))}
+        parsed = parse_query(query)
+        matched = {a.id for a in store.articles() if matches(parsed, analyze(a))}
     assert matched == found
 
 

@@ -272,7 +272,8 @@ def test_a_long_word_costs_memory_of_its_length():
         from marsad.arabic import MAX_WORD_CHARS, stems, tokens
         from marsad.extract import extract
         from marsad.model import Page
-        from marsad.search import Analyzed, snippet
+        from marsad.query import Analyzed
+        from marsad.search import snippet
         word = "ب" * 50_000
         a = Analyzed.of("كلمة " + word + " أخرى")
         page = Page("ب" * 2_600_000, "text", "x.txt")

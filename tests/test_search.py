@@ -8,15 +8,8 @@ import pytest
 from marsad.demo import DEMO_MANIFEST
 from marsad.model import Article, Extraction, Page, Story
 from marsad.pipeline import ingest
-from marsad.search import (
-    STATE_KEY,
-    QueryError,
-    canonical,
-    forms,
-    search,
-    search_stories,
-    words,
-)
+from marsad.query import STATE_KEY, QueryError, canonical, forms, words
+from marsad.search import search, search_stories
 from marsad.store import open_store
 
 FILLER = "وتناول اللقاء سبل التعاون في مجالات عدة، وفق ما أفاد مصدر مطلع على المحادثات."

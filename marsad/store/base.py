@@ -7,15 +7,11 @@ from abc import ABC, abstractmethod
 from collections import Counter
 from collections.abc import Iterable, Iterator
 from contextlib import AbstractContextManager, contextmanager
-from typing import TYPE_CHECKING
 
-from marsad import search
 from marsad.model import Article, Dropped, DuplicatePair, Extraction, Failure, Story
+from marsad.query import INDEX_VERSION, STATE_KEY, Filters, Query
 from marsad.store.follows import FollowRows
 from marsad.store.state import LEGACY_STATE_KEYS
-
-if TYPE_CHECKING:
-    from marsad.search import Filters, Query  # noqa: F401
 
 
 class Store(FollowRows, ABC):
@@ -61,7 +57,7 @@ class Store(FollowRows, ABC):
         search index is rebuilt when made by another analysis."""
         rows = self._rows("SELECT key FROM state WHERE key IN (?, ?)", LEGACY_STATE_KEYS)
         legacy = [key for key in LEGACY_STATE_KEYS if (key,) in rows]
-        stale = self.get_state(search.STATE_KEY) != search.INDEX_VERSION.encode()
+        stale = self.get_state(STATE_KEY) != INDEX_VERSION.encode()
         if not (legacy or stale):
             return
         with self.transaction():
@@ -72,7 +68,7 @@ class Store(FollowRows, ABC):
                     f"store written by an older marsad: its {' and '.join(legacy)} state"
                     " is rebuilt from the stored articles on the next ingest"
                 )
-            if self.get_state(search.STATE_KEY) != search.INDEX_VERSION.encode():
+            if self.get_state(STATE_KEY) != INDEX_VERSION.encode():
                 self.reindex()
 
     # --- pages and articles -------------------------------------------------------------

@@ -24,7 +24,7 @@ from collections.abc import Iterable
 
 import numpy as np
 
-from marsad import search
+from marsad.query import K1, TITLE_WEIGHT, Analyzed, B, Phrase, Query, Term
 
 MAX_POS = 16383  # the largest tsvector position
 MAX_POSITIONS = 256  # positions one lexeme keeps per document
@@ -34,7 +34,7 @@ def _lexeme(text: str) -> str:
     return "'" + text.replace("\\", "\\\\").replace("'", "''") + "'"
 
 
-def tsvector(title: search.Analyzed, body: search.Analyzed) -> str:
+def tsvector(title: Analyzed, body: Analyzed) -> str:
     """tsvector literal of an article: forms and "~"-prefixed canonical forms at their word
     positions, the title first; the body starts after a gap (no phrase spans both)."""
     positions: dict[str, list[str]] = {}
@@ -51,23 +51,23 @@ def tsvector(title: search.Analyzed, body: search.Analyzed) -> str:
     )
 
 
-def _alternative(alt: search.Term | search.Phrase) -> str:
-    if isinstance(alt, search.Term):
+def _alternative(alt: Term | Phrase) -> str:
+    if isinstance(alt, Term):
         return "(" + " | ".join(map(_lexeme, alt.forms)) + ")"
     return "(" + " <-> ".join(_lexeme("~" + c) for c in alt.canon) + ")"
 
 
-def tsquery(query: search.Query) -> str:
+def tsquery(query: Query) -> str:
     """tsquery literal: lexemes quoted, so no user input is read as tsquery syntax."""
     return " & ".join("(" + " | ".join(map(_alternative, clause)) + ")" for clause in query.clauses)
 
 
-def phrases(query: search.Query) -> list[list[str]]:
+def phrases(query: Query) -> list[list[str]]:
     """The BM25 phrases of a query, as FTS5 counts them: one per form of a word, one per
     quoted phrase."""
     out: list[list[str]] = []
     for alt in (a for clause in query.clauses for a in clause):
-        if isinstance(alt, search.Term):
+        if isinstance(alt, Term):
             out += [[form] for form in alt.forms]
         else:
             out.append(["~" + c for c in alt.canon])
@@ -120,7 +120,7 @@ ORDER BY r.score DESC, r.article_id
 """
 
 
-def search_params(query: search.Query, limit: int, offset: int) -> dict:
+def search_params(query: Query, limit: int, offset: int) -> dict:
     """Parameters of SEARCH_SQL for a query."""
     j, i, lex, n, ptsq = [], [], [], [], []
     for pj, phrase in enumerate(phrases(query)):
@@ -138,9 +138,9 @@ def search_params(query: search.Query, limit: int, offset: int) -> dict:
         "pj": list(range(len(ptsq))),
         "ptsq": ptsq,
         "tsq": tsquery(query),
-        "wt": search.TITLE_WEIGHT,
-        "k1": search.K1,
-        "b": search.B,
+        "wt": TITLE_WEIGHT,
+        "k1": K1,
+        "b": B,
         "limit": limit,
         "offset": offset,
     }
@@ -159,7 +159,7 @@ class Postings:
         self.forms: dict[str, array] = {}
         self.docs = self.tokens = 0
 
-    def add(self, doc: int, title: search.Analyzed, body: search.Analyzed) -> None:
+    def add(self, doc: int, title: Analyzed, body: Analyzed) -> None:
         counts: dict[str, list[int]] = {}
         for column, field in enumerate((title, body)):
             for word_forms in field.forms:
@@ -180,13 +180,13 @@ class Postings:
         self.forms, self.docs, self.tokens = {}, 0, 0
 
 
-def words_only(query: search.Query) -> bool:
+def words_only(query: Query) -> bool:
     """Whether the postings can answer the query (phrases need positions)."""
-    return all(isinstance(alt, search.Term) for clause in query.clauses for alt in clause)
+    return all(isinstance(alt, Term) for clause in query.clauses for alt in clause)
 
 
 def rank(
-    query: search.Query,
+    query: Query,
     blocks: dict[str, list[bytes]],
     n_docs: int,
     tokens: int,
@@ -224,10 +224,10 @@ def rank(
         idf = math.log((n_docs - len(p) + 0.5) / (len(p) + 0.5))  # libm's, as SQLite's
         if idf <= 0.0:
             idf = 1e-6
-        f = search.TITLE_WEIGHT * p["title"] + 1.0 * p["body"]
+        f = TITLE_WEIGHT * p["title"] + 1.0 * p["body"]
         length = p["len"].astype(float)
         score[p["doc"]] += idf * (
-            (f * (search.K1 + 1.0)) / (f + search.K1 * (1 - search.B + search.B * length / avgdl))
+            (f * (K1 + 1.0)) / (f + K1 * (1 - B + B * length / avgdl))
         )
     scores = score[found]
     if len(found) > k:

@@ -19,8 +19,8 @@ import psycopg
 from psycopg.adapt import Dumper
 from psycopg.types.string import StrBinaryDumper, StrDumperUnknown
 
-from marsad import search
 from marsad.model import Article, Dropped, DuplicatePair, Extraction, Failure, Story
+from marsad.query import INDEX_VERSION, STATE_KEY, Filters, Query, analyze
 from marsad.store import pgsearch
 from marsad.store import rows as codec
 from marsad.store.base import Store
@@ -112,7 +112,7 @@ class PostgresStore(Store):
             self.db.execute("DROP TABLE IF EXISTS search_docs")
         self.db.execute(SCHEMA)
         if not postings:
-            self.db.execute("DELETE FROM state WHERE key = %s", (search.STATE_KEY,))
+            self.db.execute("DELETE FROM state WHERE key = %s", (STATE_KEY,))
             for table, column in (("search_docs", "vec"), ("search_postings", "postings")):
                 self.db.execute(f"ALTER TABLE {table} ALTER COLUMN {column} SET STORAGE EXTERNAL")
 
@@ -207,7 +207,7 @@ class PostgresStore(Store):
         ).fetchall()
         rows = []
         for i, (a, (doc,)) in enumerate(zip(articles, docs, strict=True)):
-            title, body = analyzed[i] if analyzed else search.analyze(a)
+            title, body = analyzed[i] if analyzed else analyze(a)
             self._postings.add(doc, title, body)
             day = None if a.published is None else a.published[:10]
             vec = pgsearch.tsvector(title, body)
@@ -345,7 +345,7 @@ class PostgresStore(Store):
 
     # --- search ---------------------------------------------------------------------------
     def search_articles(
-        self, query: search.Query, filters: search.Filters, limit: int, offset: int
+        self, query: Query, filters: Filters, limit: int, offset: int
     ) -> list[tuple[str, float, str | None]]:
         params = pgsearch.search_params(query, limit, offset)
         joins, where = "", ""
@@ -372,7 +372,7 @@ class PostgresStore(Store):
             return [(aid, float(score), sid) for aid, score, sid in rows]
 
     def _ranked(
-        self, query: search.Query, params: dict, joins: str, where: str, limit: int, offset: int
+        self, query: Query, params: dict, joins: str, where: str, limit: int, offset: int
     ) -> list[tuple[str, float, str | None]]:
         """A query of words ranked from the postings of its forms (pgsearch.rank)."""
         forms = sorted({form for (form,) in pgsearch.phrases(query)})
@@ -419,7 +419,7 @@ class PostgresStore(Store):
                     batch = []
             n += self._index(cur, batch)
             self._write_postings()
-            self.set_state(search.STATE_KEY, search.INDEX_VERSION.encode())
+            self.set_state(STATE_KEY, INDEX_VERSION.encode())
             cur.execute("ANALYZE search_docs")  # fresh statistics for the search plans
             cur.execute("ANALYZE search_postings")
         return n

@@ -10,8 +10,18 @@ from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 
-from marsad import search
 from marsad.model import Article, Dropped, DuplicatePair, Extraction, Failure, Story
+from marsad.query import (
+    INDEX_VERSION,
+    STATE_KEY,
+    TITLE_WEIGHT,
+    Analyzed,
+    Filters,
+    Phrase,
+    Query,
+    Term,
+    analyze,
+)
 from marsad.store import rows as codec
 from marsad.store.base import Store
 from marsad.store.follows import FOLLOW_SCHEMA, NEWEST
@@ -160,7 +170,7 @@ class SQLiteStore(Store):
     def _index(self, articles: Iterable[Article], analyzed: list | None = None) -> int:
         n = 0
         for i, a in enumerate(articles):
-            title, body = analyzed[i] if analyzed else search.analyze(a)
+            title, body = analyzed[i] if analyzed else analyze(a)
             cur = self.db.execute("INSERT INTO search_docs (article_id) VALUES (?)", (a.id,))
             self.db.execute(
                 "INSERT INTO search_fts (rowid, title_f, body_f, title_p, body_p)"
@@ -308,7 +318,7 @@ class SQLiteStore(Store):
 
     # --- search ---------------------------------------------------------------------------
     def search_articles(
-        self, query: search.Query, filters: search.Filters, limit: int, offset: int
+        self, query: Query, filters: Filters, limit: int, offset: int
     ) -> list[tuple[str, float, str | None]]:
         # Articles and stories are joined only for the filters that need them: on common
         # words that join costs as much as the ranking itself.
@@ -325,7 +335,7 @@ class SQLiteStore(Store):
             joins += " JOIN story_articles sa ON sa.article_id = d.article_id"
             where += " AND sa.story_id = ?"
             args.append(filters.story_id)
-        w = search.TITLE_WEIGHT
+        w = TITLE_WEIGHT
         rows = self.db.execute(
             f"SELECT d.article_id, -bm25(search_fts, {w}, 1, {w}, 1) AS score"
             f" FROM search_fts JOIN search_docs d ON d.rowid = search_fts.rowid{joins}"
@@ -349,25 +359,25 @@ class SQLiteStore(Store):
             self.db.execute("DELETE FROM search_docs")
             self.db.execute("INSERT INTO search_fts (search_fts) VALUES ('delete-all')")
             n = self._index(self.articles())
-            self.set_state(search.STATE_KEY, search.INDEX_VERSION.encode())
+            self.set_state(STATE_KEY, INDEX_VERSION.encode())
         return n
 
     def close(self) -> None:
         self.db.close()
 
 
-def _flat(field: search.Analyzed) -> str:
+def _flat(field: Analyzed) -> str:
     return " ".join(f for word in field.forms for f in sorted(word))
 
 
-def _fts5(query: search.Query) -> str:
+def _fts5(query: Query) -> str:
     """FTS5 MATCH text: every term quoted, so no user input is read as FTS5 syntax."""
 
     def quoted(text: str) -> str:
         return '"' + text.replace('"', '""') + '"'
 
-    def alternative(alt: search.Term | search.Phrase) -> str:
-        if isinstance(alt, search.Term):
+    def alternative(alt: Term | Phrase) -> str:
+        if isinstance(alt, Term):
             return "{title_f body_f} : (" + " OR ".join(map(quoted, alt.forms)) + ")"
         return "{title_p body_p} : " + quoted(" ".join(alt.canon))
 

@@ -15,6 +15,7 @@ from marsad.changes import parse_since, stories_since, utc
 from marsad.follow import FollowError, follow, followed_stories, unfollow, what_changed
 from marsad.store import Store
 from marsad.store.follows import Follow
+from marsad.web.context import Marsad
 from marsad.web.schemas import Conflict, ErrorOut, StorylineStory
 
 SEEN_COOKIE = "marsad_seen"  # when the user last looked at /changes (ISO UTC)
@@ -135,11 +136,11 @@ class EventList(BaseModel):
     items: list[EventOut]
 
 
-def _marsad(request: Request) -> Any:
+def _marsad(request: Request) -> Marsad:
     return request.app.state.marsad
 
 
-Ctx = Annotated[Any, Depends(_marsad)]  # the app's Marsad (marsad.api imports this module)
+Ctx = Annotated[Marsad, Depends(_marsad)]
 
 
 def _out(store: Store, made: Follow) -> FollowOut:

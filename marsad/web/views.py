@@ -22,8 +22,8 @@ from marsad.web.queries import Window, article_view
 from marsad.web.render import environment, exact_copies, numbered_paragraphs
 
 if TYPE_CHECKING:
-    from marsad.api import Marsad
     from marsad.store import Store
+    from marsad.web.context import Marsad
 
 router = APIRouter(include_in_schema=False)
 PER_PAGE = 30
