@@ -44,6 +44,7 @@ _STOP = _words(
     "الشهر الأسبوع للصحفيين للصحافيين لوكالة لقناة لصحيفة لتلفزيون للتلفزيون لإذاعة لموقع "
     "لشبكة لرويترز"
 )
+_SELF = _words("ذاته ذاتها نفسه نفسها")  # «المنظمة ذاتها»: the phrase ends with it
 _TITLES = _words(  # words that continue a speaker after a name: «إيريك فيليبس المتحدث باسم»
     "المتحدث المتحدثة الناطق الناطقة وزير وزيرة رئيس رئيسة مدير مديرة مستشار مساعد نائب "
     "سفير مندوب مندوبة الرئيس الأمين عضو قائد زعيم مسؤول وهو وهي للأنباء"
@@ -116,6 +117,9 @@ def _phrase(
                 and _ARTICLE.sub("", norms[end + 1]) not in _VENUES:  # fmt: skip
             end += 2
             continue
+        if word in _SELF and end > i:
+            end += 1
+            break
         if not _WORD.match(word) or word in _STOP or word.isdigit() or word in {"ل", "ب"}:
             break  # «ل»: «قال لـ"رويترز"» names whom it was said to
         end += 1
