@@ -55,7 +55,10 @@ _VENUES = _words(  # after «في» (its article cut): where something was said,
     "ختام اتصال حوار أعقاب منشور خطاب جلسة تقرير برنامج فيديو صفحة حساب موقع فيلم"
 )
 _ARTICLE = re.compile(r"^[وف]?ال")
-_MEDIA = _words("صحيفة وكالة أنباء قناة موقع شبكة مجلة تلفزيون إذاعة")
+_MEDIA = _words(  # heads of a quoted name: «صحيفة "نيويورك تايمز"», «لمجموعة "البركة"»
+    "صحيفة وكالة أنباء قناة موقع شبكة مجلة تلفزيون إذاعة مجموعة شركة منظمة مؤسسة حزب حركة "
+    "جماعة مركز معهد جمعية"
+)
 _OPENS = _words("أن إن لكن ولكن كان كانت حيث إذ بينما فيما")  # a clause's subject may follow
 Names = Callable[[str], Sequence[tuple[int, int]]]  # (start, end) of a sentence's names
 _QUOTES = {'"', "«", "»", "“", "”"}
@@ -94,16 +97,18 @@ def _phrase(
     first name inside it when a word other than a title follows: «أعلن الرئيس دونالد ترامب
     إقالة …» has its object after the subject, with no word between to say so."""
     end = i
+    quoted = False
     while end < len(toks) and end - i < MAX_WORDS:
         word = norms[end]
         if word == "#":
             end += 1  # «المتحدثة باسم #الخارجية_الروسية»
             continue
-        if word in _QUOTES and (end == i or norms[end - 1] in _MEDIA):
+        if word in _QUOTES and (end == i or re.sub("^[لب]", "", norms[end - 1]) in _MEDIA):
             close = next((k for k in range(end + 1, min(len(toks), end + 5))
                           if norms[k] in _QUOTES), None)  # fmt: skip
             if close is not None:  # «صحيفة "نيويورك تايمز"», «بحسب "ديلي ميل"»: a name
                 end = close + 1 + (close + 1 < len(toks) and norms[close + 1] == "للانباء")
+                quoted = True  # the quotes say where the name ends: no name finder
                 break
         if word == "," and end > i:
             tail = end + 1
@@ -126,7 +131,7 @@ def _phrase(
         end += 1
     if end == i:
         return None
-    if names is not None and end - i > SHORT:
+    if names is not None and end - i > SHORT and not quoted:
         end = _at_name(sentence, toks, norms, i, end, names)
     first, last = toks[i][1], toks[end - 1][2]
     if kind == "according" and norms[i][:1] == "ل" and len(norms[i]) > 3:

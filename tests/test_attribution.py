@@ -39,6 +39,8 @@ def test_where_a_speaker_ends():
     assert _who('وذكرت وكالة أنباء "تاس" الروسية أن المحادثات بدأت.')[0] == 'وكالة أنباء "تاس"'
     assert _who("وأعلنت الوزارة نفسها تسجيل حالتين جديدتين.")[0] == "الوزارة نفسها"  # «ذاته»
     assert _who("وخلصت الشرطة لاحقا إلى أن المادة ليست ضارة.")[0] == "الشرطة"
+    assert _who('ونشر البيان بحسب وكالة "دوغان" للأنباء.', lambda s: [(s.index("دوغان"),
+                s.index("دوغان") + 5)])[0] == 'وكالة "دوغان" للأنباء'  # fmt: skip
 
 
 def test_the_subject_before_its_verb_and_a_named_object_after_it():
@@ -63,7 +65,7 @@ def test_added_speech_takes_the_articles_last_speaker():
 
 
 @pytest.mark.parametrize(("split", "floor"), [
-    ("dev", (0.94, 0.91, 0.76)), ("test", (0.97, 0.85, 0.59))])  # fmt: skip
+    ("dev", (0.94, 0.91, 0.77)), ("test", (0.97, 0.85, 0.59))])  # fmt: skip
 def test_speaker_floor_on_labelled_sentences(split, floor):
     """eval/attribution.py: 150 dev-window sentences (rules written on them) and 120 of
     2018-04-10..11 read by another session and scored once: found P/R, exact spans."""
