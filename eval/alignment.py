@@ -32,6 +32,7 @@ from marsad import arabic  # noqa: E402
 from marsad.claims import ClaimsConfig, align, article_sentences  # noqa: E402
 from marsad.extract import extract  # noqa: E402
 from marsad.model import Article, Page  # noqa: E402
+from marsad.summarize import summarize  # noqa: E402
 
 PAIRS = ROOT / "eval" / "data" / "claim_pairs.jsonl"
 GROUPS = ROOT / "eval" / "data" / "claim_groups.json"
@@ -94,6 +95,41 @@ def _sentence_index(article: Article, span: str) -> int | None:
     return best
 
 
+def _sides(pair: dict, articles: list[Article]) -> list[list[tuple[str, int]]]:
+    """The (article id, sentence index) each side of a pair may be, in its group's articles."""
+    return [[(a.id, i) for a in articles
+             if a.page_id == pair[side]["id"] or (a.source_path or "").endswith(pair[side]["id"])
+             if (i := _sentence_index(a, pair[side]["text"])) is not None]
+            for side in ("a", "b")]  # fmt: skip
+
+
+def summary_citations(
+    pairs: list[dict], by_group: dict[str, list[Article]], config: ClaimsConfig, split: str
+) -> tuple[float, float, float]:
+    """P/R/F1 over the pairs a side of which the story's summary cites: what a reader of the
+    summary sees (a summary sentence cites every article of its claim)."""
+    found: list[bool] = []
+    labels: list[bool] = []
+    groups = {p["group"] for p in pairs if p["split"] == split and "+" not in p["group"]}
+    for group in sorted(groups):
+        claims = align(by_group[group], config)
+        where: dict[tuple[str, int], set[int]] = {}
+        for c, claim in enumerate(claims):
+            for member in claim.members:
+                where.setdefault(member, set()).add(c)
+        shown = {c for s in summarize(by_group[group], claims)
+                 for aid, _, i in s.cites for c in where.get((aid, i), ())}  # fmt: skip
+        for pair in pairs:
+            if pair["group"] != group or pair["split"] != split:
+                continue
+            a, b = (set().union(*(where.get(x, set()) for x in side)) for side in
+                    _sides(pair, by_group[group]))  # fmt: skip
+            if (a | b) & shown:
+                found.append(bool(a & b & shown))
+                labels.append(pair["label"] == "same")
+    return _prf(found, labels)
+
+
 def placed(pairs: list[dict], by_group: dict[str, list[Article]], config: ClaimsConfig,
            split: str = "test") -> list[tuple[dict, bool | None]]:  # fmt: skip
     """Each pair of `split` with whether `align` put its two sentences in one claim (None:
@@ -110,13 +146,7 @@ def placed(pairs: list[dict], by_group: dict[str, list[Article]], config: Claims
                 for member in claim.members:
                     where.setdefault(member, set()).add(c)
             claims_of[group] = where
-        sides = []
-        for side in ("a", "b"):
-            s = pair[side]
-            hits = [(a.id, i) for a in by_group[group]
-                    if a.page_id == s["id"] or (a.source_path or "").endswith(s["id"])
-                    if (i := _sentence_index(a, s["text"])) is not None]  # fmt: skip
-            sides.append(hits)
+        sides = _sides(pair, by_group[group])
         if not sides[0] or not sides[1]:
             out.append((pair, None))
             continue
@@ -147,6 +177,9 @@ def main() -> None:
         s = story_scores(results)
         print(f"stories ({split}, {s['n']} pairs, {s['missing']} not located): "
               "P/R/F1 {:.3f}/{:.3f}/{:.3f}".format(*s["prf"]))  # fmt: skip
+        cited = summary_citations(pairs, by_group, config, split)
+        print(f"  pairs the summary cites a side of ({split}): "
+              "P/R/F1 {:.3f}/{:.3f}/{:.3f}".format(*cited))  # fmt: skip
     if args.show_errors:
         for pair, together in placed(pairs, by_group, config):
             if together is not None and together != (pair["label"] == "same"):
