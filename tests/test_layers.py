@@ -1,6 +1,7 @@
 """Lower layers never import upper ones: no import circle between modules of different
 packages (the store once imported search for its query model, the API and the web pages
-imported each other). A package's own __init__ and its parts may see each other."""
+imported each other). Inside one package circles are tolerated: entities has two, through
+function-level imports (corpus → features, silver → recognize)."""
 
 from __future__ import annotations
 
@@ -31,8 +32,9 @@ def _imports(name: str, path: Path, known: dict[str, Path]) -> set[str]:
             if node.level:
                 anchor = package.split(".")[: len(package.split(".")) - node.level + 1]
                 base = ".".join([*anchor, base] if base else anchor)
-            found.add(base)
-            found.update(f"{base}.{a.name}" for a in node.names)
+            for alias in node.names:  # «from marsad.dates import calendar»: the submodule
+                sub = f"{base}.{alias.name}"
+                found.add(sub if sub in known else base)
     return {m for m in found if m in known and m != name}
 
 
