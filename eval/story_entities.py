@@ -5,7 +5,7 @@ Data (third-party, read from ../shared/data, never copied): every ANT record pub
 shipped defaults, as `marsad ingest` would. The `--stories` largest stories are listed with
 their `--top` entities as `story_entities` (the digest's step) finds them.
 
-    python eval/story_entities.py [--stories 8] [--top 15] [--json]
+    python eval/story_entities.py [--stories 8] [--top 15] [--json] [--model PATH]
 """
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ sys.path.insert(0, str(ROOT / "eval"))
 
 from stories import ANT, ant_article, ant_records  # noqa: E402
 
-from marsad.entities import story_entities  # noqa: E402
+from marsad.entities import recognize, story_entities  # noqa: E402
 from marsad.pipeline import ingest  # noqa: E402
 from marsad.store import open_store  # noqa: E402
 
@@ -49,7 +49,10 @@ def main() -> None:
     ap.add_argument("--stories", type=int, default=8)
     ap.add_argument("--top", type=int, default=15)
     ap.add_argument("--json", action="store_true")
+    ap.add_argument("--model", type=Path, help="tag with this model instead of the shipped one")
     args = ap.parse_args()
+    if args.model:
+        recognize.MODEL_PATH = args.model
     if not ANT.is_file():
         raise SystemExit(f"ANT corpus not found: {ANT}")
     out = []
