@@ -29,7 +29,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from marsad import arabic  # noqa: E402
-from marsad.claims import ClaimsConfig, align, article_sentences  # noqa: E402
+from marsad.claims import Claim, ClaimsConfig, align, article_sentences  # noqa: E402
 from marsad.extract import extract  # noqa: E402
 from marsad.model import Article, Page  # noqa: E402
 from marsad.summarize import summarize  # noqa: E402
@@ -103,6 +103,15 @@ def _sides(pair: dict, articles: list[Article]) -> list[list[tuple[str, int]]]:
             for side in ("a", "b")]  # fmt: skip
 
 
+def _claims_of(claims: list[Claim]) -> dict[tuple[str, int], set[int]]:
+    """Which claims (by position) each (article id, sentence index) is a member of."""
+    where: dict[tuple[str, int], set[int]] = {}
+    for c, claim in enumerate(claims):
+        for member in claim.members:
+            where.setdefault(member, set()).add(c)
+    return where
+
+
 def summary_citations(
     pairs: list[dict], by_group: dict[str, list[Article]], config: ClaimsConfig, split: str
 ) -> tuple[float, float, float]:
@@ -113,10 +122,7 @@ def summary_citations(
     groups = {p["group"] for p in pairs if p["split"] == split and "+" not in p["group"]}
     for group in sorted(groups):
         claims = align(by_group[group], config)
-        where: dict[tuple[str, int], set[int]] = {}
-        for c, claim in enumerate(claims):
-            for member in claim.members:
-                where.setdefault(member, set()).add(c)
+        where = _claims_of(claims)
         shown = {c for s in summarize(by_group[group], claims)
                  for aid, _, i in s.cites for c in where.get((aid, i), ())}  # fmt: skip
         for pair in pairs:
@@ -141,11 +147,7 @@ def placed(pairs: list[dict], by_group: dict[str, list[Article]], config: Claims
             continue
         group = pair["group"]
         if group not in claims_of:
-            where: dict[tuple[str, int], set[int]] = {}
-            for c, claim in enumerate(align(by_group[group], config)):
-                for member in claim.members:
-                    where.setdefault(member, set()).add(c)
-            claims_of[group] = where
+            claims_of[group] = _claims_of(align(by_group[group], config))
         sides = _sides(pair, by_group[group])
         if not sides[0] or not sides[1]:
             out.append((pair, None))

@@ -55,7 +55,7 @@ _VENUES = _words(  # after «في» (its article cut): where something was said,
     "ختام اتصال حوار أعقاب منشور خطاب جلسة تقرير برنامج فيديو صفحة حساب موقع فيلم"
 )
 _ARTICLE = re.compile(r"^[وف]?ال")
-_MEDIA = _words(  # heads of a quoted name: «صحيفة "نيويورك تايمز"», «لمجموعة "البركة"»
+_NAME_HEADS = _words(  # heads of a quoted name: «صحيفة "نيويورك تايمز"», «لمجموعة "البركة"»
     "صحيفة وكالة أنباء قناة موقع شبكة مجلة تلفزيون إذاعة مجموعة شركة منظمة مؤسسة حزب حركة "
     "جماعة مركز معهد جمعية"
 )
@@ -64,6 +64,7 @@ Names = Callable[[str], Sequence[tuple[int, int]]]  # (start, end) of a sentence
 _QUOTES = {'"', "«", "»", "“", "”"}
 _CUES = _VERBS | _RELAY | _ACCORDING
 _CLITIC = re.compile(r"^[وف](?=\w{2})")
+_PREPOSITION = re.compile(r"^[لب](?=\w{2})")  # «لمجموعة "البركة"»
 _WORD = re.compile(r"\w")
 
 
@@ -103,7 +104,7 @@ def _phrase(
         if word == "#":
             end += 1  # «المتحدثة باسم #الخارجية_الروسية»
             continue
-        if word in _QUOTES and (end == i or re.sub("^[لب]", "", norms[end - 1]) in _MEDIA):
+        if word in _QUOTES and (end == i or _PREPOSITION.sub("", norms[end - 1]) in _NAME_HEADS):
             close = next((k for k in range(end + 1, min(len(toks), end + 5))
                           if norms[k] in _QUOTES), None)  # fmt: skip
             if close is not None:  # «صحيفة "نيويورك تايمز"», «بحسب "ديلي ميل"»: a name
