@@ -111,6 +111,26 @@ def test_a_corrupt_record_fails_alone_and_the_rest_is_read(tmp_path, pages, gz):
     assert urls == [f"https://news.example/{p.name}" for p in (pages[0], pages[2], pages[3])]
 
 
+def test_a_member_whose_data_ends_early_is_that_record_failing(tmp_path, pages):
+    """Damaged deflate data can decode as a short, complete member: warcio then reads part
+    of a record and takes the bytes after it for the next one. The failure is the record."""
+    import gzip
+    import zlib
+
+    data = warc_bytes(_captures(pages[:4]))
+    at = _offsets(data)[1:3]
+    text = zlib.decompress(data[at[0] : at[1]], wbits=31)
+    short = gzip.compress(text[: len(text) // 2], mtime=0) + b"\x00junk" * 40
+    archive = tmp_path / "short.warc.gz"
+    archive.write_bytes(data[: at[0]] + short + data[at[1] :])
+    got = list(read([archive]))
+    failures = [x for x in got if isinstance(x, Failure)]
+    assert [x.source_path for x in failures] == [f"{archive}:{at[0]}"]
+    assert "ends before the next record" in failures[0].reason
+    urls = [x.url for x in got if isinstance(x, Page)]
+    assert urls == [f"https://news.example/{p.name}" for p in (pages[0], pages[2], pages[3])]
+
+
 @pytest.mark.parametrize(
     ("gz", "cut", "reason"),
     [

@@ -5,7 +5,8 @@ max_page_mb, is held at a time. A page's URL is the record's target URI and its 
 capture time (a date the page states wins at extraction). Records that are no HTML capture
 (requests, metadata, revisits, images, redirects and errors) are skipped and counted by
 kind. A corrupt record is one Failure at its byte offset; reading resumes at the next record
-boundary found after it (the next gzip member, or the next `WARC/1.` line).
+boundary found after it (the next gzip member, or the next `WARC/1.` line). warcio checks no
+gzip CRC, so a record of a gzipped archive must end where the next member begins.
 """
 
 from __future__ import annotations
@@ -49,6 +50,7 @@ def read_archive(
         while start is not None:
             raw.seek(start)
             it = ArchiveIterator(raw, arc2warc=True)
+            good = start  # where the last whole record ended: a damaged one starts here
             try:
                 for record in it:
                     records += 1
@@ -61,32 +63,31 @@ def read_archive(
                         )
                         return
                     try:
-                        page = _record_page(record, where, config, skipped)
+                        got: Page | Failure | None = _record_page(record, where, config, skipped)
                     except ReadError as exc:
-                        failures += 1
-                        yield Failure(where, str(exc))
-                        continue
+                        got = Failure(where, str(exc))
                     except (*GZIP_ERRORS, ValueError) as exc:  # a payload's own encoding
-                        failures += 1
-                        yield Failure(where, f"undecodable payload ({exc})")
-                        continue
-                    if page is not None:
-                        yield page
+                        got = Failure(where, f"undecodable payload ({exc})")
+                    it.read_to_end()
+                    if gzipped and not _at_member(raw, it.offset, size):
+                        raise ValueError("its gzip member ends before the next record begins")
+                    failures += isinstance(got, Failure)
+                    if got is not None:
+                        yield got
+                    good = it.offset
                 start = None
-                end = it.offset  # where the last whole record ended
-                if end < size and _head(raw, end, 64).strip():
+                if good < size and _head(raw, good, 64).strip():
                     failures += 1
                     yield Failure(
-                        f"{path}:{end}",
-                        f"truncated or corrupt archive: {size - end} bytes after the last"
+                        f"{path}:{good}",
+                        f"truncated or corrupt archive: {size - good} bytes after the last"
                         " whole record could not be read",
                     )
             except (ArchiveLoadFailed, *GZIP_ERRORS, ValueError, KeyError) as exc:
                 failures += 1
-                at = it.offset
                 reason = str(exc).split("\n")[0][:120]
-                yield Failure(f"{path}:{at}", f"corrupt archive record ({reason})")
-                start = _next_boundary(raw, at + 1, gzipped)
+                yield Failure(f"{path}:{good}", f"corrupt archive record ({reason})")
+                start = _next_boundary(raw, good + 1, gzipped)
             if failures > config.max_failures:
                 yield Failure(
                     str(path),
@@ -99,6 +100,15 @@ def read_archive(
 def _head(raw: BinaryIO, at: int, n: int) -> bytes:
     raw.seek(at)
     return raw.read(n)
+
+
+def _at_member(raw: BinaryIO, at: int, size: int) -> bool:
+    """Whether a gzip member (or the file's end) starts at `at`: a damaged member's deflate
+    data can end early, and warcio would read the bytes after it as the next record."""
+    here = raw.tell()
+    ok = at >= size or _head(raw, at, 3) == _GZIP_MAGIC
+    raw.seek(here)
+    return ok
 
 
 def _next_boundary(raw: BinaryIO, after: int, gzipped: bool) -> int | None:
