@@ -148,6 +148,20 @@ def test_a_misspelt_mention_does_not_cut_the_common_form():
     assert "بنغالية" not in names and "موكبا" not in names and "يوليا" in names
 
 
+def test_and_comes_off_a_word_that_ends_a_longer_name_of_the_story():
+    """«وفرج» (and Faraj) is ماجد فرج when the story names him in full; a word of no longer
+    name keeps its و (وليد is a name)."""
+    ents = merge_mentions(
+        [
+            ("a", _mentions(("ماجد فرج", "person"), ("ماجد فرج", "person"))),
+            ("b", _mentions(("وفرج", "person"), ("وليد", "person"))),
+        ]
+    )
+    faraj = _by_variant(ents, "ماجد فرج")
+    assert (faraj.name, faraj.count) == ("ماجد فرج", 3)
+    assert "وفرج" not in {e.name for e in ents} and "وليد" in {e.name for e in ents}
+
+
 def test_karabakh_spellings_are_one_place():
     ents = merge_mentions(
         [

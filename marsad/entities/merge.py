@@ -136,7 +136,8 @@ def _bare(surface: str, known: Counter[str], gazetteer: frozenset[str]) -> str:
     لأذربيجان → أذربيجان and للكرملين → الكرملين only if أذربيجان / الكرملين is a listed
     name or another mention of the story, not `RARE` times rarer than the surface itself:
     كاليفورنيا and فالنسيا start like clitics too, and one misspelt «ومبيو» must not turn the
-    story's thirty «بومبيو» into ب + ومبيو.
+    story's thirty «بومبيو» into ب + ومبيو. و also comes off a word that ends a longer name
+    of the story (وفرج beside ماجد فرج; `known` holds such words behind a space).
     """
     norm = normalize(surface)
     if norm in gazetteer:
@@ -154,7 +155,8 @@ def _bare(surface: str, known: Counter[str], gazetteer: frozenset[str]) -> str:
             continue
         stripped = f"{bare} {tail}".strip()
         rare = prefix != "و" and known[stripped] * RARE < known[norm]  # و is rarely a name's
-        if stripped in gazetteer or (known[stripped] and not rare):
+        joined = prefix == "و" and not tail and known[" " + stripped]  # وفرج: ماجد فرج
+        if stripped in gazetteer or (known[stripped] and not rare) or joined:
             return head + _cut(surface, len(prefix))
     return surface
 
@@ -194,6 +196,7 @@ def _common_tail(word: str) -> bool:
 def _groups(per_article: Sequence[tuple[str, Sequence[Mention]]]) -> list[_Group]:
     gazetteer = lexicon.places() | lexicon.organizations()
     known = Counter(normalize(m.text) for _, ms in per_article for m in ms)
+    known.update(" " + w for k in list(known) if " " in k for w in k.split()[1:])  # name parts
     groups: dict[str, _Group] = {}
     order = 0
     for article_id, mentions in per_article:
