@@ -163,11 +163,14 @@ def build(args: argparse.Namespace, sents: list[Sentence], dev: list[Sentence] |
         return (torch.logsumexp(alpha, dim=1) - score).sum()
 
     data = [(encode(toks), torch.tensor(gold_ids(tags))) for toks, tags in sents]
+    encoder = pretrain(args, Net, encode, emb) if args.pretrain else None
     nets = []
     for member in range(args.members):
         torch.manual_seed(args.seed + member)
         random.seed(args.seed + member)
         net = Net()
+        if encoder is not None:  # the LM's encoder; output layer and transitions start fresh
+            net.load_state_dict(encoder, strict=False)
         opt = torch.optim.Adam([p for p in net.parameters() if p.requires_grad], lr=args.lr)
         for epoch in range(1, args.epochs + 1):
             net.train()
@@ -188,6 +191,72 @@ def build(args: argparse.Namespace, sents: list[Sentence], dev: list[Sentence] |
             print(line, flush=True)
         nets.append(net)
     return nets, words, q, scale, chars, classes
+
+
+def pretrain(args: argparse.Namespace, Net, encode, emb: np.ndarray) -> dict:
+    """The tagger's encoder (letters, classes, BiLSTM) trained first as a language model on
+    ANT paragraphs: the forward states predict the next word, the backward ones the word
+    before (a softmax over the `args.lm_vocab` most frequent words, scored against their
+    frozen vectors). Unlabelled news text teaches the context names sit in."""
+    import torch
+    from torch import nn
+
+    from marsad.entities.corpus import DEFAULT_ANT, paragraphs
+
+    torch.manual_seed(args.seed)
+    rng = random.Random(args.seed)
+    texts = [p[: args.lm_len] for p in paragraphs(DEFAULT_ANT) if len(p) >= 5]
+    rng.shuffle(texts)
+    texts = texts[: args.pretrain]
+    net = Net()
+    hid = args.hidden
+    k = min(args.lm_vocab, emb.shape[0])
+    table = torch.from_numpy(emb[:k].copy())  # word ids 1..k are the k most frequent
+    head = nn.ModuleDict({"f": nn.Linear(hid, emb.shape[1]), "b": nn.Linear(hid, emb.shape[1])})
+    bias = nn.Parameter(torch.zeros(k))
+    params = [p for p in net.parameters() if p.requires_grad]
+    opt = torch.optim.Adam([*params, *head.parameters(), bias], lr=args.lr)
+    t0, seen, loss_sum = time.perf_counter(), 0, 0.0
+    net.train()
+    for start in range(0, len(texts), args.batch * 2):
+        chunk = texts[start : start + args.batch * 2]
+        batch = [encode(t) for t in chunk]
+        xs = [net.word_inputs(*b) for b in batch]
+        lens = torch.tensor([len(x) for x in xs])
+        pad = nn.utils.rnn.pad_sequence(xs, batch_first=True)
+        packed = nn.utils.rnn.pack_padded_sequence(
+            net.drop(pad), lens, batch_first=True, enforce_sorted=False
+        )
+        h, _ = net.lstm(packed)
+        h, _ = nn.utils.rnn.pad_packed_sequence(h, batch_first=True)
+        h = net.drop(h)
+        own = nn.utils.rnn.pad_sequence([b[0] for b in batch], batch_first=True)
+        own = torch.where(own > k, 0, own) - 1  # -1: not predicted (unknown, rare or pad)
+        # sampled softmax: the batch's own words and args.lm_negatives random ones
+        cand = torch.unique(torch.cat([own[own >= 0], torch.randint(k, (args.lm_negatives,))]))
+        where = torch.full((k + 1,), -1, dtype=torch.long)
+        where[cand] = torch.arange(len(cand))
+        own = where[own]  # -1 stays -1 (index k)
+        out, b = table[cand].T, bias[cand]
+        nxt, prev = own[:, 1:], own[:, :-1]
+        logits_f = head["f"](h[:, :-1, :hid]) @ out + b
+        logits_b = head["b"](h[:, 1:, hid:]) @ out + b
+        n = len(cand)
+        loss = nn.functional.cross_entropy(
+            logits_f.reshape(-1, n), nxt.reshape(-1), ignore_index=-1
+        ) + nn.functional.cross_entropy(logits_b.reshape(-1, n), prev.reshape(-1), ignore_index=-1)
+        opt.zero_grad()
+        loss.backward()
+        nn.utils.clip_grad_norm_(params, 5.0)
+        opt.step()
+        seen += len(chunk)
+        loss_sum += loss.item()
+        if (start // (args.batch * 2)) % 200 == 199:
+            print(f"pretrain {seen} paragraphs loss {loss_sum / 200:.3f}"
+                  f" {time.perf_counter() - t0:.0f}s", flush=True)  # fmt: skip
+            loss_sum = 0.0
+    keep = ("char.", "conv.", "coarse.", "fine.", "lstm.")
+    return {n: v.detach().clone() for n, v in net.state_dict().items() if n.startswith(keep)}
 
 
 def gold_ids(tags: list[str]) -> list[int]:
@@ -285,6 +354,10 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--seed", type=int, default=13)
     ap.add_argument("--members", type=int, default=1, help="ensemble of seeds, scores averaged")
     ap.add_argument("--report", type=int, default=2, help="dev F1 every N epochs")
+    ap.add_argument("--pretrain", type=int, default=0, help="ANT paragraphs to pretrain on (LM)")
+    ap.add_argument("--lm-vocab", type=int, default=20000, help="words the LM predicts")
+    ap.add_argument("--lm-len", type=int, default=60, help="tokens of a paragraph kept")
+    ap.add_argument("--lm-negatives", type=int, default=1024, help="sampled words per batch")
     args = ap.parse_args(argv)
     sents = read_conll(args.train)
     dev = sents[-args.dev :] if args.dev else None
