@@ -5,6 +5,8 @@ torch and gensim are for training only (the `train` extra); `neural.py` runs the
 `.npz`. Word vectors come from `python -m marsad.entities.embed` (ANT, Apache-2.0) and stay
 frozen: ANERcorp is small, and a frozen vector keeps an unseen name near the seen ones.
 The vocabulary is capped and stored as int8 rows with one scale each, to keep the file small.
+`--pretrain N` first trains the encoder as a language model on N ANT paragraphs (the shipped
+model: `--members 3 --epochs 16 --vocab 40000 --pretrain 150000`; docs/entities.md).
 """
 
 from __future__ import annotations
