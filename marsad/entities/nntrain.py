@@ -238,11 +238,11 @@ def pretrain(args: argparse.Namespace, Net, encode, emb: np.ndarray) -> dict:
         cand = torch.unique(torch.cat([own[own >= 0], torch.randint(k, (args.lm_negatives,))]))
         where = torch.full((k + 1,), -1, dtype=torch.long)
         where[cand] = torch.arange(len(cand))
-        own = where[own]  # -1 stays -1 (index k)
-        out, b = table[cand].T, bias[cand]
+        own = where[own]  # -1 reads where[k], which no candidate sets
+        rows, row_bias = table[cand].T, bias[cand]
         nxt, prev = own[:, 1:], own[:, :-1]
-        logits_f = head["f"](h[:, :-1, :hid]) @ out + b
-        logits_b = head["b"](h[:, 1:, hid:]) @ out + b
+        logits_f = head["f"](h[:, :-1, :hid]) @ rows + row_bias
+        logits_b = head["b"](h[:, 1:, hid:]) @ rows + row_bias
         n = len(cand)
         loss = nn.functional.cross_entropy(
             logits_f.reshape(-1, n), nxt.reshape(-1), ignore_index=-1
