@@ -133,7 +133,9 @@ def build(args: argparse.Namespace, sents: list[Sentence], dev: list[Sentence] |
                 dim=1,
             )
 
-        def forward(self, batch):
+        def states(self, batch):
+            """BiLSTM states of a batch of encoded sentences (after dropout), and lengths:
+            what the tagger's output layer and the pretraining LM both read."""
             xs = [self.word_inputs(*b) for b in batch]
             lens = torch.tensor([len(x) for x in xs])
             pad = nn.utils.rnn.pad_sequence(xs, batch_first=True)
@@ -142,7 +144,11 @@ def build(args: argparse.Namespace, sents: list[Sentence], dev: list[Sentence] |
             )
             h, _ = self.lstm(packed)
             h, _ = nn.utils.rnn.pad_packed_sequence(h, batch_first=True)
-            return self.out(self.drop(h)), lens
+            return self.drop(h), lens
+
+        def forward(self, batch):
+            h, lens = self.states(batch)
+            return self.out(h), lens
 
     mask_t = torch.from_numpy(np.where(allowed(), 0.0, -1e4).astype(np.float32))
     mask_s = torch.from_numpy(np.where(start_allowed(), 0.0, -1e4).astype(np.float32))
@@ -223,15 +229,7 @@ def pretrain(args: argparse.Namespace, Net, encode, emb: np.ndarray) -> dict:
     for start in range(0, len(texts), args.batch * 2):
         chunk = texts[start : start + args.batch * 2]
         batch = [encode(t) for t in chunk]
-        xs = [net.word_inputs(*b) for b in batch]
-        lens = torch.tensor([len(x) for x in xs])
-        pad = nn.utils.rnn.pad_sequence(xs, batch_first=True)
-        packed = nn.utils.rnn.pack_padded_sequence(
-            net.drop(pad), lens, batch_first=True, enforce_sorted=False
-        )
-        h, _ = net.lstm(packed)
-        h, _ = nn.utils.rnn.pad_packed_sequence(h, batch_first=True)
-        h = net.drop(h)
+        h, _ = net.states(batch)
         own = nn.utils.rnn.pad_sequence([b[0] for b in batch], batch_first=True)
         own = torch.where(own > k, 0, own) - 1  # -1: not predicted (unknown, rare or pad)
         # sampled softmax: the batch's own words and args.lm_negatives random ones
