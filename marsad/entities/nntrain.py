@@ -5,10 +5,8 @@ torch and gensim are for training only (the `train` extra); `neural.py` runs the
 `.npz`. Word vectors come from `python -m marsad.entities.embed` (ANT, Apache-2.0) and stay
 frozen: ANERcorp is small, and a frozen vector keeps an unseen name near the seen ones.
 The vocabulary is capped and stored as int8 rows with one scale each, to keep the file small.
-`--pretrain N` first trains the encoder as a language model on N ANT paragraphs; `--silver N`
-adds N ANT sentences tagged by a teacher model (self-training). The shipped model: `--members 3
---epochs 16 --vocab 40000 --pretrain 150000 --silver 4000 --teacher ROUND6.npz`
-(docs/entities.md, round 7).
+`--pretrain N` first trains the encoder as a language model on N ANT paragraphs (the shipped
+model: `--members 3 --epochs 16 --vocab 40000 --pretrain 150000`; docs/entities.md).
 """
 
 from __future__ import annotations
@@ -172,17 +170,8 @@ def build(args: argparse.Namespace, sents: list[Sentence], dev: list[Sentence] |
             alpha = torch.where(mask[:, t : t + 1], nxt, alpha)
         return (torch.logsumexp(alpha, dim=1) - score).sum()
 
-    data = [(encode(toks), torch.tensor(gold_ids(tags)), 1.0) for toks, tags in sents]
-    if args.silver:
-        data += [
-            (encode(t), torch.tensor(gold_ids(g)), args.silver_weight) for t, g in silver(args)
-        ]
-    encoder = None
-    if args.pretrain:
-        encoder = _cached_encoder(args, chars) or pretrain(args, Net, encode, emb)
-        if args.encoder:
-            torch.save({"chars": chars, "encoder": encoder}, args.encoder)
-    encoder_keys = set(encoder or ())
+    data = [(encode(toks), torch.tensor(gold_ids(tags))) for toks, tags in sents]
+    encoder = pretrain(args, Net, encode, emb) if args.pretrain else None
     nets = []
     for member in range(args.members):
         torch.manual_seed(args.seed + member)
@@ -190,18 +179,14 @@ def build(args: argparse.Namespace, sents: list[Sentence], dev: list[Sentence] |
         net = Net()
         if encoder is not None:  # the LM's encoder; output layer and transitions start fresh
             net.load_state_dict(encoder, strict=False)
-        tuned = [p for n, p in net.named_parameters() if p.requires_grad and n in encoder_keys]
-        fresh = [p for n, p in net.named_parameters() if p.requires_grad and n not in encoder_keys]
-        opt = torch.optim.Adam(
-            [{"params": fresh}, {"params": tuned, "lr": args.lr * args.encoder_lr}], lr=args.lr
-        )
+        opt = torch.optim.Adam([p for p in net.parameters() if p.requires_grad], lr=args.lr)
         for epoch in range(1, args.epochs + 1):
             net.train()
             t0 = time.perf_counter()
             loss_sum = 0.0
             for chunk in batches(data, args.batch):
-                em, lens = net([x for x, _, _ in chunk])
-                loss = fast_nll(em, lens, [y for _, y, _ in chunk], net) * chunk[0][2] / len(chunk)
+                em, lens = net([x for x, _ in chunk])
+                loss = fast_nll(em, lens, [y for _, y in chunk], net) / len(chunk)
                 opt.zero_grad()
                 loss.backward()
                 nn.utils.clip_grad_norm_(net.parameters(), 5.0)
@@ -274,46 +259,6 @@ def pretrain(args: argparse.Namespace, Net, encode, emb: np.ndarray) -> dict:
     return {n: v.detach().clone() for n, v in net.state_dict().items() if n.startswith(keep)}
 
 
-def _cached_encoder(args: argparse.Namespace, chars: list[str]) -> dict | None:
-    """The LM encoder saved by an earlier run with the same letters (`--encoder`), so a
-    run that changes only the tagging part skips the pretraining."""
-    import torch
-
-    if not (args.encoder and args.encoder.is_file()):
-        return None
-    saved = torch.load(args.encoder, weights_only=True)  # tensors and strings, no code
-    if saved["chars"] != chars:
-        raise SystemExit(f"{args.encoder}: saved for other letters (another --train/--dev)")
-    print(f"encoder read from {args.encoder}", flush=True)
-    return saved["encoder"]
-
-
-def silver(args: argparse.Namespace) -> list[Sentence]:
-    """`args.silver` ANT sentences tagged by the model `args.teacher` (self-training: the
-    names a news corpus repeats in easy contexts teach the hard ones). Paragraphs of 5 to
-    `args.lm_len` tokens that the teacher finds a name in, drawn apart from the LM's."""
-    from marsad.entities.corpus import DEFAULT_ANT, records
-    from marsad.entities.features import tokenize
-
-    rng = random.Random(args.seed + 1000)
-    teacher = Tagger(args.teacher)
-    out: list[Sentence] = []
-    for rec in records(DEFAULT_ANT, every=7):
-        paras = [[t for t, _, _ in tokenize(p)] for p in (rec.get("text") or "").split("\n")]
-        paras = [p for p in paras if 5 <= len(p) <= args.lm_len]
-        if not paras:
-            continue
-        toks = rng.choice(paras)
-        with one_thread():
-            tags = teacher.tag([toks])[0]
-        if any(t != "O" for t in tags):
-            out.append((toks, tags))
-        if len(out) >= args.silver:
-            break
-    print(f"silver: {len(out)} ANT sentences tagged by {args.teacher}", flush=True)
-    return out
-
-
 def gold_ids(tags: list[str]) -> list[int]:
     """Label ids with ANERcorp's stray I- (after O or another type) read as B-, as `spans`
     reads them: the constrained CRF could not score such a gold path."""
@@ -327,15 +272,9 @@ def gold_ids(tags: list[str]) -> list[int]:
 
 
 def batches(data: list, size: int) -> list[list]:
-    """Shuffled batches of sentences of near length and one loss weight (gold or silver):
-    the CRF recursion runs to the longest."""
-    order = sorted(data, key=lambda d: (d[2], len(d[1]) + random.random() * 4))
-    out = [
-        part[k : k + size]
-        for w in dict.fromkeys(d[2] for d in order)
-        for part in [[d for d in order if d[2] == w]]
-        for k in range(0, len(part), size)
-    ]
+    """Shuffled batches of sentences of near length: the CRF recursion runs to the longest."""
+    order = sorted(data, key=lambda d: len(d[1]) + random.random() * 4)
+    out = [order[k : k + size] for k in range(0, len(order), size)]
     random.shuffle(out)
     return out
 
@@ -419,11 +358,6 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--lm-vocab", type=int, default=20000, help="words the LM predicts")
     ap.add_argument("--lm-len", type=int, default=60, help="tokens of a paragraph kept")
     ap.add_argument("--lm-negatives", type=int, default=1024, help="sampled words per batch")
-    ap.add_argument("--silver", type=int, default=0, help="ANT sentences tagged by --teacher")
-    ap.add_argument("--teacher", type=Path, default=NN_PATH, help="model tagging the silver")
-    ap.add_argument("--silver-weight", type=float, default=0.5, help="loss weight of silver")
-    ap.add_argument("--encoder-lr", type=float, default=1.0, help="LR factor of the LM encoder")
-    ap.add_argument("--encoder", type=Path, help="pretrained encoder: read if there, else saved")
     args = ap.parse_args(argv)
     sents = read_conll(args.train)
     dev = sents[-args.dev :] if args.dev else None
