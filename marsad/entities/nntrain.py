@@ -6,7 +6,8 @@ torch and gensim are for training only (the `train` extra); `neural.py` runs the
 frozen: ANERcorp is small, and a frozen vector keeps an unseen name near the seen ones.
 The vocabulary is capped and stored as int8 rows with one scale each, to keep the file small.
 `--pretrain N` first trains the encoder as a language model on N ANT paragraphs (the shipped
-model: `--members 3 --epochs 16 --vocab 40000 --pretrain 150000`; docs/entities.md).
+model: `--members 3 --epochs 16 --vocab 40000 --pretrain 150000`; docs/entities.md);
+`--encoder PATH` keeps that encoder for the next run with the same letters and LM settings.
 """
 
 from __future__ import annotations
@@ -171,7 +172,13 @@ def build(args: argparse.Namespace, sents: list[Sentence], dev: list[Sentence] |
         return (torch.logsumexp(alpha, dim=1) - score).sum()
 
     data = [(encode(toks), torch.tensor(gold_ids(tags))) for toks, tags in sents]
-    encoder = pretrain(args, Net, encode, emb) if args.pretrain else None
+    encoder = None
+    if args.pretrain:
+        encoder = _cached_encoder(args, chars)
+        if encoder is None:
+            encoder = pretrain(args, Net, encode, emb)
+            if args.encoder:
+                torch.save({"key": _lm_key(args, chars), "encoder": encoder}, args.encoder)
     nets = []
     for member in range(args.members):
         torch.manual_seed(args.seed + member)
@@ -257,6 +264,28 @@ def pretrain(args: argparse.Namespace, Net, encode, emb: np.ndarray) -> dict:
             loss_sum = 0.0
     keep = ("char.", "conv.", "coarse.", "fine.", "lstm.")
     return {n: v.detach().clone() for n, v in net.state_dict().items() if n.startswith(keep)}
+
+
+def _lm_key(args: argparse.Namespace, chars: list[str]) -> list:
+    """What a pretrained encoder depends on: the letters (from --train/--dev), the vectors
+    and the LM and encoder settings."""
+    lm = [args.pretrain, args.lm_vocab, args.lm_len, args.lm_negatives, args.seed, args.vocab]
+    net = [args.hidden, args.char_dim, args.char_filters, args.class_dim, args.lr, args.batch]
+    return [*lm, *net, str(args.vectors), "|".join(chars)]
+
+
+def _cached_encoder(args: argparse.Namespace, chars: list[str]) -> dict | None:
+    """The LM encoder an earlier run saved with `--encoder`, when it was pretrained with the
+    same letters and settings: a run that changes only the tagging part skips the LM."""
+    import torch
+
+    if not (args.encoder and args.encoder.is_file()):
+        return None
+    saved = torch.load(args.encoder, weights_only=True)  # tensors, numbers, strings: no code
+    if saved.get("key") != _lm_key(args, chars):
+        raise SystemExit(f"{args.encoder}: pretrained with other letters or LM settings")
+    print(f"encoder read from {args.encoder}", flush=True)
+    return saved["encoder"]
 
 
 def gold_ids(tags: list[str]) -> list[int]:
@@ -358,6 +387,7 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--lm-vocab", type=int, default=20000, help="words the LM predicts")
     ap.add_argument("--lm-len", type=int, default=60, help="tokens of a paragraph kept")
     ap.add_argument("--lm-negatives", type=int, default=1024, help="sampled words per batch")
+    ap.add_argument("--encoder", type=Path, help="pretrained encoder: read if there, else saved")
     args = ap.parse_args(argv)
     sents = read_conll(args.train)
     dev = sents[-args.dev :] if args.dev else None
