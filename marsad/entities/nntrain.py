@@ -172,13 +172,7 @@ def build(args: argparse.Namespace, sents: list[Sentence], dev: list[Sentence] |
         return (torch.logsumexp(alpha, dim=1) - score).sum()
 
     data = [(encode(toks), torch.tensor(gold_ids(tags))) for toks, tags in sents]
-    encoder = None
-    if args.pretrain:
-        encoder = _cached_encoder(args, chars)
-        if encoder is None:
-            encoder = pretrain(args, Net, encode, emb)
-            if args.encoder:
-                torch.save({"key": _lm_key(args, chars), "encoder": encoder}, args.encoder)
+    encoder = _encoder(args, chars, lambda: pretrain(args, Net, encode, emb))
     nets = []
     for member in range(args.members):
         torch.manual_seed(args.seed + member)
@@ -274,18 +268,25 @@ def _lm_key(args: argparse.Namespace, chars: list[str]) -> list:
     return [*lm, *net, str(args.vectors), "|".join(chars)]
 
 
-def _cached_encoder(args: argparse.Namespace, chars: list[str]) -> dict | None:
-    """The LM encoder an earlier run saved with `--encoder`, when it was pretrained with the
-    same letters and settings: a run that changes only the tagging part skips the LM."""
+def _encoder(args: argparse.Namespace, chars: list[str], make) -> dict | None:
+    """The pretrained LM encoder (None without --pretrain): read from `--encoder` when an
+    earlier run saved it with the same letters and settings, so a run that changes only the
+    tagging part skips the LM; else made, and saved there."""
     import torch
 
-    if not (args.encoder and args.encoder.is_file()):
+    if not args.pretrain:
         return None
-    saved = torch.load(args.encoder, weights_only=True)  # tensors, numbers, strings: no code
-    if saved.get("key") != _lm_key(args, chars):
-        raise SystemExit(f"{args.encoder}: pretrained with other letters or LM settings")
-    print(f"encoder read from {args.encoder}", flush=True)
-    return saved["encoder"]
+    key = _lm_key(args, chars)
+    if args.encoder and args.encoder.is_file():
+        saved = torch.load(args.encoder, weights_only=True)  # tensors, numbers, strings: no code
+        if saved.get("key") != key:
+            raise SystemExit(f"{args.encoder}: pretrained with other letters or LM settings")
+        print(f"encoder read from {args.encoder}", flush=True)
+        return saved["encoder"]
+    encoder = make()
+    if args.encoder:
+        torch.save({"key": key, "encoder": encoder}, args.encoder)
+    return encoder
 
 
 def gold_ids(tags: list[str]) -> list[int]:
