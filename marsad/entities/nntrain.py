@@ -264,7 +264,8 @@ def _lm_key(args: argparse.Namespace, chars: list[str]) -> list:
     """What a pretrained encoder depends on: the letters (from --train/--dev), the vectors
     and the LM and encoder settings."""
     lm = [args.pretrain, args.lm_vocab, args.lm_len, args.lm_negatives, args.seed, args.vocab]
-    net = [args.hidden, args.char_dim, args.char_filters, args.class_dim, args.lr, args.batch]
+    net = [args.hidden, args.char_dim, args.char_filters, args.class_dim, args.dropout]
+    net += [args.lr, args.batch]
     return [*lm, *net, str(args.vectors), "|".join(chars)]
 
 
