@@ -14,6 +14,14 @@ The score: `claims.align` over each group's articles; a "same" pair is found whe
 sentences land in one claim, and precision is over the labelled pairs put together (a
 related, update or conflict pair in one claim is an error). A labelled span is located as
 the article sentence covering most of its words.
+
+Citations by article (issue 12's measure: does a summary sentence cite every article that
+states it, and only those?): eval/data/citations.jsonl holds the summary sentences of the same
+groups (276 facts, by record id or seed file and character offsets) and, for every article of
+the group, a label read by a helper session: yes (a reader would accept it as a source), part
+(a minor element only), conflict (the same happening with a figure or date that disagrees),
+no. A fact's citations are the articles of the claim its sentence is in; its own article is
+left out of the count. Precision counts only `yes` as right.
 """
 
 from __future__ import annotations
@@ -29,12 +37,13 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from marsad import arabic  # noqa: E402
-from marsad.claims import Claim, ClaimsConfig, align, article_sentences  # noqa: E402
+from marsad.claims import Claim, ClaimsConfig, align, article_sentences, source_of  # noqa: E402
 from marsad.extract import extract  # noqa: E402
 from marsad.model import Article, Page  # noqa: E402
 from marsad.summarize import summarize  # noqa: E402
 
 PAIRS = ROOT / "eval" / "data" / "claim_pairs.jsonl"
+CITES = ROOT / "eval" / "data" / "citations.jsonl"
 GROUPS = ROOT / "eval" / "data" / "claim_groups.json"
 DATA = ROOT.parent / "shared" / "data"
 ANT = DATA / "ant" / "ant_v2.1.jsonl.gz"
@@ -73,6 +82,55 @@ def load() -> tuple[list[dict], dict[str, list[Article]], dict[str, str]] | None
             s = pair[side]
             s["text"] = texts[s["id"]][s["start"] : s["end"]]
     return pairs, by_group, texts
+
+
+def load_facts(texts: dict[str, str]) -> list[dict]:
+    """The labelled facts, each with its span's text."""
+    facts = [json.loads(line) for line in CITES.read_text(encoding="utf-8").splitlines()]
+    for fact in facts:
+        fact["text"] = texts[fact["id"]][fact["start"] : fact["end"]]
+    return facts
+
+
+def article_key(article: Article) -> str:
+    """How citations.jsonl names an article: its record or seed file, # its place on the page."""
+    source = Path(article.source_path).name if article.source_path else article.page_id
+    return f"{source}#{article.id.rsplit('-', 1)[1]}"
+
+
+def fact_citations(facts: list[dict], by_group: dict[str, list[Article]], config: ClaimsConfig,
+                   split: str) -> dict[str, tuple[float, float, float]]:  # fmt: skip
+    """P/R/F1 of the articles (and outlets) cited for each labelled fact of `split`: those of
+    the claim holding the fact's sentence (the claim most outlets state when it is in two)."""
+    counts = {"article": [0, 0, 0], "outlet": [0, 0, 0]}  # right, cited, stating
+    for group in sorted({f["group"] for f in facts if f["split"] == split}):
+        articles = by_group[group]
+        claims = align(articles, config)
+        where = _claims_of(claims)
+        key = {a.id: article_key(a) for a in articles}
+        outlet = {article_key(a): source_of(a) for a in articles}
+        for fact in facts:
+            if fact["group"] != group or fact["split"] != split:
+                continue
+            own = [(a.id, i) for a in articles if key[a.id].split("#")[0] == fact["id"]
+                   if (i := _sentence_index(a, fact["text"])) is not None]  # fmt: skip
+            held = sorted({c for x in own for c in where.get(x, ())},
+                          key=lambda c: -len(claims[c].sources))  # fmt: skip
+            home = {key[aid] for aid, _ in own}
+            cited = {key[aid] for aid in claims[held[0]].article_ids} if held else set()
+            stating = {k for k, label in fact["articles"].items() if label == "yes"}
+            for unit, name in (("article", lambda k: k), ("outlet", outlet.get)):
+                mine = {name(k) for k in home}
+                got = {name(k) for k in cited} - mine
+                want = {name(k) for k in stating} - mine
+                counts[unit][0] += len(got & want)
+                counts[unit][1] += len(got)
+                counts[unit][2] += len(want)
+    out = {}
+    for unit, (right, cited, stating) in counts.items():
+        precision, recall = right / max(1, cited), right / max(1, stating)
+        out[unit] = (precision, recall, 2 * precision * recall / max(1e-9, precision + recall))
+    return out
 
 
 def _prf(predicted: list[bool], labels: list[bool]) -> tuple[float, float, float]:
@@ -172,7 +230,8 @@ def main() -> None:
     loaded = load()
     if loaded is None:
         raise SystemExit("../shared/data (ANT, seeds) not found")
-    pairs, by_group, _ = loaded
+    pairs, by_group, texts = loaded
+    facts = load_facts(texts) if CITES.exists() else []
     config = ClaimsConfig()
     for split in ("train", "test"):
         results = placed(pairs, by_group, config, split)
@@ -182,6 +241,10 @@ def main() -> None:
         cited = summary_citations(pairs, by_group, config, split)
         print(f"  pairs the summary cites a side of ({split}): "
               "P/R/F1 {:.3f}/{:.3f}/{:.3f}".format(*cited))  # fmt: skip
+        if facts:
+            for unit, prf in fact_citations(facts, by_group, config, split).items():
+                print(f"  summary facts' citations by {unit} ({split}): "
+                      "P/R/F1 {:.3f}/{:.3f}/{:.3f}".format(*prf))  # fmt: skip
     if args.show_errors:
         for pair, together in placed(pairs, by_group, config):
             if together is not None and together != (pair["label"] == "same"):
