@@ -241,7 +241,7 @@ def main() -> None:
         cited = summary_citations(pairs, by_group, config, split)
         print(f"  pairs the summary cites a side of ({split}): "
               "P/R/F1 {:.3f}/{:.3f}/{:.3f}".format(*cited))  # fmt: skip
-        if facts:
+        if any(f["split"] == split for f in facts):
             for unit, prf in fact_citations(facts, by_group, config, split).items():
                 print(f"  summary facts' citations by {unit} ({split}): "
                       "P/R/F1 {:.3f}/{:.3f}/{:.3f}".format(*prf))  # fmt: skip
