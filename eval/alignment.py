@@ -117,9 +117,7 @@ def fact_citations(facts: list[dict], by_group: dict[str, list[Article]], config
             held = sorted({c for x in own for c in where.get(x, ())},
                           key=lambda c: -len(claims[c].sources))  # fmt: skip
             home = {key[aid] for aid, _ in own}
-            cited = ({key[aid] for aid in [*claims[held[0]].article_ids,
-                                            *(aid for aid, _ in claims[held[0]].cited)]}
-                     if held else set())  # fmt: skip
+            cited = {key[aid] for aid in claims[held[0]].article_ids} if held else set()
             stating = {k for k, label in fact["articles"].items() if label == "yes"}
             for unit, name in (("article", lambda k: k), ("outlet", outlet.get)):
                 mine = {name(k) for k in home}
@@ -183,9 +181,8 @@ def summary_citations(
     for group in sorted(groups):
         claims = align(by_group[group], config)
         where = _claims_of(claims)
-        cites = [{(aid, i) for aid, _, i in s.cites} for s in summarize(by_group[group], claims)]
-        shown = {c for c, claim in enumerate(claims)  # the claims the summary shows
-                 if any(set(claim.members) <= cited for cited in cites)}  # fmt: skip
+        shown = {c for s in summarize(by_group[group], claims)
+                 for aid, _, i in s.cites for c in where.get((aid, i), ())}  # fmt: skip
         for pair in pairs:
             if pair["group"] != group or pair["split"] != split:
                 continue

@@ -52,11 +52,9 @@ class ClaimsConfig:
     max_posting: float = 0.05  # stems in more sentences than this share (and > 10) only score
     compound: float = 1.5  # a sentence this much heavier that contains a claim's sentence
     compound_containment: float = 0.75  # to this share (re-split: A1. A2. vs A1, A2.) states it
-    cite: float = 0.35  # an article not in a claim is cited for it through its sentence whose
-    # mean link to the claim's sentences is this high (`Claim.cited`, see `_citing`)
 
     def __post_init__(self) -> None:
-        for name in ("threshold", "max_posting", "compound_containment", "cite"):
+        for name in ("threshold", "max_posting", "compound_containment"):
             value = getattr(self, name)
             if not 0.0 < value <= 1.0:
                 raise ValueError(f"ClaimsConfig.{name} must be in (0, 1], got {value}")
@@ -77,9 +75,6 @@ class Claim:
     outlets: list[str]  # known outlets only
     sources: list[str]  # outlets, or `article:<id>` for articles without one
     keys: frozenset[str] = field(default_factory=frozenset)  # matching stems of `text`
-    cited: list[tuple[str, int]] = field(default_factory=list)  # (article_id, sentence index)
-    # of other articles that state it too, though grouping kept them out: cited by a summary
-    # sentence, not counted as the claim's support
 
     def to_dict(self) -> dict:
         return {
@@ -345,46 +340,10 @@ def align(articles: list[Article], config: ClaimsConfig | None = None) -> list[C
         if nodes[big].weight >= config.compound * nodes[small].weight:
             extra[owner[small]].add(big)
     compound = set().union(*extra.values())
-    citing = _citing(nodes, groups, owner, scores, config)
-    claims = [_claim(articles, nodes, group, extra[g], compound, citing.get(g, set()))
-              for g, group in enumerate(groups)]  # fmt: skip
+    claims = [_claim(articles, nodes, group, extra[g], compound) for g, group in enumerate(groups)]
     order = {aid: n for n, aid in enumerate(ids)}
     claims.sort(key=lambda c: (order[c.members[0][0]], c.members[0][1]))
     return claims
-
-
-def _citing(
-    nodes: list[_Node],
-    groups: list[list[int]],
-    owner: dict[int, int],
-    scores: dict[tuple[int, int], float],
-    config: ClaimsConfig,
-) -> dict[int, set[tuple[int, int]]]:
-    """Per claim, the (article, sentence) of each article outside it that states it too.
-
-    Grouping keeps one sentence per article in a claim and stops below the mean link, so an
-    article whose sentence another claim holds is not among a claim's articles. Here each
-    such article is cited through its sentence of the best mean link to the claim's
-    sentences, when that reaches `config.cite`.
-    """
-    articles_in = [{a for n in group for a, _, _ in nodes[n].occurrences} for group in groups]
-    links: dict[tuple[int, int], float] = defaultdict(float)  # (node, claim) -> sum of scores
-    for (u, v), score in scores.items():
-        if owner[u] != owner[v]:
-            links[(u, owner[v])] += score
-            links[(v, owner[u])] += score
-    best: dict[tuple[int, int], tuple[float, int]] = {}  # (claim, article) -> (mean, index)
-    for (node, g), total in links.items():
-        mean = total / len(groups[g])
-        if mean < config.cite:
-            continue
-        for a, i, _ in nodes[node].occurrences:
-            if a not in articles_in[g] and mean > best.get((g, a), (0.0, 0))[0]:
-                best[(g, a)] = (mean, i)
-    cited: dict[int, set[tuple[int, int]]] = defaultdict(set)
-    for (g, a), (_, i) in best.items():
-        cited[g].add((a, i))
-    return cited
 
 
 def _representative(
@@ -436,7 +395,6 @@ def _claim(
     group: list[int],
     extra: set[int],
     compound: set[int],
-    cited: set[tuple[int, int]],
 ) -> Claim:
     best = _representative(nodes, group, compound)
     occurrences = sorted({o for n in [*group, *extra] for o in nodes[n].occurrences})
@@ -448,7 +406,6 @@ def _claim(
         outlets=[],
         sources=[],
         keys=frozenset(nodes[best].keys),
-        cited=[(articles[a].id, i) for a, i in sorted(cited)],
     )
     for a, _, _ in occurrences:
         article = articles[a]

@@ -216,11 +216,9 @@ def _reading_order(claim: Claim, by_id: dict[str, Article]) -> tuple[str, int, i
 
 def _sentence(candidate: _Candidate, by_id: dict[str, Article]) -> SummarySentence:
     claim = candidate.claim
-    cited = [aid for aid, _ in claim.cited]  # articles grouping kept out that state it too
-    outlets = [*claim.outlets, *(o for aid in cited if (o := by_id[aid].outlet))]
     return SummarySentence(
         text=candidate.text,
-        article_ids=[*claim.article_ids, *cited],
-        outlets=list(dict.fromkeys(outlets)),
-        cites=[(aid, by_id[aid].outlet, index) for aid, index in [*claim.members, *claim.cited]],
+        article_ids=list(claim.article_ids),
+        outlets=list(claim.outlets),
+        cites=[(aid, by_id[aid].outlet, index) for aid, index in claim.members],
     )
