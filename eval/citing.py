@@ -26,6 +26,7 @@ import math
 import re
 import sys
 from collections import Counter
+from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
@@ -52,7 +53,10 @@ LEXICAL = ["link", "link2", "window", "article", "heavy", "letters", "figures", 
 VECTORS = ["vectors", "vectors_window"]
 
 
+@lru_cache(maxsize=1 << 14)
 def _grams(text: str) -> Counter:
+    """Letter 4-grams of a sentence's tokens; cached (a sentence is met once per fact of its
+    group): callers must not change the Counter."""
     joined = " ".join(arabic.tokens(text))
     return Counter(joined[i : i + 4] for i in range(len(joined) - 3))
 
@@ -159,6 +163,7 @@ def rows(facts: list[dict], by_group: dict[str, list[Article]], soft: Soft | Non
                 sentences = article_sentences(article)
                 nodes = [node_of.get((position[article.id], i)) for i in range(len(sentences))]
                 keys = [set(n.keys) if n else set() for n in nodes]
+                everywhere = set().union(*keys)
                 links = sorted(similarity(fact_node, n, 0) if n else 0.0 for n in nodes)
                 row = {
                     "split": fact["split"],
@@ -168,8 +173,8 @@ def rows(facts: list[dict], by_group: dict[str, list[Article]], soft: Soft | Non
                     "link2": links[-2] if len(links) > 1 else 0.0,
                     "window": max((_containment(fact_node, a | b)
                                    for a, b in zip(keys, keys[1:], strict=False)), default=0.0),
-                    "article": _containment(fact_node, set().union(*keys)),
-                    "heavy": len(heavy & set().union(*keys)) / max(1, len(heavy)),
+                    "article": _containment(fact_node, everywhere),
+                    "heavy": len(heavy & everywhere) / max(1, len(heavy)),
                     "letters": max((_cosine(grams, _grams(s)) for s in sentences), default=0.0),
                     "figures": len(figures & set(FIGURE.findall(article.body))) / len(figures)
                     if figures else -1.0,

@@ -195,16 +195,23 @@ def test_quoted_claims_lose_datelines_and_hashtag_marks():
     assert claim.text.startswith("قتل 12") and len(claim.article_ids) == 2
 
 
-def test_alignment_floor_on_labelled_pairs() -> None:
-    """577 labelled cross-outlet pairs (eval/data/claim_pairs.jsonl): `align` puts a test
-    "same" pair in one claim 0.597 of the time, at pairwise precision 0.961; over the pairs
-    a summary sentence cites a side of, 0.685 at 0.968."""
+@pytest.fixture(scope="module")
+def labelled():
+    """eval/alignment.py and what it reads (pairs, each group's articles, record texts),
+    loaded once for the floors below."""
     from conftest import SHARED, load_eval
 
     if not (SHARED / "ant" / "ant_v2.1.jsonl.gz").exists() or not (SHARED / "seeds").exists():
         pytest.skip("../shared/data not present")
     ev = load_eval("alignment")
-    pairs, by_group, _ = ev.load()
+    return ev, *ev.load()
+
+
+def test_alignment_floor_on_labelled_pairs(labelled) -> None:
+    """577 labelled cross-outlet pairs (eval/data/claim_pairs.jsonl): `align` puts a test
+    "same" pair in one claim 0.597 of the time, at pairwise precision 0.961; over the pairs
+    a summary sentence cites a side of, 0.685 at 0.968."""
+    ev, pairs, by_group, _ = labelled
     scores = ev.story_scores(ev.placed(pairs, by_group, ev.ClaimsConfig()))
     precision, recall, _ = scores["prf"]
     assert scores["n"] >= 240 and precision >= 0.95 and recall >= 0.59
@@ -212,15 +219,10 @@ def test_alignment_floor_on_labelled_pairs() -> None:
     assert precision >= 0.96 and recall >= 0.68
 
 
-def test_citations_by_article_floor_on_facts_read_per_article() -> None:
+def test_citations_by_article_floor_on_facts_read_per_article(labelled) -> None:
     """276 summary facts read against every article of their group (eval/data/citations.jsonl):
     the test facts' claims cite by article at P 0.934 / R 0.570."""
-    from conftest import SHARED, load_eval
-
-    if not (SHARED / "ant" / "ant_v2.1.jsonl.gz").exists() or not (SHARED / "seeds").exists():
-        pytest.skip("../shared/data not present")
-    ev = load_eval("alignment")
-    _, by_group, texts = ev.load()
+    ev, _, by_group, texts = labelled
     scores = ev.fact_citations(ev.load_facts(texts), by_group, ev.ClaimsConfig(), "test")
     precision, recall, _ = scores["article"]
     assert precision >= 0.93 and recall >= 0.57
